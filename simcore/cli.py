@@ -1,0 +1,143 @@
+"""The ``skyline`` command line (SPEC §4, a public contract).
+
+Exit status: 0 success, 2 a design or usage error (a message on stderr naming the problem),
+1 an internal error. No traceback reaches the user. The designer is started by importing
+``designer.app`` lazily, so the headless commands never load Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+
+from simcore import __version__
+from simcore.problems import DesignError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
+SUBCOMMANDS = ("analyze", "simulate", "reliability", "validate", "examples")
+
+
+class UsageError(Exception):
+    """Bad command-line usage: reported on stderr with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse would exit itself; we want our own status and text
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
+    return v
+
+
+def _positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not v > 0 or v == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return v
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="skyline", description="Skyline: draw an architecture, see how it behaves.")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    a = sub.add_parser("analyze", help="instant analysis of a design")
+    a.add_argument("file")
+    a.add_argument("--json", action="store_true", help="print one JSON object")
+
+    s = sub.add_parser("simulate", help="traffic simulation of a design")
+    s.add_argument("file")
+    s.add_argument("--duration", type=_positive_float, metavar="SECONDS",
+                   help="simulated seconds, warm-up included (default: the scenario's)")
+    s.add_argument("--seed", type=_int, metavar="N")
+    s.add_argument("--replications", type=_positive_int, metavar="N")
+    s.add_argument("--json", metavar="OUT", help="write the results as JSON to OUT")
+    s.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    r = sub.add_parser("reliability", help="failure/repair simulation over years")
+    r.add_argument("file")
+    r.add_argument("--years", type=_positive_float, metavar="Y")
+    r.add_argument("--replications", type=_positive_int, metavar="N")
+    r.add_argument("--seed", type=_int, metavar="N")
+    r.add_argument("--json", metavar="OUT", help="write the results as JSON to OUT")
+    r.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    v = sub.add_parser("validate", help="exit 0 when valid; otherwise every problem, one a line")
+    v.add_argument("file")
+
+    sub.add_parser("examples", help="list the bundled example designs")
+    return p
+
+
+def _designer_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="skyline", description="Open the Skyline designer.",
+                epilog="Commands: " + ", ".join(SUBCOMMANDS) + " (skyline COMMAND --help).")
+    p.add_argument("file", nargs="?", help="design to open (default: the default example)")
+    p.add_argument("--screenshot", metavar="OUT.png",
+                   help="paint the analysis, save a PNG of the whole window and exit")
+    p.add_argument("--version", action="version", version=f"skyline {__version__}")
+    return p
+
+
+def _dispatch(argv: list[str]) -> int:
+    if argv and argv[0] in SUBCOMMANDS:
+        args = build_parser().parse_args(argv)
+        module = importlib.import_module(f"simcore.commands.{args.command}")
+        return module.run(args)
+    if argv and argv[0] in ("-h", "--help") and len(argv) == 1:
+        _designer_parser().print_help()
+        print("\ncommands:")
+        build_parser().print_help()
+        return EXIT_OK
+    args = _designer_parser().parse_args(argv)
+    app = importlib.import_module("designer.app")
+    return app.main(args.file, screenshot=args.screenshot)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        return _dispatch(argv)
+    except SystemExit as exc:  # argparse's --help / --version
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except DesignError as exc:
+        print(exc.text(), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception:  # an internal error: say so plainly, keep the details for a bug report
+        print("skyline: internal error (please report it with the lines below)", file=sys.stderr)
+        print(traceback.format_exc(limit=-3), file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

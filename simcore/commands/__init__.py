@@ -1,0 +1,1 @@
+"""One module per ``skyline`` subcommand; each has ``run(args) -> exit status``."""

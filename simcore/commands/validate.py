@@ -1,0 +1,19 @@
+"""``skyline validate FILE``: exit 0 when valid; otherwise every problem, one a line."""
+
+from __future__ import annotations
+
+import sys
+
+from simcore.io import load
+from simcore.problems import DesignError
+
+
+def run(args) -> int:
+    try:
+        load(args.file)
+    except DesignError as exc:
+        for p in exc.problems:
+            print(f"{args.file}: {p}", file=sys.stderr)
+        return 2
+    print(f"{args.file}: valid")
+    return 0

@@ -1,0 +1,164 @@
+"""The pydantic model of a design file (SPEC §2, schema_version 1).
+
+A design holds exactly what the user set: a component's ``params`` and a link's ``params`` are
+kept as plain dicts so that saving writes back what was read (defaults are not materialised).
+`simcore.catalog.resolve_params` turns them into the kind's typed Params model with defaults.
+Unknown keys anywhere are errors (``extra="forbid"``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from simcore import SCHEMA_VERSION
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Component(_Strict):
+    """One box on the canvas. ``x``/``y`` are canvas coordinates (pixels); simcore ignores them."""
+
+    id: str = Field(min_length=1)
+    kind: str = Field(min_length=1)
+    name: str | None = None
+    x: float = 0.0
+    y: float = 0.0
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.name if self.name else self.id
+
+
+class Link(_Strict):
+    """A directed connection: ``source`` calls (or sends to) ``target``."""
+
+    id: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    target: str = Field(min_length=1)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Group(_Strict):
+    """A zone or region: its members fail together with the group's own availability."""
+
+    id: str = Field(min_length=1)
+    kind: Literal["zone", "region"]
+    name: str | None = None
+    members: list[str]
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.name if self.name else self.id
+
+
+class Event(_Strict):
+    """A scenario event. Times are seconds from the start of the run (warm-up included)."""
+
+    type: Literal["fail", "spike", "latency", "partition"]
+    target: str = Field(min_length=1)
+    at_s: float = Field(ge=0)
+    duration_s: float = Field(gt=0)
+    multiplier: float | None = Field(default=None, gt=0)
+    extra_ms: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _fields_match_type(self) -> "Event":
+        if self.type == "spike" and self.multiplier is None:
+            raise ValueError("a spike event needs 'multiplier'")
+        if self.type == "latency" and self.extra_ms is None:
+            raise ValueError("a latency event needs 'extra_ms'")
+        if self.type != "spike" and self.multiplier is not None:
+            raise ValueError(f"'multiplier' belongs to spike events, not {self.type}")
+        if self.type != "latency" and self.extra_ms is not None:
+            raise ValueError(f"'extra_ms' belongs to latency events, not {self.type}")
+        return self
+
+
+class Scenario(_Strict):
+    """How a traffic simulation runs: simulated seconds, warm-up discarded, seed, replications."""
+
+    duration_s: float = Field(default=60.0, gt=0)
+    warmup_s: float = Field(default=5.0, ge=0)
+    seed: int = 1
+    replications: int = Field(default=5, ge=1, le=1000)
+    random_failures: bool = False
+    events: list[Event] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _warmup_inside_run(self) -> "Scenario":
+        if self.warmup_s >= self.duration_s:
+            raise ValueError("warmup_s must be shorter than duration_s")
+        return self
+
+
+class Design(_Strict):
+    """A whole design file."""
+
+    schema_version: int
+    name: str | None = None
+    description: str | None = None
+    components: list[Component]
+    links: list[Link]
+    groups: list[Group] = Field(default_factory=list)
+    scenario: Scenario | None = None
+
+    @model_validator(mode="after")
+    def _current_version(self) -> "Design":
+        if self.schema_version != SCHEMA_VERSION:
+            raise ValueError(
+                f"schema_version {self.schema_version} is not {SCHEMA_VERSION}; "
+                "load files through simcore.io, which upgrades them"
+            )
+        return self
+
+    # --- lookups -------------------------------------------------------------------------
+    def component(self, cid: str) -> Component:
+        for c in self.components:
+            if c.id == cid:
+                return c
+        raise KeyError(cid)
+
+    def link(self, lid: str) -> Link:
+        for lk in self.links:
+            if lk.id == lid:
+                return lk
+        raise KeyError(lid)
+
+    def group(self, gid: str) -> Group:
+        for g in self.groups:
+            if g.id == gid:
+                return g
+        raise KeyError(gid)
+
+    def all_ids(self) -> set[str]:
+        return (
+            {c.id for c in self.components}
+            | {lk.id for lk in self.links}
+            | {g.id for g in self.groups}
+        )
+
+    def new_id(self, prefix: str) -> str:
+        """A fresh id ``prefix``, ``prefix2``, ``prefix3``… not used by anything in the design."""
+        taken = self.all_ids()
+        if prefix not in taken:
+            return prefix
+        n = 2
+        while f"{prefix}{n}" in taken:
+            n += 1
+        return f"{prefix}{n}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The file's JSON object: only what the user set, in a stable key order."""
+        from simcore.io import design_to_dict
+
+        return design_to_dict(self)
+
+
+def empty_design(name: str = "Untitled") -> Design:
+    return Design(schema_version=SCHEMA_VERSION, name=name, components=[], links=[])
