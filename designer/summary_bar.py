@@ -1,0 +1,261 @@
+"""The summary bar: the instant analysis's headline figures, readable at a glance.
+
+Availability, nines, downtime per year, monthly cost, saturation and bottleneck (plus the mean
+latency), each a small tile with a caption, a large value and a tooltip that explains the figure.
+When the design has problems the bar says so instead of showing stale numbers.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+GOOD, WARN, BAD, NEUTRAL = "#1b7f3b", "#b36b00", "#c0262d", "#1f2933"
+
+YEAR_S = 365 * 24 * 3600.0
+
+
+# --- formatting (pure functions, also used by the report) ---------------------------------------
+def format_percent(availability: float | None, unavailability: float | None = None) -> str:
+    """99.95 %, with enough decimals to show two significant digits of the unavailability."""
+    if availability is None:
+        return "—"
+    u = unavailability if unavailability is not None else 1.0 - availability
+    if u <= 0:
+        return "100 %"
+    if u >= 1:
+        return "0 %"
+    decimals = max(1, min(10, math.ceil(-math.log10(u * 100)) + 1))
+    text = f"{100 * (1 - u):.{decimals}f}".rstrip("0").rstrip(".")
+    return f"{text} %"
+
+
+def format_nines(nines: float | None, availability: float | None = None) -> str:
+    if nines is None:
+        return "∞" if availability == 1 else "—"
+    return f"{nines:.1f}"
+
+
+def format_duration(seconds: float | None) -> str:
+    """A duration in the unit a person would use: 26.3 s, 43.8 min, 8.76 h, 3.65 days."""
+    if seconds is None:
+        return "—"
+    s = float(seconds)
+    if s <= 0:
+        return "0 s"
+    if s < 1:
+        return f"{s * 1000:.3g} ms"
+    if s < 60:
+        return f"{s:.3g} s"
+    if s < 3600:
+        return f"{s / 60:.3g} min"
+    if s < 86400 * 2:
+        return f"{s / 3600:.3g} h"
+    return f"{s / 86400:.3g} days"
+
+
+def format_money(amount: float | None) -> str:
+    if amount is None:
+        return "—"
+    if amount >= 100:
+        return f"${amount:,.0f}"
+    return f"${amount:,.2f}"
+
+
+def format_rps(rps: float | None) -> str:
+    if rps is None:
+        return "—"
+    if rps >= 100:
+        return f"{rps:,.0f} rps"
+    return f"{rps:.3g} rps"
+
+
+def format_ms(ms: float | None) -> str:
+    if ms is None:
+        return "∞"
+    if ms >= 1000:
+        return f"{ms / 1000:.3g} s"
+    return f"{ms:.3g} ms"
+
+
+def unavailability(analysis: dict) -> float | None:
+    """U = 1 − A, from the carried downtime when available (keeps the digits of many nines)."""
+    down = analysis.get("downtime_per_year_s")
+    if down is not None:
+        return down / YEAR_S
+    a = analysis.get("availability")
+    return None if a is None else 1.0 - a
+
+
+class _Tile(QFrame):
+    """One figure: a small grey caption over a large value."""
+
+    def __init__(self, caption: str, tooltip: str, parent=None):
+        super().__init__(parent)
+        self.setObjectName("summaryTile")
+        self._base_tooltip = tooltip
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 4, 12, 4)
+        lay.setSpacing(0)
+        self.caption = QLabel(caption.upper())
+        self.caption.setObjectName("summaryCaption")
+        self.value = QLabel("—")
+        self.value.setObjectName("summaryValue")
+        self.value.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        lay.addWidget(self.caption)
+        lay.addWidget(self.value)
+        self.setToolTip(tooltip)
+
+    def set(self, text: str, color: str = NEUTRAL, detail: str = "") -> None:
+        self.value.setText(text)
+        self.value.setStyleSheet(f"color: {color};")
+        self.setToolTip(self._base_tooltip + (f"\n\n{detail}" if detail else ""))
+
+
+class SummaryBar(QFrame):
+    """Headline figures of the current design's instant analysis."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("summaryBar")
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
+        self.setStyleSheet(
+            "#summaryBar { background: #f7f9fb; border-bottom: 1px solid #d5dbe1; }"
+            "#summaryTile { border-right: 1px solid #e1e6eb; }"
+            "#summaryCaption { color: #6b7783; font-size: 8pt; font-weight: 600;"
+            " letter-spacing: 0.5px; }"
+            "#summaryValue { font-size: 14pt; font-weight: 600; }"
+            "#summaryMessage { font-size: 11pt; padding: 0 12px; }"
+        )
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.setSpacing(0)
+        self.tiles: dict[str, _Tile] = {}
+        for key, caption, tip in (
+            ("availability", "Availability",
+             "Share of requests that succeed, every part in its steady state\n"
+             "(instances, standbys, zones and regions failing independently)."),
+            ("nines", "Nines", "−log10(1 − availability): 3 nines = 99.9 %."),
+            ("downtime", "Downtime / year",
+             "Expected time per year during which requests fail (a year = 365 days)."),
+            ("latency", "Mean latency", "End-to-end mean response time of admitted requests."),
+            ("cost", "Cost / month",
+             "cost_per_hour × 730 h × (instances or database nodes + standbys), summed."),
+            ("saturation", "Saturation",
+             "Total request rate, all clients scaled together, at which the first component\n"
+             "reaches 100 % utilisation."),
+            ("bottleneck", "Bottleneck", "The component that saturates first as traffic grows."),
+            ("spofs", "SPOFs",
+             "Single points of failure: parts whose failure alone loses requests."),
+        ):
+            tile = _Tile(caption, tip, self)
+            self.tiles[key] = tile
+            lay.addWidget(tile)
+        self.message = QLabel("")
+        self.message.setObjectName("summaryMessage")
+        self.message.setWordWrap(True)
+        self.message.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        lay.addWidget(self.message, 1)
+        self._analysis: dict | None = None
+        self.set_pending()
+
+    # --- states ------------------------------------------------------------------------------
+    def set_pending(self) -> None:
+        self._show_message("Analysing…", NEUTRAL, tiles=False)
+
+    def set_problems(self, problems: list) -> None:
+        n = len(problems)
+        first = str(problems[0]) if problems else ""
+        more = f" (and {n - 1} more: see Problems)" if n > 1 else ""
+        self._show_message(f"⚠ {n} problem{'s' if n != 1 else ''} — {first}{more}", BAD,
+                           tiles=False)
+        self.message.setToolTip("\n".join(str(p) for p in problems))
+
+    def set_unavailable(self, reason: str) -> None:
+        self._show_message(reason, WARN, tiles=False)
+
+    def _show_message(self, text: str, color: str, tiles: bool) -> None:
+        self._analysis = None
+        for t in self.tiles.values():
+            t.setVisible(tiles)
+        self.message.setText(text)
+        self.message.setStyleSheet(f"color: {color};")
+        self.message.setToolTip("")
+
+    def analysis(self) -> dict | None:
+        return self._analysis
+
+    def value_text(self, key: str) -> str:
+        return self.tiles[key].value.text()
+
+    # --- figures -----------------------------------------------------------------------------
+    def set_analysis(self, a: dict, labels: dict[str, str] | None = None) -> None:
+        """Show an analysis (``analyze(design).to_json()``); ``labels`` maps ids to names."""
+        labels = labels or {}
+        self._analysis = a
+        for t in self.tiles.values():
+            t.setVisible(True)
+        self.message.setText("")
+        self.message.setToolTip("")
+
+        avail = a.get("availability")
+        u = unavailability(a)
+        nines = a.get("nines")
+        color = GOOD if nines is None or nines >= 3 else (WARN if nines >= 2 else BAD)
+        detail = ""
+        if a.get("availability_method") == "monte_carlo":
+            ci = a.get("availability_ci95") or [None, None]
+            detail = ("Estimated by Monte Carlo (the design is too large for the exact sum)"
+                      + (f"; 95 % interval {format_percent(ci[0])} – {format_percent(ci[1])}"
+                         if ci[0] is not None else ""))
+        self.tiles["availability"].set(format_percent(avail, u), color, detail)
+        self.tiles["nines"].set(format_nines(nines, avail), color)
+        self.tiles["downtime"].set(
+            format_duration(a.get("downtime_per_year_s")), color,
+            f"per month {format_duration(a.get('downtime_per_month_s'))}, "
+            f"per week {format_duration(a.get('downtime_per_week_s'))}")
+        lat = (a.get("latency_ms") or {}).get("mean")
+        self.tiles["latency"].set(format_ms(lat), BAD if lat is None and a.get("offered_rps")
+                                  else NEUTRAL)
+        self.tiles["cost"].set(format_money(a.get("monthly_cost")), NEUTRAL,
+                               _cost_detail(a, labels))
+
+        sat, offered = a.get("saturation_rps"), a.get("offered_rps") or 0.0
+        if a.get("saturated"):
+            self.tiles["saturation"].set("SATURATED", BAD,
+                                         f"Offered {format_rps(offered)} is beyond capacity "
+                                         f"({format_rps(sat)}): queues grow without bound.")
+        elif sat is None:
+            self.tiles["saturation"].set("—", NEUTRAL, "No traffic, or no component saturates.")
+        else:
+            headroom = sat / offered if offered > 0 else None
+            color = BAD if headroom is not None and headroom < 1.1 else (
+                WARN if headroom is not None and headroom < 1.5 else GOOD)
+            text = format_rps(sat) + (f"  ({headroom:.2g}×)" if headroom else "")
+            self.tiles["saturation"].set(text, color,
+                                         f"Offered now: {format_rps(offered)}; headroom "
+                                         f"{headroom:.3g}× the current load." if headroom else "")
+        bn = a.get("bottleneck")
+        util = ((a.get("components") or {}).get(bn) or {}).get("utilization") if bn else None
+        self.tiles["bottleneck"].set(
+            labels.get(bn, bn) if bn else "—", NEUTRAL,
+            f"'{bn}' ({labels.get(bn, bn)}), utilisation now {util:.0%}" if util is not None
+            else "")
+        spofs = list(a.get("spofs") or [])
+        self.tiles["spofs"].set(
+            str(len(spofs)), BAD if spofs else GOOD,
+            "\n".join(f"• {labels.get(s, s)} ({s})" for s in spofs) if spofs else "None.")
+
+
+def _cost_detail(a: dict, labels: dict[str, str]) -> str:
+    rows = [(cid, c.get("monthly_cost") or 0.0) for cid, c in (a.get("components") or {}).items()]
+    rows = sorted((r for r in rows if r[1] > 0), key=lambda r: -r[1])[:8]
+    return "\n".join(f"{labels.get(cid, cid)}: {format_money(v)}" for cid, v in rows)
+
+
+def make_spacer(parent=None) -> QWidget:
+    w = QWidget(parent)
+    w.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+    return w
