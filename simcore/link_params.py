@@ -17,9 +17,12 @@ class CircuitBreakerParams(ParamsBase):
     """Closed → open after ``failure_threshold`` failures within ``window_s``; half-open after
     ``open_s`` (the seed: 5 failures in 30 s, half-open after 30 s)."""
 
-    failure_threshold: int = Field(5, ge=1, le=100_000, json_schema_extra=unit("failures"))
-    window_s: float = Field(30.0, gt=0, json_schema_extra=unit("s"))
-    open_s: float = Field(30.0, gt=0, json_schema_extra=unit("s"))
+    failure_threshold: int = Field(5, ge=1, le=100_000, json_schema_extra=unit("failures"),
+                                   description="Failures within the window that open the circuit.")
+    window_s: float = Field(30.0, gt=0, json_schema_extra=unit("s"),
+                            description="Sliding window over which failures are counted.")
+    open_s: float = Field(30.0, gt=0, json_schema_extra=unit("s"),
+                          description="Time the circuit stays open (failing fast) before half-open.")
 
 
 class LinkParams(ParamsBase):
@@ -48,9 +51,12 @@ class LinkParams(ParamsBase):
 class GroupParams(ParamsBase):
     """A zone's or region's own availability (a common cause of failure)."""
 
-    availability: float | None = Field(None, gt=0, le=1, json_schema_extra=unit(""))
-    mtbf_hours: float | None = Field(None, gt=0, json_schema_extra=unit("h"))
-    mttr_hours: float | None = Field(None, gt=0, json_schema_extra=unit("h"))
+    availability: float | None = Field(None, gt=0, le=1, json_schema_extra=unit(""),
+                                       description="Steady-state availability of the whole group; default 1.")
+    mtbf_hours: float | None = Field(None, gt=0, json_schema_extra=unit("h"),
+                                     description="Mean time between failures of the whole group.")
+    mttr_hours: float | None = Field(None, gt=0, json_schema_extra=unit("h"),
+                                     description="Mean time to recover the whole group.")
 
     @model_validator(mode="after")
     def _forms(self):

@@ -138,3 +138,12 @@ def test_icons_are_named_after_the_kinds():
     for spec in KINDS.values():
         assert spec.icon == f"{spec.kind}.svg"
     assert icons_dir().name == "icons"
+
+
+def test_docs_catalog_is_generated_from_the_code():
+    from pathlib import Path
+
+    from simcore.catalog_doc import render
+    doc = Path(__file__).resolve().parents[2] / "docs" / "catalog.md"
+    assert doc.read_text(encoding="utf-8") == render(), (
+        "docs/catalog.md is stale: run python -m simcore.catalog_doc > docs/catalog.md")
