@@ -27,7 +27,7 @@ def analyse_design(design) -> tuple[dict | None, list, str | None]:
 
     try:
         problems = validate(design)
-    except Exception as exc:  # a validator bug must not take the window down
+    except Exception as exc:  # noqa: BLE001 - a validator bug must not take the window down
         return None, [], f"validation failed: {exc}"
     if problems:
         return None, problems, None
@@ -37,7 +37,7 @@ def analyse_design(design) -> tuple[dict | None, list, str | None]:
         return None, [], "The instant analysis is not available in this version."
     try:
         return analyze(design).to_json(), [], None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - shown in the summary bar, never a crash
         tail = traceback.format_exc(limit=-1).strip().splitlines()[-1]
         return None, [], f"The analysis failed: {exc or tail}"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
 GOOD, WARN, BAD, NEUTRAL = "#1b7f3b", "#b36b00", "#c0262d", "#1f2933"
 
@@ -135,8 +135,8 @@ class SummaryBar(QFrame):
         self.tiles: dict[str, _Tile] = {}
         for key, caption, tip in (
             ("availability", "Availability",
-             "Share of requests that succeed, every part in its steady state\n"
-             "(instances, standbys, zones and regions failing independently)."),
+             ("Share of requests that succeed, every part in its steady state\n"
+              "(instances, standbys, zones and regions failing independently).")),
             ("nines", "Nines", "−log10(1 − availability): 3 nines = 99.9 %."),
             ("downtime", "Downtime / year",
              "Expected time per year during which requests fail (a year = 365 days)."),
@@ -144,8 +144,8 @@ class SummaryBar(QFrame):
             ("cost", "Cost / month",
              "cost_per_hour × 730 h × (instances or database nodes + standbys), summed."),
             ("saturation", "Saturation",
-             "Total request rate, all clients scaled together, at which the first component\n"
-             "reaches 100 % utilisation."),
+             ("Total request rate, all clients scaled together, at which the first component\n"
+              "reaches 100 % utilisation.")),
             ("bottleneck", "Bottleneck", "The component that saturates first as traffic grows."),
             ("spofs", "SPOFs",
              "Single points of failure: parts whose failure alone loses requests."),
@@ -253,9 +253,3 @@ def _cost_detail(a: dict, labels: dict[str, str]) -> str:
     rows = [(cid, c.get("monthly_cost") or 0.0) for cid, c in (a.get("components") or {}).items()]
     rows = sorted((r for r in rows if r[1] > 0), key=lambda r: -r[1])[:8]
     return "\n".join(f"{labels.get(cid, cid)}: {format_money(v)}" for cid, v in rows)
-
-
-def make_spacer(parent=None) -> QWidget:
-    w = QWidget(parent)
-    w.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
-    return w

@@ -1,0 +1,130 @@
+"""The instant analysis (SPEC §3): flow, queueing, latency, saturation, cost and availability of a
+design, as closed forms and exact sums, fast enough to rerun on every edit.
+
+    from simcore.analysis import analyze
+    result = analyze(design)            # a Design or a compiled Topology
+    result.to_json()                    # the `skyline analyze --json` object
+
+Order of work: compile the topology into a plan, flow from the clients down, holding and
+response times from the leaves up, the end-to-end figures at the clients, the saturation point by
+bisection, cost, and (unless ``availability=False``) the availability part.
+"""
+
+from __future__ import annotations
+
+from simcore.analysis.cost import billed_nodes, monthly_cost
+from simcore.analysis.flow import Plan, admitted_client_rps, compile_plan, run_flow
+from simcore.analysis.latency import (
+    client_mean_latency,
+    mean_latency,
+    own_latency,
+    run_times,
+)
+from simcore.analysis.result import (
+    AnalysisResult,
+    ComponentResult,
+    DbNodeResult,
+    GroupResult,
+)
+from simcore.analysis.saturation import find_saturation
+from simcore.design import Design
+from simcore.topology import Topology, compile_design
+
+__all__ = ["AnalysisResult", "ComponentResult", "GroupResult", "analyze"]
+
+
+def _ms(seconds: float) -> float:
+    return seconds * 1000.0
+
+
+def analyze(design: Design | Topology, availability: bool = True) -> AnalysisResult:
+    """Analyse ``design`` (a Design, checked here: an invalid one raises DesignError; or a
+    Topology already compiled from a valid design). With ``availability`` false the availability
+    fields are left None (the designer may compute them apart)."""
+    topo = design if isinstance(design, Topology) else compile_design(design, check=True)
+    plan = compile_plan(topo)
+    flow = run_flow(plan, 1.0)
+    times = run_times(plan, flow, with_db_nodes=True)
+    sat = find_saturation(plan, times.utilization)
+    weights = admitted_client_rps(plan, flow)
+
+    components: dict[str, ComponentResult] = {}
+    for c in topo.design.components:
+        components[c.id] = _component_row(topo, plan, flow, times, c.id, weights)
+    groups = {gid: GroupResult(gid, None, None) for gid in topo.groups}
+    mean_s = mean_latency(plan, times)
+    non_clients = [u for i, u in enumerate(times.utilization) if not plan.nodes[i].is_client]
+    max_util = max(non_clients, default=0.0)
+    result = AnalysisResult(
+        name=topo.design.name,
+        offered_rps=plan.offered_rps,
+        saturation_rps=sat.rps,
+        saturation_factor=sat.factor,
+        bottleneck=sat.bottleneck,
+        saturated=max_util >= 1.0,
+        max_utilization=max_util,
+        latency_mean_ms=_ms(mean_s),
+        monthly_cost=sum(c.monthly_cost or 0.0 for c in components.values()),
+        components=components,
+        groups=groups,
+        client_weights=weights,
+        saturation_evaluations=sat.evaluations,
+    )
+    if availability:
+        _add_availability(topo, result)
+    return result
+
+
+def _component_row(topo: Topology, plan: Plan, flow, times, cid: str,
+                   weights: dict[str, float]) -> ComponentResult:
+    i = plan.index[cid]
+    node = plan.nodes[i]
+    tnode = topo.nodes[cid]
+    if node.is_client:
+        return ComponentResult(
+            id=cid, kind=node.kind, arrival_rps=node.rps, read_rps=flow.read[i],
+            write_rps=flow.write[i], utilization=None,
+            latency_ms=_ms(client_mean_latency(plan, times, i)),
+            admitted_rps=weights.get(cid))
+    row = ComponentResult(
+        id=cid, kind=node.kind, arrival_rps=flow.total(i), read_rps=flow.read[i],
+        write_rps=flow.write[i], utilization=times.utilization[i],
+        latency_ms=_ms(own_latency(plan, flow, times, i)),
+        monthly_cost=monthly_cost(tnode),
+        wait_ms=_ms(own_latency(plan, flow, times, i) - node.service_s),
+        service_ms=_ms(node.service_s), holding_ms=_ms(times.hold[i]),
+        response_read_ms=_ms(times.r0_read[i]), response_write_ms=_ms(times.r0_write[i]),
+        instances=node.instances, billed_nodes=billed_nodes(tnode))
+    if node.limit_rps is not None:
+        row.forwarded_rps = flow.total(i) * flow.passed[i]
+        row.rejected_rps = flow.total(i) - row.forwarded_rps
+    for dn in times.db_nodes.get(i, []):
+        ld = dn.load
+        row.db_nodes.append(DbNodeResult(ld.shard, ld.role, ld.count, ld.reads, ld.writes,
+                                         dn.utilization, _ms(dn.wait_s),
+                                         every_shard=node.db.uniform and len(node.db.shares) > 1))
+    return row
+
+
+def _add_availability(topo: Topology, result: AnalysisResult) -> None:
+    from simcore.analysis.availability import analyze_availability
+    from simcore.analysis.nines import downtime_seconds, nines
+
+    rep = analyze_availability(topo, dict(result.client_weights))
+    result.availability_computed = True
+    result.availability = rep.availability
+    result.unavailability = rep.unavailability
+    result.nines = nines(rep.unavailability)
+    result.downtime_s = dict(downtime_seconds(rep.unavailability))
+    result.availability_method = rep.method
+    result.availability_ci95 = None if rep.ci95 is None else list(rep.ci95)
+    result.spofs = sorted(rep.spofs)
+    for cid, row in result.components.items():
+        if row.kind == "client":
+            row.availability = rep.per_client.get(cid)
+        else:
+            row.availability = rep.component_availability.get(cid)
+            row.failure_impact = rep.failure_impact.get(cid)
+    for gid, g in result.groups.items():
+        g.availability = rep.group_availability.get(gid)
+        g.failure_impact = rep.group_impact.get(gid)

@@ -1,0 +1,143 @@
+"""The result of the instant analysis and its JSON form (SPEC §4 ``analyze --json``).
+
+Inside the result, infinite values stay ``math.inf`` (a saturated component's latency, the
+utilization of a blocking service whose callee is saturated); ``to_json`` turns them, and any
+undefined value, into ``None`` so the output is strict JSON. Times are in milliseconds, rates in
+requests per second, costs in dollars per month, availabilities as fractions.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def finite_or_none(x: float | None) -> float | None:
+    """``x`` as a float, or None when it is None, infinite or NaN (strict JSON has neither)."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+@dataclass
+class DbNodeResult:
+    """One kind of database node: ``count`` identical nodes of shard ``shard`` (1-based) in
+    ``role`` (``primary`` or ``replica``), each with these rates, utilization and wait. With an
+    even spread (skew 0) one row stands for the same node of every shard: ``every_shard``."""
+
+    shard: int
+    role: str
+    count: int
+    read_rps: float
+    write_rps: float
+    utilization: float
+    wait_ms: float
+    every_shard: bool = False
+
+
+@dataclass
+class ComponentResult:
+    """One component's figures. For a client: ``arrival_rps`` is its rps, ``latency_ms`` its
+    requests' end-to-end mean, ``availability`` its requests' availability; the rest None."""
+
+    id: str
+    kind: str
+    arrival_rps: float
+    read_rps: float
+    write_rps: float
+    utilization: float | None
+    latency_ms: float | None  # own Wq + s per visit (client: end to end)
+    availability: float | None = None
+    failure_impact: float | None = None
+    monthly_cost: float | None = None
+    wait_ms: float | None = None  # Wq, mixed over reads and writes
+    service_ms: float | None = None
+    holding_ms: float | None = None  # H: s, or s + D̄ for a blocking service
+    response_read_ms: float | None = None  # R(x, read): own time plus downstream
+    response_write_ms: float | None = None
+    forwarded_rps: float | None = None  # what a rate limit lets through
+    rejected_rps: float | None = None  # what a rate limit rejects (429)
+    admitted_rps: float | None = None  # clients: rps less what rate limits reject
+    instances: int | None = None
+    billed_nodes: int | None = None
+    db_nodes: list[DbNodeResult] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "arrival_rps": finite_or_none(self.arrival_rps),
+            "utilization": finite_or_none(self.utilization),
+            "latency_ms": finite_or_none(self.latency_ms),
+            "availability": finite_or_none(self.availability),
+            "failure_impact": finite_or_none(self.failure_impact),
+            "monthly_cost": finite_or_none(self.monthly_cost),
+        }
+
+
+@dataclass
+class GroupResult:
+    id: str
+    availability: float | None
+    failure_impact: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"availability": finite_or_none(self.availability),
+                "failure_impact": finite_or_none(self.failure_impact)}
+
+
+@dataclass
+class AnalysisResult:
+    """Everything the instant analysis computes for one design.
+
+    ``saturation_rps`` None: no traffic, or no scale up to 1e6 saturates. ``latency_mean_ms``
+    None: some client's mean is infinite. The availability fields are None when the analysis ran
+    without its availability part."""
+
+    name: str | None
+    offered_rps: float
+    saturation_rps: float | None
+    saturation_factor: float | None
+    bottleneck: str | None
+    saturated: bool
+    max_utilization: float
+    latency_mean_ms: float | None
+    monthly_cost: float
+    components: dict[str, ComponentResult]
+    groups: dict[str, GroupResult]
+    client_weights: dict[str, float]  # admitted rps per client
+    availability: float | None = None
+    unavailability: float | None = None
+    nines: float | None = None
+    downtime_s: dict[str, float] | None = None  # {"year", "month", "week"}
+    availability_method: str | None = None
+    availability_ci95: list[float] | None = None
+    spofs: list[str] = field(default_factory=list)
+    availability_computed: bool = False
+    saturation_evaluations: int = 0
+
+    def component(self, cid: str) -> ComponentResult:
+        return self.components[cid]
+
+    def to_json(self) -> dict[str, Any]:
+        """The SPEC §4 object, exactly its keys, never rounded, strict JSON values."""
+        down = self.downtime_s or {}
+        ci = self.availability_ci95
+        return {
+            "availability": finite_or_none(self.availability),
+            "nines": finite_or_none(self.nines),
+            "downtime_per_year_s": finite_or_none(down.get("year")),
+            "downtime_per_month_s": finite_or_none(down.get("month")),
+            "downtime_per_week_s": finite_or_none(down.get("week")),
+            "spofs": sorted(self.spofs),
+            "bottleneck": self.bottleneck,
+            "saturation_rps": finite_or_none(self.saturation_rps),
+            "offered_rps": finite_or_none(self.offered_rps),
+            "latency_ms": {"mean": finite_or_none(self.latency_mean_ms)},
+            "monthly_cost": finite_or_none(self.monthly_cost),
+            "components": {cid: c.to_json() for cid, c in self.components.items()},
+            "groups": {gid: g.to_json() for gid, g in self.groups.items()},
+            "saturated": bool(self.saturated),
+            "availability_method": self.availability_method,
+            "availability_ci95": None if ci is None else [finite_or_none(v) for v in ci],
+        }
