@@ -1,0 +1,130 @@
+"""One small interface for independent runs (SPEC §3): a list of tasks in, their results out.
+
+Replications, load sweeps and design comparisons all go through ``run_all``. Today it is a local
+process pool; a distributed engine (Dask, say) can stand behind the same call later, because a
+task is only a picklable top-level function with picklable arguments and a result is a
+picklable value.
+
+    from simcore.runner import Task, run_all
+    results = run_all([Task(fn, (design,), {"seed": 1, "rep_index": i}) for i in range(5)])
+
+Results come back in the order of the tasks, whatever order the runs finish in. ``progress(done,
+total)`` is called in the calling process after each finished task. A KeyboardInterrupt (Ctrl-C)
+or ``should_stop()`` returning True stops the pool: the results finished so far are returned
+(the others are None) and ``RunOutcome.stopped`` says so.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Task:
+    """``fn(*args, **kwargs)``; ``fn`` must be a module-level function (picklable)."""
+
+    fn: Callable[..., Any]
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+    def __call__(self) -> Any:
+        return self.fn(*self.args, **self.kwargs)
+
+
+@dataclass
+class RunOutcome:
+    """``results[i]`` is task i's result, or None when the run was stopped before it ended."""
+
+    results: list[Any]
+    stopped: bool = False
+
+    @property
+    def finished(self) -> list[Any]:
+        return [r for r in self.results if r is not None]
+
+
+def default_workers() -> int:
+    """Processes to use: every core the process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _context():
+    # fork is fastest on Linux, but forking a process that runs Qt threads is unsafe; spawn is
+    # safe everywhere and is what Windows and macOS use anyway. forkserver where it exists.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _call(task: Task) -> Any:
+    return task()
+
+
+def run_all(tasks: Sequence[Task], *, workers: int | None = None,
+            progress: Callable[[int, int], None] | None = None,
+            should_stop: Callable[[], bool] | None = None) -> RunOutcome:
+    """Run every task and return their results in task order.
+
+    ``workers`` None: one process per core (capped at the number of tasks); 1: run in this
+    process, one after another (no pool; what tests and small runs want). An exception raised
+    by a task is raised here once the pool has been shut down.
+    """
+    tasks = list(tasks)
+    total = len(tasks)
+    results: list[Any] = [None] * total
+    n = min(workers or default_workers(), max(total, 1))
+    done = 0
+    if n <= 1:
+        try:
+            for i, task in enumerate(tasks):
+                if should_stop is not None and should_stop():
+                    return RunOutcome(results, stopped=True)
+                results[i] = task()
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+        except KeyboardInterrupt:
+            return RunOutcome(results, stopped=True)
+        return RunOutcome(results)
+
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=_context())
+    futures: dict[Future, int] = {}
+    stopped = False
+    try:
+        futures = {pool.submit(_call, task): i for i, task in enumerate(tasks)}
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                results[futures[fut]] = fut.result()
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+            if pending and should_stop is not None and should_stop():
+                stopped = True
+                break
+    except KeyboardInterrupt:
+        stopped = True
+    finally:
+        if stopped:
+            for fut in futures:
+                fut.cancel()
+            _terminate(pool)
+        pool.shutdown(wait=not stopped, cancel_futures=True)
+    return RunOutcome(results, stopped=stopped)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """End the pool's workers at once: a stopped study should not wait for long replications."""
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        try:
+            proc.terminate()
+        except (OSError, AttributeError):
+            pass
