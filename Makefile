@@ -32,12 +32,20 @@ $(STAMP): pyproject.toml
 
 bench: setup
 	$(BIN)/python benchmarks/analysis_bench.py
+	$(BIN)/python benchmarks/sim_bench.py
+	$(BIN)/python benchmarks/reliability_bench.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/gui_bench.py
 
 lint: setup
 	$(BIN)/ruff check simcore designer tests benchmarks
 
 package: setup
 	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build packaging/skyline.spec
+
+# dist/skyline-<version>-linux-x86_64.tar.gz (a .zip on Windows and macOS): see docs/packaging.md
+.PHONY: tarball
+tarball: package
+	$(BIN)/python packaging/make_tarball.py --dist dist
 
 clean:
 	rm -rf build dist .pytest_cache

@@ -114,10 +114,11 @@ def run_all(tasks: Sequence[Task], *, workers: int | None = None,
         stopped = True
     finally:
         if stopped:
-            for fut in futures:
-                fut.cancel()
             _terminate(pool)
-        pool.shutdown(wait=not stopped, cancel_futures=True)
+        # No cancelling here: after the workers are gone the pool's manager thread marks the
+        # unfinished futures broken and exits; cancelling them first makes that thread raise
+        # (InvalidStateError) and print a traceback on stderr.
+        pool.shutdown(wait=True)
     return RunOutcome(results, stopped=stopped)
 
 
