@@ -56,6 +56,26 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _start_forkserver_ignoring_sigint() -> None:
+    """Start the forkserver with SIGINT ignored, so that every worker forked from it ignores
+    Ctrl-C from birth, even before the pool's initializer runs. Does nothing where there is no
+    forkserver, off the main thread, or when it already runs."""
+    import signal
+    import threading
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    if threading.current_thread() is not threading.main_thread():
+        return
+    from multiprocessing import forkserver
+
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
 def _context():
     # fork is fastest on Linux, but forking a process that runs Qt threads is unsafe; spawn is
     # safe everywhere and is what Windows and macOS use anyway. forkserver where it exists.
@@ -65,6 +85,15 @@ def _context():
 
 def _call(task: Task) -> Any:
     return task()
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C in a terminal reaches the whole process group. Only the calling process should
+    # act on it (stop the pool, report what finished); a worker interrupted mid-import would
+    # print a traceback and break the pool.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def run_all(tasks: Sequence[Task], *, workers: int | None = None,
@@ -94,7 +123,8 @@ def run_all(tasks: Sequence[Task], *, workers: int | None = None,
             return RunOutcome(results, stopped=True)
         return RunOutcome(results)
 
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=_context())
+    _start_forkserver_ignoring_sigint()
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=_context(), initializer=_ignore_sigint)
     futures: dict[Future, int] = {}
     stopped = False
     try:

@@ -33,8 +33,8 @@ from simcore.analysis.availability_model import (
 )
 from simcore.topology import Topology
 
-__all__ = ["AvailabilityReport", "analyze_availability", "EXACT_LIMIT", "MC_SAMPLES",
-           "SPOF_THRESHOLD", "sample_states"]
+__all__ = ["EXACT_LIMIT", "MC_SAMPLES", "SPOF_THRESHOLD", "AvailabilityReport",
+           "analyze_availability", "sample_states"]
 
 SPOF_THRESHOLD = 1e-12
 """A single failure that loses more than this share of requests makes a SPOF."""

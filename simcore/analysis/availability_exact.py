@@ -36,6 +36,7 @@ from simcore.analysis.availability_model import READ, AvailabilityModel, NodeMod
 EXACT_LIMIT = 1 << 16
 """Most rows (group states × atom values) of one exactly solved (sub)problem."""
 _DB_SUPPORT_LIMIT = 4096
+_MAX_AXES = 30  # one grid axis per shared part; numpy allows 32 dimensions
 _WEIGHT_SUPPORT_LIMIT = 4096
 
 
@@ -53,7 +54,7 @@ class _Atom:
 
 
 class _Frame:
-    """Rows of one (sub)problem: a (Gs, M) grid, or (K,) samples in the sampled mode."""
+    """Rows of one (sub)problem: a grid of group states × atom values, one axis each."""
 
     def __init__(self, gbits: dict[str, np.ndarray], atom_vals: list[np.ndarray],
                  weight: np.ndarray):
@@ -198,27 +199,35 @@ class ExactSolver:
         m = 1
         for a in atoms:
             m *= a.size
-        if self.Gs * m > EXACT_LIMIT:
+        if self.Gs * m > EXACT_LIMIT or len(atoms) > _MAX_AXES:
             raise TooBig(f"{len(atoms)} shared parts below {root}")
-        frame = self._grid(atoms, m)
+        frame = self._grid(atoms)
         z, h = self._bottom_up(nodes, atoms, covered, frame, rtype, root)
         w = frame.weight
         z = np.broadcast_to(z, w.shape)
         h = np.broadcast_to(h, w.shape)
-        return (w * z).sum(axis=1), (w * h).sum(axis=1)
+        axes = tuple(range(1, w.ndim))
+        return (w * z).sum(axis=axes), (w * h).sum(axis=axes)
 
-    def _grid(self, atoms: list[_Atom], m: int) -> _Frame:
-        gbits = {g: b[:, None] for g, b in self.gbits_full.items()}
-        weight = np.ones((self.Gs, m))
+    def _grid(self, atoms: list[_Atom]) -> _Frame:
+        """The rows as a broadcast grid: axis 0 the group states, then one axis per atom. A
+        node's arrays only span the axes of the atoms below it, so a chain that depends on one
+        shared part costs that part's few values, not the whole grid."""
+        dims = 1 + len(atoms)
+
+        def along(axis: int, v: np.ndarray) -> np.ndarray:
+            shape = [1] * dims
+            shape[axis] = v.shape[-1]
+            if v.ndim == 2:  # (Gs, size): also along the group axis
+                shape[0] = v.shape[0]
+            return v.reshape(shape)
+
+        gbits = {g: b.reshape([self.Gs] + [1] * len(atoms)) for g, b in self.gbits_full.items()}
+        weight = np.ones([self.Gs] + [1] * len(atoms))
         vals = []
-        if atoms:
-            idx = np.unravel_index(np.arange(m), [a.size for a in atoms])
-        for a, ix in zip(atoms, idx if atoms else []):
-            vals.append(ix[None, :])
-            if a.probs.ndim == 1:
-                weight = weight * a.probs[ix][None, :]
-            else:
-                weight = weight * a.probs[:, ix]
+        for k, a in enumerate(atoms, start=1):
+            vals.append(along(k, np.arange(a.size)))
+            weight = weight * along(k, a.probs)
         return _Frame(gbits, vals, weight)
 
     def _bottom_up(self, nodes, atoms, covered, frame: _Frame, rtype, root):
@@ -328,6 +337,17 @@ def _combine(nm: NodeModel, rtype: str, up, dn, kids):
     return zbar, hbar
 
 
+_GL_CACHE: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _gauss_legendre(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights of k-point Gauss–Legendre quadrature on [0, 1] (memoised)."""
+    if k not in _GL_CACHE:
+        xs, ws = np.polynomial.legendre.leggauss(k)
+        _GL_CACHE[k] = (0.5 * (xs + 1.0), 0.5 * ws)
+    return _GL_CACHE[k]
+
+
 def _inverse_moments(weights: list[float], pos: list) -> list:
     """c_i = E[1 / (w_i + Σ_{j≠i} w_j B_j)] with independent B_j ~ Bernoulli(pos_j)."""
     n = len(weights)
@@ -335,21 +355,21 @@ def _inverse_moments(weights: list[float], pos: list) -> list:
         return []
     if all(w == weights[0] for w in weights):
         # E[1/(1 + N)] = ∫₀¹ Π_j (1 − π_j + π_j x) dx: exact by Gauss–Legendre (degree n − 1).
+        # The products leaving one target out come from prefix and suffix products, so the
+        # cost is O(n) array operations per node instead of O(n²) (a balancer over dozens of
+        # servers is common).
         k = n // 2 + 1
-        xs, ws = np.polynomial.legendre.leggauss(k)
-        xs = 0.5 * (xs + 1.0)
-        ws = 0.5 * ws
-        out = []
-        for i in range(n):
-            acc = 0.0
-            for xq, wq in zip(xs, ws):
-                prod = 1.0
-                for j in range(n):
-                    if j != i:
-                        prod = prod * (1.0 - pos[j] * (1.0 - xq))
-                acc = acc + wq * prod
-            out.append(acc / weights[0])
-        return out
+        xs, ws = _gauss_legendre(k)
+        stacked = np.stack(np.broadcast_arrays(*[np.asarray(p, dtype=float) for p in pos]))
+        acc = np.zeros_like(stacked)
+        ones = np.ones_like(stacked[:1])
+        for xq, wq in zip(xs, ws):
+            f = 1.0 - stacked * (1.0 - xq)
+            before = np.concatenate([ones, np.cumprod(f[:-1], axis=0)])
+            after = np.concatenate([np.cumprod(f[:0:-1], axis=0)[::-1], ones])
+            acc += wq * (before * after)
+        acc /= weights[0]
+        return [acc[i] for i in range(n)]
     out = []
     for i in range(n):
         dist: dict[float, object] = {0.0: 1.0}
@@ -373,5 +393,10 @@ def _inverse_moments(weights: list[float], pos: list) -> list:
 
 def exact_failure(solver: ExactSolver, root: str, rtype: str) -> float:
     """E[1 − P(root, r)] over every state, groups included."""
+    nm = solver.model.nodes[root]
+    if nm.role == "source" and len(nm.children) == 1:
+        # A client with one target fails exactly when its target does: solving the target
+        # lets clients behind the same entry (users and api → one load balancer) share it.
+        root = nm.children[0].target
     z, h = solver.solve(root, rtype)
     return float((solver.group_prob * (z + h)).sum())

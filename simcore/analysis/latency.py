@@ -71,7 +71,7 @@ def _downstream(plan: Plan, i: int, r0: list[float], r1: list[float], read: bool
         if w == 0.0:
             continue
         t = o.target
-        d0 += _mul(w, o.round_trip_s + r0[t])
+        d0 += w * (o.round_trip_s + r0[t])  # w > 0 here, so no 0 · ∞ to guard
         d1 += w * (o.tx_s_per_kb + r1[t])
     return d0, d1
 

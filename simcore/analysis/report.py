@@ -1,4 +1,10 @@
-"""The readable text report of an analysis (``skyline analyze FILE``)."""
+"""The readable text report of an analysis (``skyline analyze FILE``).
+
+Availabilities are shown as percentages with as many decimals as their nines need (99.7003%,
+99.9999%), as the seed writes them; downtime per year, month and week as in the seed's table;
+failure impact as the share of requests lost. The JSON form (result.to_json) carries the raw
+fractions, never rounded.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +12,14 @@ import math
 
 from simcore.analysis.result import AnalysisResult
 
+DASH = "—"
+
 
 def _num(x: float | None, digits: int = 4) -> str:
-    """A number for people: ``—`` for undefined, ``∞`` for infinite, else ``digits`` significant."""
+    """A number for people: ``—`` for undefined, ``∞`` for infinite, else ``digits`` significant
+    (thousands separated; scientific only outside 1e-3 … 1e9)."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "—"
+        return DASH
     if math.isinf(x):
         return "∞"
     if x != 0 and (abs(x) >= 1e9 or abs(x) < 1e-3):
@@ -20,76 +29,142 @@ def _num(x: float | None, digits: int = 4) -> str:
     return f"{x:,.{digits}g}"
 
 
+def _ms(x: float | None) -> str:
+    """A time in ms: 2 decimals from 1 ms, 1 from 100 ms, 3 significant below 1 ms, and
+    ``<0.001`` for what is too small to matter."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return DASH
+    if math.isinf(x):
+        return "∞"
+    if x == 0:
+        return "0"
+    if abs(x) < 0.001:
+        return "<0.001"
+    if abs(x) >= 100:
+        return f"{x:,.1f}"
+    if abs(x) >= 1:
+        return f"{x:.2f}"
+    return f"{x:.3g}"
+
+
 def _pct(x: float | None) -> str:
+    """A utilization or share as a percentage with one decimal."""
     if x is None:
-        return "—"
+        return DASH
     if math.isinf(x):
         return "∞"
     return f"{100.0 * x:.1f}%"
 
 
-def _avail(x: float | None) -> str:
+def _avail(a: float | None, u: float | None = None) -> str:
+    """An availability as a percentage with two decimals more than its whole nines (99.7003%,
+    99.9999%), trailing zeros dropped; ``u`` = 1 − a when it is known more precisely."""
+    if a is None:
+        return DASH
+    if u is None:
+        u = 1.0 - a
+    if u <= 0.0:
+        return "100%"
+    nines = -math.log10(min(u, 1.0))
+    decimals = min(12, max(2, math.floor(nines + 1e-9) + 2))
+    text = f"{100.0 * (1.0 - u):.{decimals}f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def _impact(x: float | None) -> str:
+    """A share of requests lost: ``0``, ``100%``, ``28.0%``, ``0.0001%`` (2 significant when
+    small)."""
     if x is None:
-        return "—"
+        return DASH
+    if x <= 0.0:
+        return "0"
     if x >= 1.0:
-        return "1"
-    nines = -math.log10(1.0 - x) if x < 1.0 else 0.0
-    return f"{x:.{max(3, int(nines) + 3)}f}"
+        return "100%"
+    if x >= 0.001:
+        return f"{100.0 * x:.1f}%"
+    return f"{100.0 * x:.2g}%"
 
 
 def _duration(seconds: float | None) -> str:
+    """A downtime: the two largest of d, h, min, s (``6 h 50 min``), or ms below a second."""
     if seconds is None:
-        return "—"
+        return DASH
     if seconds < 1.0:
-        return f"{seconds * 1000:.1f} ms" if seconds > 0 else "0 s"
+        if seconds <= 0:
+            return "0 s"
+        return f"{seconds * 1000:.3g} ms"
     parts = []
     for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
         if seconds >= size:
             q = int(seconds // size)
             parts.append(f"{q} {unit}")
             seconds -= q * size
-    if seconds >= 0.5 or not parts:
+    if not parts:
+        parts.append(f"{seconds:.3g} s")
+    elif seconds >= 0.5:
         parts.append(f"{seconds:.0f} s")
     return " ".join(parts[:2])
 
 
-def render(result: AnalysisResult) -> str:
-    """The whole report as text, lines of at most about 100 characters."""
-    r = result
-    out = []
-    title = r.name or "(unnamed design)"
-    out.append(f"Instant analysis of {title}")
-    out.append("")
-    out.append(f"Offered load      {_num(r.offered_rps)} req/s")
+def _money(x: float | None) -> str:
+    return DASH if x is None else f"{x:,.2f}"
+
+
+def _summary(r: AnalysisResult) -> list[str]:
+    out = [f"Offered load      {_num(r.offered_rps)} req/s"]
     if r.saturation_rps is None:
-        sat = "none up to 10^6 × the offered load" if r.offered_rps > 0 else "— (no traffic)"
+        sat = ("none up to 10^6 × the offered load" if r.offered_rps > 0
+               else f"{DASH} (no traffic)")
     else:
         sat = f"{_num(r.saturation_rps)} req/s ({_num(r.saturation_factor)} × the offered load)"
     out.append(f"Saturation        {sat}")
-    out.append(f"Bottleneck        {r.bottleneck or '—'}")
-    if r.saturated:
-        out.append("Status            SATURATED: some utilization is at or above 100%; queues "
-                   "grow without bound")
+    if r.bottleneck is None:
+        out.append(f"Bottleneck        {DASH}")
     else:
-        out.append(f"Status            busiest part at {_pct(r.max_utilization)}")
-    lat = "∞ (saturated)" if r.latency_mean_ms is None or math.isinf(r.latency_mean_ms) \
-        else f"{_num(r.latency_mean_ms)} ms"
+        b = r.components[r.bottleneck]
+        out.append(f"Bottleneck        {b.id} ({b.kind}, {_pct(b.utilization)} busy now): "
+                   "the first part to reach 100% as traffic grows")
+    if r.saturated:
+        over = [c.id for c in r.components.values()
+                if c.utilization is not None and c.utilization >= 1.0]
+        out.append(f"Status            SATURATED: {', '.join(over)} at or above 100% "
+                   "utilization; their queues grow without bound")
+    else:
+        out.append(f"Status            not saturated; busiest part at {_pct(r.max_utilization)}")
+    if r.latency_mean_ms is None or math.isinf(r.latency_mean_ms):
+        lat = "∞ (a saturated part is on the way)"
+    else:
+        lat = f"{_ms(r.latency_mean_ms)} ms (end to end, mean over the clients' requests)"
     out.append(f"Mean latency      {lat}")
     out.append(f"Monthly cost      ${r.monthly_cost:,.2f}")
     if r.availability_computed:
-        method = r.availability_method or "exact"
-        extra = ""
-        if r.availability_ci95:
-            extra = f", 95% CI [{_avail(r.availability_ci95[0])}, {_avail(r.availability_ci95[1])}]"
-        nines = "∞" if r.nines is None else f"{r.nines:.2f}"
-        out.append(f"Availability      {_avail(r.availability)} ({nines} nines; {method}{extra})")
+        if r.availability_method == "monte_carlo":
+            ci = r.availability_ci95 or [None, None]
+            how = (f"Monte Carlo estimate, 95% CI {_avail(ci[0])} to {_avail(ci[1])}: too many "
+                   "shared parts for the exact sum")
+        else:
+            how = "exact"
+        if r.nines is None:
+            nines = "no part can fail"
+        else:
+            nines = f"{r.nines:.2f} nines"
+        out.append(f"Availability      {_avail(r.availability, r.unavailability)} "
+                   f"({nines}; {how})")
         d = r.downtime_s or {}
         out.append(f"Downtime          {_duration(d.get('year'))} per year, "
                    f"{_duration(d.get('month'))} per month, {_duration(d.get('week'))} per week")
         out.append(f"SPOFs             {', '.join(r.spofs) if r.spofs else 'none'}")
+    return out
+
+
+def render(result: AnalysisResult) -> str:
+    """The whole report as text, lines of at most about 110 characters."""
+    r = result
+    out = [f"Instant analysis of {r.name or '(unnamed design)'}", ""]
+    out += _summary(r)
     out.append("")
-    head = (f"{'component':<18} {'kind':<16} {'arrival/s':>11} {'util':>7} {'latency ms':>11} "
-            f"{'availability':>13} {'impact':>10} {'$/month':>10}")
+    head = (f"{'component':<18} {'kind':<16} {'arrival/s':>10} {'util':>7} {'latency ms':>10} "
+            f"{'availability':>13} {'impact':>8} {'$/month':>10}")
     out.append(head)
     out.append("-" * len(head))
     for c in r.components.values():
@@ -97,32 +172,41 @@ def render(result: AnalysisResult) -> str:
         if c.id == r.bottleneck:
             mark = "  ← bottleneck"
         if c.id in r.spofs:
-            mark += "  (SPOF)"
-        cost = "—" if c.monthly_cost is None else f"{c.monthly_cost:,.2f}"
-        impact = "—" if c.failure_impact is None else f"{c.failure_impact:.3g}"
-        out.append(f"{c.id[:18]:<18} {c.kind[:16]:<16} {_num(c.arrival_rps):>11} "
-                   f"{_pct(c.utilization):>7} {_num(c.latency_ms):>11} {_avail(c.availability):>13} "
-                   f"{impact:>10} {cost:>10}{mark}")
+            mark += "  SPOF"
+        out.append(f"{c.id[:18]:<18} {c.kind[:16]:<16} {_num(c.arrival_rps):>10} "
+                   f"{_pct(c.utilization):>7} {_ms(c.latency_ms):>10} "
+                   f"{_avail(c.availability):>13} {_impact(c.failure_impact):>8} "
+                   f"{_money(c.monthly_cost):>10}{mark}")
+    out.append("")
+    out.append("util: the busiest instance or node; latency: its own wait + service per visit "
+               "(a client: end to end);")
+    out.append("availability: its own, with instances and standby (a database: its primary; "
+               "a client: its requests');")
+    out.append("impact: share of requests lost while the part is down and everything else is up.")
     dbs = [c for c in r.components.values() if c.db_nodes]
     if dbs:
         out.append("")
-        out.append("Database nodes (each node of a row has these figures)")
+        out.append("Database nodes (figures per node)")
         for c in dbs:
+            one_shard = all(n.shard == 1 and not n.every_shard for n in c.db_nodes)
             for n in c.db_nodes:
-                shard = "every shard" if n.every_shard else f"shard {n.shard}"
-                out.append(f"  {c.id}: {shard} {n.role} ×{n.count}: reads {_num(n.read_rps)}/s, "
+                shard = "" if one_shard else (
+                    "every shard, " if n.every_shard else f"shard {n.shard}, ")
+                count = f" ×{n.count}" if n.count > 1 else ""
+                out.append(f"  {c.id}: {shard}{n.role}{count}: reads {_num(n.read_rps)}/s, "
                            f"writes {_num(n.write_rps)}/s, util {_pct(n.utilization)}, "
-                           f"wait {_num(n.wait_ms)} ms")
+                           f"wait {_ms(n.wait_ms)} ms")
     limited = [c for c in r.components.values() if c.rejected_rps]
     if limited:
         out.append("")
         for c in limited:
             out.append(f"Rate limit at {c.id}: forwards {_num(c.forwarded_rps)} req/s, rejects "
-                       f"{_num(c.rejected_rps)} req/s (429)")
+                       f"{_num(c.rejected_rps)} req/s (429, neither success nor failure)")
     if r.groups and r.availability_computed:
         out.append("")
-        out.append(f"{'group':<18} {'availability':>13} {'impact':>10}")
+        out.append(f"{'group':<18} {'availability':>13} {'impact':>8}")
         for g in r.groups.values():
-            impact = "—" if g.failure_impact is None else f"{g.failure_impact:.3g}"
-            out.append(f"{g.id[:18]:<18} {_avail(g.availability):>13} {impact:>10}")
+            mark = "  SPOF" if g.id in r.spofs else ""
+            out.append(f"{g.id[:18]:<18} {_avail(g.availability):>13} "
+                       f"{_impact(g.failure_impact):>8}{mark}")
     return "\n".join(out) + "\n"

@@ -58,21 +58,24 @@ def find_saturation(plan: Plan, util_now: list[float]) -> Saturation:
     if offered <= 0.0:
         return Saturation(None, None, None, 0)
     evals = 0
+    seen: dict[float, float] = {}
 
     def rho_max(k: float) -> float:
         nonlocal evals
-        evals += 1
-        return max(utilizations(plan, k), default=0.0)
+        if k not in seen:
+            evals += 1
+            seen[k] = max(utilizations(plan, k), default=0.0)
+        return seen[k]
 
     def saturates(k: float) -> bool:
         return rho_max(k) >= 1.0
 
-    if not saturates(MAX_FACTOR):
-        return Saturation(None, None, pick_bottleneck(plan, util_now), evals)
-
     now = max(util_now, default=0.0)
     guess = min(1.0 / now, MAX_FACTOR) if now > 0.0 and math.isfinite(now) else 1.0
     lo_t, hi_t = guess * (1.0 - _TIGHT), min(guess * (1.0 + _TIGHT), MAX_FACTOR)
+    # Saturating at hi_t (≤ 1e6) already proves a factor exists; else ask at the limit.
+    if not saturates(hi_t) and not saturates(MAX_FACTOR):
+        return Saturation(None, None, pick_bottleneck(plan, util_now), evals)
     factor = None
     if saturates(hi_t):
         if not saturates(lo_t):

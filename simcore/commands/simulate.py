@@ -1,10 +1,151 @@
-"""``skyline simulate``: not available yet."""
+"""``skyline simulate FILE [--duration S] [--seed N] [--replications N] [--json OUT] [--quiet]``:
+the traffic simulation of a design (SPEC §3, §4).
+
+The text report goes to stdout, progress to stderr (a bar on a terminal, a line per finished
+replication otherwise; nothing with ``--quiet`` or for a run under half a second). ``--json
+OUT`` writes the SPEC §4 object atomically (a temporary file renamed over OUT).
+
+Ctrl-C stops the study cleanly: the running replications are ended, the report of the
+replications that finished is printed (and written to OUT), and the exit status is 130 — the
+shell's convention for "ended by Ctrl-C" — so a script can tell a stopped study from a whole
+one. A second Ctrl-C gives up at once. A bad file or unwritable OUT exits 2 before anything
+runs; a design error raises DesignError, reported by the command line with status 2.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import sys
+import tempfile
+import threading
+
+from simcore.engine.progress import ProgressBar
+from simcore.engine.report import render
+from simcore.engine.study import simulate
+from simcore.io import load
+
+EXIT_STOPPED = 130
+LONG_RUN_REQUESTS = 20_000_000
+"""Above this many simulated requests a run takes minutes at least: say so before starting."""
+
+
+class OutputError(Exception):
+    pass
+
+
+def _check_output(path: str) -> None:
+    """Fail before a long run, not after it, when OUT cannot be written."""
+    if os.path.isdir(path):
+        raise OutputError(f"--json {path}: is a directory")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise OutputError(f"--json {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"--json {path}: folder {folder} is not writable")
+
+
+def write_json_atomically(path: str, obj: dict) -> None:
+    """Write ``obj`` as strict JSON to a temporary file next to ``path``, then rename it over
+    ``path``: a reader sees the old file or the whole new one, never half of it."""
+    text = json.dumps(obj, indent=2, allow_nan=False) + "\n"
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".skyline-", suffix=".json.tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class _StopOnInterrupt:
+    """While active, the first Ctrl-C only asks the study to stop (``requested``); a second
+    one raises KeyboardInterrupt as usual. Only the main thread can own signal handlers."""
+
+    def __init__(self):
+        self.requested = False
+        self._old = None
+
+    def __call__(self) -> bool:
+        return self.requested
+
+    def _handler(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self):
+        # SIGINT ignored from the start (nohup, a background job) stays ignored
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN):
+            self._old = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc):
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+        return False
+
+
+def _warn_if_long(design, args) -> None:
+    """Every request is simulated, so the work grows with rate × duration × replications."""
+    from simcore.analysis import analyze
+    from simcore.engine.study import study_settings
+
+    d, _w, _s, n = study_settings(design, args.duration, args.seed, args.replications)
+    offered = analyze(design, availability=False).offered_rps or 0.0
+    total = offered * d * n
+    if total > LONG_RUN_REQUESTS:
+        print(f"skyline simulate: about {total:,.0f} requests to simulate ({offered:,.0f} req/s "
+              f"× {d:g} s × {n} replication{'s' if n != 1 else ''}); this can take a long time. "
+              "Ctrl-C stops and "
+              "reports the replications finished so far.", file=sys.stderr)
 
 
 def run(args) -> int:
-    print("skyline simulate: not available yet in this version", file=sys.stderr)
-    return 2
+    design = load(args.file)
+    if args.json:
+        try:
+            _check_output(args.json)
+        except OutputError as exc:
+            print(f"skyline simulate: {exc}", file=sys.stderr)
+            return 2
+    if not args.quiet:
+        _warn_if_long(design, args)
+    bar = None if args.quiet else ProgressBar(sys.stderr)
+    try:
+        with _StopOnInterrupt() as stop:
+            result = simulate(design, duration_s=args.duration, seed=args.seed,
+                              replications=args.replications,
+                              progress=bar.replications if bar else None,
+                              seconds_progress=bar.seconds if bar else None,
+                              should_stop=stop)
+    finally:
+        if bar is not None:
+            bar.close()
+    j = result.to_json()
+    if result.stopped:
+        if result.partial:
+            what = (f"no replication of {result.requested} finished; reporting the partial "
+                    f"results of the one running")
+        else:
+            what = f"{j['replications']} of {result.requested} replications finished"
+        print(f"skyline simulate: stopped; {what}", file=sys.stderr)
+    sys.stdout.write(render(j, source=os.path.basename(args.file)))
+    sys.stdout.flush()
+    if args.json:
+        try:
+            write_json_atomically(args.json, j)
+        except OSError as exc:
+            print(f"skyline simulate: cannot write {args.json}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return 2
+    return EXIT_STOPPED if result.stopped else 0

@@ -1,0 +1,205 @@
+"""Clients: arrival processes and each request's life (timeout, retries with backoff).
+
+Arrival rate at time t (requests/s): rps × spike multiplier × pattern factor, where the
+pattern factor is 1 for ``poisson`` and ``constant``, t / duration for ``ramp`` (a linear ramp
+from 0 to rps over the run) and 1 − ½·cos(2π t / duration) for ``diurnal`` (one compressed day
+per run: half the rate at the start and end, 1.5× at mid-run, mean rps). ``poisson`` draws
+exponential gaps (thinning for the time-varying patterns); ``constant`` spaces arrivals
+1 / rate apart. A spike's start and end restart the arrival clock (exact for Poisson).
+
+A request picks one target by link weight. It fails when its answer is an error or when the
+client's ``timeout_ms`` passes first; a failed or timed-out request is sent again up to
+``retries`` times after ``retry_backoff_ms``, doubling each time — every retry is extra load
+(429 rejections are not retried). Its latency runs from the first send to the final success.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+
+from simcore.engine.kernel import FAIL, OK, REJECT
+from simcore.engine.streams import Exponentials, Uniform, child_generator
+
+
+class Req:
+    """One request (or, from a queue, one message). ``t0`` is its first send (s); ``counted``
+    is whether it arrived after the warm-up (it then counts in the results); ``kb`` its size."""
+
+    __slots__ = ("read", "t0", "counted", "kb")
+
+    def __init__(self, read: bool, t0: float, counted: bool, kb: float):
+        self.read = read
+        self.t0 = t0
+        self.counted = counted
+        self.kb = kb
+
+
+class RClient:
+    def __init__(self, sim, node, rep, duration_s: float):
+        p = node.params
+        self.sim = sim
+        self.id = node.id
+        self.rps = float(p.rps)
+        self.read_ratio = float(p.read_ratio)
+        self.pattern = p.pattern
+        self.timeout_s = None if p.timeout_ms is None else p.timeout_ms / 1000.0
+        self.retries = int(p.retries)
+        self.backoff_s = p.retry_backoff_ms / 1000.0
+        self.kb = float(p.request_kb)
+        self.duration = duration_s
+        self.mult = 1.0
+        self.gen = 0
+        self.exp = Exponentials(child_generator(rep, node.id, "arrivals"))
+        self.u = Uniform(child_generator(rep, node.id, "requests"))
+        self.only_reads = self.read_ratio >= 1.0 and self.pattern in ("poisson", "constant")
+        # Targets (and retries' targets) draw from their own stream, so that two designs
+        # compared with the same seed see the same read/write sequence from this client even
+        # when they route it differently (common random numbers).
+        self.route_u = Uniform(child_generator(rep, node.id, "route"))
+        self.out: list = []
+        self.cum: list[float] = []
+        self.sent = 0
+        self.attempts = 0
+
+    def finish_links(self):
+        acc, self.cum = 0.0, []
+        for e in self.out:
+            acc += e.share
+            self.cum.append(acc)
+        if self.cum:
+            self.cum[-1] = 1.0 + 1e-12
+
+    # --- arrivals ------------------------------------------------------------------------
+    def factor(self, t: float) -> float:
+        if self.pattern == "ramp":
+            return min(1.0, max(0.0, t / self.duration))
+        if self.pattern == "diurnal":
+            return 1.0 - 0.5 * math.cos(2.0 * math.pi * t / self.duration)
+        return 1.0
+
+    def rate(self, t: float) -> float:
+        """Offered requests per second at time ``t`` (spikes included)."""
+        return self.rps * self.mult * self.factor(t)
+
+    def start(self) -> None:
+        if self.rps > 0:
+            self._schedule_next(self.sim.env.now)
+
+    def set_multiplier(self, m: float) -> None:
+        """A spike starts or ends: restart the arrival clock with the new rate."""
+        self.mult = m
+        self.gen += 1
+        if self.rps > 0:
+            self._schedule_next(self.sim.env.now)
+
+    def _schedule_next(self, now: float) -> None:
+        t = self._next_time(now)
+        if t is not None:
+            self.sim.after(t - now, self._arrive, self.gen)
+
+    def _next_time(self, now: float) -> float | None:
+        peak = self.rps * self.mult * (1.5 if self.pattern == "diurnal" else 1.0)
+        if peak <= 0:
+            return None
+        if self.pattern == "constant":
+            r = self.rate(now)
+            return now + (1.0 / r if r > 0 else 0.05)
+        if self.pattern == "poisson":
+            return now + self.exp.next() / peak
+        t = now
+        u = self.u
+        while True:  # thinning (Lewis–Shedler) under the peak rate
+            t += self.exp.next() / peak
+            if t > self.duration + 1.0 or u.next() * peak <= self.rate(t):
+                return t
+
+    def _arrive(self, ev) -> None:
+        if ev.v != self.gen:
+            return  # superseded by a rate change
+        now = self.sim.env._now
+        if self.pattern == "poisson":
+            # the common case, inline (what _schedule_next does): the next arrival an
+            # exponential gap away at the current rate
+            peak = self.rps * self.mult
+            if peak > 0:
+                b = self.exp.buf
+                if not b:
+                    self.exp.refill()
+                    b = self.exp.buf
+                t = now + b.pop() / peak
+                self.sim.after(t - now, self._arrive, self.gen)
+            self.new_request(now)
+            return
+        self._schedule_next(now)
+        if self.pattern == "constant" and self.rate(now) <= 0:
+            return
+        self.new_request(now)
+
+    # --- one request ---------------------------------------------------------------------
+    def new_request(self, now: float) -> None:
+        sim = self.sim
+        counted = now >= sim.warmup_s
+        # With only reads and no thinning (the one other use of this stream), the draw
+        # would change nothing: skip it.
+        read = True if self.only_reads else self.u.next() < self.read_ratio
+        req = Req(read, now, counted, self.kb)
+        m = sim.metrics
+        m.sent_total += 1  # RunMetrics.sent, inline
+        if counted:
+            m.sent_counted += 1
+        if sim.in_flight >= sim.max_in_flight:
+            sim.mark_saturated(None)
+            sim.metrics.finish(req, FAIL, now)
+            return
+        sim.in_flight += 1
+        if self.timeout_s is None and self.retries == 0:
+            # One answer and it is final: no timer to race with, nothing to retry
+            # (``_attempt``'s first attempt, inline).
+            self.attempts += 1
+            out = self.out
+            e = out[0] if len(out) == 1 else out[bisect.bisect_right(self.cum,
+                                                                     self.route_u.next())]
+
+            def final(status):
+                sim.in_flight -= 1
+                m.finish(req, status, sim.env._now)
+
+            sim.call(e, req, final)
+            return
+        self._attempt(req, 0)
+
+    def _attempt(self, req, k: int) -> None:
+        sim = self.sim
+        self.attempts += 1
+        out = self.out
+        if self.timeout_s is None and self.retries == 0:
+            # One answer and it is final: no timer to race with, nothing to retry.
+            def final(status):
+                sim.in_flight -= 1
+                sim.metrics.finish(req, status, sim.env._now)
+
+            e = out[0] if len(out) == 1 else out[bisect.bisect_right(self.cum,
+                                                                     self.route_u.next())]
+            sim.call(e, req, final)
+            return
+        settled = [False]
+
+        def answered(status):
+            if settled[0]:
+                return
+            settled[0] = True
+            now = sim.env.now
+            if status == FAIL and k < self.retries:
+                sim.after(self.backoff_s * (2 ** k), lambda ev: self._attempt(req, k + 1))
+                return
+            sim.in_flight -= 1
+            sim.metrics.finish(req, status, now)
+
+        if self.timeout_s is not None:
+            sim.after(self.timeout_s, lambda ev: answered(FAIL))
+        e = out[0] if len(out) == 1 else out[bisect.bisect_right(self.cum, self.route_u.next())]
+        sim.call(e, req, answered)
+
+
+__all__ = ["FAIL", "OK", "REJECT", "RClient", "Req"]

@@ -1,0 +1,252 @@
+"""Up/down changes during a traffic run: the scenario's events (fail, spike, latency,
+partition, at ``at_s`` for ``duration_s``), random MTBF/MTTR failures when
+``random_failures`` is on, and the balancers' periodic health checks.
+
+A ``fail`` event takes a component wholly down (every instance; for a database every node) or
+a group (every member, standbys included: a common cause). A standby takes over
+``failover_s`` after a component's instances (a shard's primary) are all down, unless the
+outage is its group's. Random failures draw, per instance / database node / group, exponential
+times to failure (mean MTBF) and to repair (mean MTTR); with only ``availability`` given,
+MTTR is 1 h and MTBF = a / (1 − a) · MTTR — so in a run of minutes they are rare. A
+standby fails and is repaired the same way (it cannot take over while it is down).
+"""
+
+from __future__ import annotations
+
+from simcore.engine.streams import Exponentials, child_generator
+
+HOUR_S = 3600.0
+
+
+def schedule_events(sim, scenario_events) -> None:
+    for ev in scenario_events:
+        sim.after(ev.at_s, _starter(sim, ev))
+
+
+def inject_events(sim, raw_events) -> list[dict]:
+    """Events added during a run (the designer's "fail now"): each a dict in the design file's
+    event form. One whose ``at_s`` is missing or already past starts now and lasts its whole
+    ``duration_s``; a later one waits for its ``at_s``. Returns one record per event:
+    {"event", "at_s" (when it starts), "problem" (None, or why it was refused)}; a refused
+    event changes nothing (a live run must not die of one bad click)."""
+    from pydantic import ValidationError
+
+    from simcore.design import Event
+
+    now = sim.env.now
+    records = []
+    for raw in raw_events or []:
+        rec = {"event": dict(raw) if isinstance(raw, dict) else raw, "at_s": None,
+               "problem": None}
+        records.append(rec)
+        try:
+            data = dict(raw)
+            if data.get("at_s") is None or data["at_s"] < now:
+                data["at_s"] = now
+            ev = Event.model_validate(data)
+        except (TypeError, ValueError, ValidationError) as exc:
+            rec["problem"] = f"not a scenario event: {exc}"
+            continue
+        problem = _target_problem(sim, ev)
+        if problem:
+            rec["problem"] = problem
+            continue
+        rec["at_s"] = ev.at_s
+        sim.after(max(0.0, ev.at_s - now), _starter(sim, ev))
+    return records
+
+
+def _target_problem(sim, ev) -> str | None:
+    t = ev.target
+    if ev.type == "fail":
+        if t in sim.nodes or t in sim.group_members:
+            return None
+        if t in sim.client_by_id:
+            return f"a client cannot fail ('{t}'); fail what it calls"
+        return f"fail target '{t}' is not a component or group"
+    if ev.type == "spike":
+        return None if t in sim.client_by_id else f"spike target '{t}' must be a client"
+    return None if t in sim.edges else f"{ev.type} target '{t}' must be a link"
+
+
+def _starter(sim, ev):
+    def start(_e):
+        undo = _apply(sim, ev)
+        sim.after(ev.duration_s, lambda _e2: undo())
+    return start
+
+
+def _apply(sim, ev):
+    """Apply one scenario event now; returns the function that ends it."""
+    if ev.type == "fail":
+        if ev.target in sim.nodes:
+            node = sim.nodes[ev.target]
+            sim.event_log.append((sim.env.now, "fail", ev.target))
+            for k in range(len(node.inst_down)):
+                node.inst_down[k] += 1
+            node.refresh()
+            sim.state_changed()
+
+            def end():
+                for k in range(len(node.inst_down)):
+                    node.inst_down[k] -= 1
+                node.refresh()
+                sim.state_changed()
+            return end
+        members = [sim.nodes[m] for m in sim.group_members.get(ev.target, [])]
+        set_group(sim, members, +1)
+        return lambda: set_group(sim, members, -1)
+    if ev.type == "spike":
+        client = sim.client_by_id[ev.target]
+        m = float(ev.multiplier)
+        client.set_multiplier(client.mult * m)
+        return lambda: client.set_multiplier(client.mult / m)
+    edge = sim.edges[ev.target]
+    if ev.type == "latency":
+        extra = float(ev.extra_ms) / 1000.0
+        edge.extra_s += extra
+
+        def end_latency():
+            edge.extra_s -= extra
+        return end_latency
+    edge.partitioned += 1  # partition
+    sim.state_changed()  # balancers checking at every change stop using the link
+
+    def end_partition():
+        edge.partitioned -= 1
+        sim.state_changed()
+    return end_partition
+
+
+def set_group(sim, members, delta: int) -> None:
+    for node in members:
+        node.group_down += delta
+        node.refresh()
+    sim.state_changed()
+
+
+def start_random_failures(sim, rep) -> None:
+    """One alternating up/down process per instance, database node and group that can fail."""
+    for node in sim.nodes.values():
+        p = node.params
+        a = p.instance_availability
+        if a >= 1.0:
+            continue
+        mttr = p.repair_hours * HOUR_S
+        mtbf = a / (1.0 - a) * mttr
+        exp = Exponentials(child_generator(rep, node.id, "failures"))
+        if node.kind == "database":
+            for i in range(len(node.node_down)):
+                _cycle(sim, exp, mtbf, mttr, _db_node_toggle(sim, node, i))
+        else:
+            for k in range(len(node.inst_down)):
+                _cycle(sim, exp, mtbf, mttr, _inst_toggle(sim, node, k))
+        if node.standby:
+            # a standby fails and is repaired like any node (the analysis's standby is up
+            # with the instance availability too); while down it cannot take over
+            sexp = Exponentials(child_generator(rep, node.id, "standby failures"))
+            for s in range(getattr(node, "shards", 1)):
+                _cycle(sim, sexp, mtbf, mttr, _standby_toggle(sim, node, s))
+    for gid, (group, gp) in sim.topology.groups.items():
+        a = gp.group_availability
+        if a >= 1.0:
+            continue
+        mttr = gp.repair_hours * HOUR_S
+        mtbf = a / (1.0 - a) * mttr
+        exp = Exponentials(child_generator(rep, gid, "failures"))
+        members = [sim.nodes[m] for m in group.members]
+        _cycle(sim, exp, mtbf, mttr, lambda d, members=members: set_group(sim, members, d))
+
+
+def _inst_toggle(sim, node, k):
+    def toggle(delta):
+        node.inst_down[k] += delta
+        node.refresh()
+        sim.state_changed()
+    return toggle
+
+
+def _standby_toggle(sim, node, s):
+    def toggle(delta):
+        if node.kind == "database":
+            node.shard_standby_down[s] += delta
+        else:
+            node.standby_down += delta
+        node.refresh()
+        sim.state_changed()
+    return toggle
+
+
+def _db_node_toggle(sim, node, i):
+    def toggle(delta):
+        node.node_down[i] += delta
+        node.refresh()
+        sim.state_changed()
+    return toggle
+
+
+def _cycle(sim, exp, mtbf_s, mttr_s, toggle) -> None:
+    def fail(_e):
+        toggle(+1)
+        sim.random_failures += 1
+        sim.after(exp.next() * mttr_s, repair)
+
+    def repair(_e):
+        toggle(-1)
+        sim.after(exp.next() * mtbf_s, fail)
+
+    sim.after(exp.next() * mtbf_s, fail)
+
+
+def serving(sim) -> dict[str, tuple[bool, bool]]:
+    """What a health check sees now: for every component, whether it can serve a read and a
+    write (P(x, r) > 0 in §3's terms for the current up/down state), computed from the
+    leaves up. A partitioned link counts as a target that cannot be reached."""
+    ok: dict[str, tuple[bool, bool]] = {}
+    for cid in reversed(sim.topology.order):
+        n = sim.nodes.get(cid)
+        if n is not None:  # clients are not served
+            ok[cid] = (_serves(n, 0, ok), _serves(n, 1, ok))
+    return ok
+
+
+def _serves(n, r: int, ok) -> bool:
+    """r = 0: a read, 1: a write."""
+    role = n.role
+    any_target = any(ok[e.dst.id][r] and not e.partitioned for e in n.out if e.share > 0)
+    if role == "cache":  # down, it passes requests on
+        return (n.up and r == 0 and n.h > 0) or any_target
+    if not n.up:
+        return False
+    if role in ("balancer", "router"):
+        return any_target
+    if role == "service":
+        for e in n.out:
+            if e.prob < 1.0:
+                continue  # a call it may skip cannot make every request fail
+            if e.partitioned or not (e.dst.up if e.mode == "async" else ok[e.dst.id][r]):
+                return False
+        return True
+    if role == "database":
+        per, alive = n.per, n.node_alive
+        for s in range(n.shards):
+            if n.shard_share[s] <= 0:
+                continue
+            nodes = range(s * per, (s + 1) * per) if r == 0 else (s * per,)
+            if any(alive[i] for i in nodes):
+                return True
+        return False
+    return True  # message queue, blob storage, external service: up is enough
+
+
+def start_health_checks(sim) -> None:
+    for node in sim.balancers:
+        if node.interval > 0:
+            _periodic(sim, node)
+
+
+def _periodic(sim, node) -> None:
+    def check(_e):
+        node.health_check()
+        sim.after(node.interval, check)
+    sim.after(node.interval, check)

@@ -1,0 +1,76 @@
+"""Streaming latency histogram: log-spaced bins, so percentiles cost O(bins), not O(requests).
+
+Resolution: bin edges grow by a factor of 1.01, from 1 µs up to about 3 hours (2,310 bins). A
+percentile is reported as the geometric middle of its bin, so its relative error is at most
+0.5 % (±½ of the 1 % bin width); values below 1 µs fall in the first bin, values above the last
+edge in the last. The mean is exact (a running sum). Memory is fixed whatever the run length.
+"""
+
+from __future__ import annotations
+
+import math
+
+LOW_MS = 1e-3
+"""Lower edge of the first bin, ms (1 µs)."""
+RATIO = 1.01
+"""Each bin's upper edge is RATIO times its lower edge."""
+NBINS = 2310
+"""Bins: LOW_MS · RATIO**NBINS ≈ 9.8e6 ms (2.7 h)."""
+
+_INV_LOG = 1.0 / math.log(RATIO)
+_LOG_LOW = math.log(LOW_MS)
+
+
+def bin_of(ms: float) -> int:
+    """Index of the bin holding a latency of ``ms`` milliseconds."""
+    if ms <= LOW_MS:
+        return 0
+    i = int((math.log(ms) - _LOG_LOW) * _INV_LOG)
+    return i if i < NBINS else NBINS - 1
+
+
+def bin_value(i: int) -> float:
+    """Representative value (ms) of bin ``i``: the geometric middle of its edges."""
+    return LOW_MS * RATIO ** (i + 0.5)
+
+
+def percentile_of_counts(counts, q: float) -> float | None:
+    """The ``q``-quantile (0 < q ≤ 1) of a histogram given as a list of counts per bin or a
+    dict {bin: count}; None when it is empty. Uses the nearest-rank definition."""
+    if isinstance(counts, dict):
+        items = sorted(counts.items())
+    else:
+        items = [(i, c) for i, c in enumerate(counts) if c]
+    total = sum(c for _, c in items)
+    if total == 0:
+        return None
+    rank = max(1, math.ceil(q * total))
+    seen = 0
+    for i, c in items:
+        seen += c
+        if seen >= rank:
+            return bin_value(i)
+    return bin_value(items[-1][0])
+
+
+def percentiles(counts, qs) -> list[float | None]:
+    """Several quantiles at once (one pass over the sorted bins)."""
+    if isinstance(counts, dict):
+        items = sorted(counts.items())
+    else:
+        items = [(i, c) for i, c in enumerate(counts) if c]
+    total = sum(c for _, c in items)
+    if total == 0:
+        return [None for _ in qs]
+    out = []
+    for q in qs:
+        rank = max(1, math.ceil(q * total))
+        seen = 0
+        value = bin_value(items[-1][0])
+        for i, c in items:
+            seen += c
+            if seen >= rank:
+                value = bin_value(i)
+                break
+        out.append(value)
+    return out

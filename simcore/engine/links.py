@@ -1,0 +1,185 @@
+"""Links at run time and a call across one.
+
+A call pays the link's one-way latency (plus any scenario ``latency`` event's extra) and the
+request's transmission time (request_kb · 8 / bandwidth_mbps ms) toward the target, then the
+latency again on the way back. A partitioned link loses the request: the caller fails at its
+link timeout if it has one, at once otherwise. A link timeout fails the attempt (the late reply
+is ignored; the target still does the work). Link retries resend a failed attempt at once.
+A circuit breaker sees every attempt's outcome (429s are answers, not failures) and fails
+calls fast while open.
+"""
+
+from __future__ import annotations
+
+from simcore.engine.kernel import FAIL
+from simcore.engine.limits import CircuitBreaker
+
+
+class REdge:
+    """A compiled link. Times in seconds."""
+
+    __slots__ = ("id", "src", "dst", "lat_s", "extra_s", "s_per_kb", "timeout_s", "retries",
+                 "breaker", "partitioned", "prob", "mode", "share", "simple", "fixed",
+                 "direct", "attempts", "retried", "timeouts", "failed")
+
+    def __init__(self, edge, src, dst):
+        p = edge.params
+        self.id = edge.id
+        self.src = src
+        self.dst = dst
+        self.lat_s = edge.latency_ms / 1000.0
+        self.extra_s = 0.0
+        # request_kb · 8 / bandwidth_mbps ms  =  request_kb · 0.008 / bandwidth_mbps s
+        self.s_per_kb = 0.0 if p.bandwidth_mbps is None else 0.008 / p.bandwidth_mbps
+        self.timeout_s = None if p.timeout_ms is None else p.timeout_ms / 1000.0
+        self.retries = int(p.retries)
+        cb = p.circuit_breaker
+        self.breaker = (None if cb is None else
+                        CircuitBreaker(cb.failure_threshold, cb.window_s, cb.open_s))
+        self.partitioned = 0
+        self.prob = float(p.probability)
+        self.mode = p.mode
+        self.share = edge.share
+        self.simple = self.timeout_s is None and self.retries == 0 and self.breaker is None
+        # True once it is known that no event can partition this link or change its latency
+        # during the run (see ``settle_edges``): calls then skip those checks.
+        self.fixed = False
+        self.direct = False  # fixed, simple and instantaneous: a call is just the target's
+        self.attempts = 0
+        self.retried = 0
+        self.timeouts = 0
+        self.failed = 0
+
+
+def settle_edges(edges, events, live: bool) -> None:
+    """Mark the links whose latency and partition state stay as designed for the whole run:
+    no scenario ``latency`` or ``partition`` event targets them and no events can be added
+    during the run (``live``). Their calls take the short path of ``make_call``."""
+    touched = {ev.target for ev in events if ev.type in ("latency", "partition")}
+    for e in edges:
+        e.fixed = not live and e.id not in touched
+        e.direct = e.fixed and e.simple and e.lat_s == 0.0 and e.s_per_kb == 0.0
+
+
+def _reply(ev) -> None:
+    """The answer of a call arrives back at the caller: ``ev.v`` is (done, outcome)."""
+    done, status = ev.v
+    done(status)
+
+
+def _deliver(ev) -> None:
+    """A request arrives at the far end of a link: ``ev.v`` is (target, req, inst, done)."""
+    dst, req, inst, done = ev.v
+    dst.arrive(req, inst, done)
+
+
+def make_call(after):
+    """``call(e, req, done, inst)``: send ``req`` over link ``e`` to instance ``inst`` of its
+    target (-1: the target picks) and run ``done(outcome)`` when the answer is back."""
+
+    def call(e, req, done, inst=-1):
+        e.attempts += 1
+        if e.direct:
+            e.dst.arrive(req, inst, done)
+            return
+        if e.fixed and e.simple:
+            # The short path: the latency is the designed one and no partition can happen,
+            # so a zero-latency link adds nothing at all between caller and target.
+            back = e.lat_s
+            if back > 0.0:
+                def answer(status, done=done):
+                    after(back, _reply, (done, status))
+            else:
+                answer = done
+            d = back + req.kb * e.s_per_kb
+            if d > 0.0:
+                after(d, _deliver, (e.dst, req, inst, answer))
+            else:
+                e.dst.arrive(req, inst, answer)
+            return
+        if e.simple and not e.partitioned:
+            dst = e.dst
+            d = e.lat_s + e.extra_s + req.kb * e.s_per_kb
+
+            def answer(status):
+                back = e.lat_s + e.extra_s
+                if e.partitioned:
+                    e.failed += 1
+                    done(FAIL)
+                elif back > 0.0:
+                    after(back, lambda ev: done(status))
+                else:
+                    done(status)
+
+            if d > 0.0:
+                after(d, lambda ev: dst.arrive(req, inst, answer))
+            else:
+                dst.arrive(req, inst, answer)
+            return
+        _call_guarded(e, req, done, inst, after)
+
+    return call
+
+
+def _call_guarded(e, req, done, inst, after):
+    """The general path: breaker, timeout, partition, retries."""
+    tries = [0]
+    env_now = e.src.sim.env
+
+    def attempt():
+        br = e.breaker
+        kind = 1
+        if br is not None:
+            kind = br.allow(env_now.now)
+            if kind == 0:
+                e.failed += 1
+                done(FAIL)
+                return
+        settled = [False]
+
+        def resolve(status):
+            if settled[0]:
+                return
+            settled[0] = True
+            if br is not None:
+                br.record(env_now.now, status != FAIL, kind)
+            if status == FAIL and tries[0] < e.retries:
+                tries[0] += 1
+                e.retried += 1
+                e.attempts += 1
+                attempt()
+                return
+            if status == FAIL:
+                e.failed += 1
+            done(status)
+
+        if e.timeout_s is not None:
+            def on_timeout(ev):
+                if not settled[0]:
+                    e.timeouts += 1
+                    resolve(FAIL)
+            after(e.timeout_s, on_timeout)
+        if e.partitioned:
+            if e.timeout_s is None:
+                resolve(FAIL)
+            return
+
+        def answer(status):
+            if e.partitioned:
+                if e.timeout_s is None:
+                    resolve(FAIL)
+                return
+            back = e.lat_s + e.extra_s
+            if back > 0.0:
+                after(back, lambda ev: resolve(status))
+            else:
+                resolve(status)
+
+        d = e.lat_s + e.extra_s + req.kb * e.s_per_kb
+        dst = e.dst
+        if d > 0.0:
+            after(d, lambda ev: dst.arrive(req, inst, answer))
+        else:
+            dst.arrive(req, inst, answer)
+
+    attempt()

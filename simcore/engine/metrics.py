@@ -1,0 +1,104 @@
+"""Request outcomes, streamed: totals over the requests sent after the warm-up, and counters of
+the current simulated second (every outcome, warm-up included, by the time it is known).
+
+A request counts once, when its outcome is final: succeeded, failed (error, timeout, queue
+full, down, partition, circuit open — after retries), or rejected (429). ``offered`` is the
+requests sent after the warm-up whose outcome is known by the end of the run; those still in
+flight at the end are reported apart (``in_flight_at_end``), not as failures.
+"""
+
+from __future__ import annotations
+
+import math
+from math import log as _log
+
+from simcore.engine.histogram import _INV_LOG, _LOG_LOW, LOW_MS, NBINS, percentiles
+from simcore.engine.kernel import FAIL, OK
+
+
+class RunMetrics:
+    def __init__(self):
+        self.hist = [0] * NBINS
+        self.lat_sum_ms = 0.0
+        self.succeeded = 0
+        self.failed = 0
+        self.rejected = 0
+        self.sent_total = 0
+        self.sent_counted = 0
+        # the current second
+        self.s_hist: dict[int, int] = {}
+        self.s_ok = 0
+        self.s_fail = 0
+        self.s_rej = 0
+
+    def sent(self, counted: bool) -> None:
+        self.sent_total += 1
+        if counted:
+            self.sent_counted += 1
+
+    def finish(self, req, status: int, now: float) -> None:
+        if status == OK:
+            ms = (now - req.t0) * 1000.0
+            if ms <= LOW_MS:  # histogram.bin_of, inline (once per request)
+                i = 0
+            else:
+                i = int((_log(ms) - _LOG_LOW) * _INV_LOG)
+                if i >= NBINS:
+                    i = NBINS - 1
+            h = self.s_hist
+            h[i] = h.get(i, 0) + 1
+            self.s_ok += 1
+            if req.counted:
+                self.hist[i] += 1
+                self.lat_sum_ms += ms
+                self.succeeded += 1
+        elif status == FAIL:
+            self.s_fail += 1
+            if req.counted:
+                self.failed += 1
+        else:
+            self.s_rej += 1
+            if req.counted:
+                self.rejected += 1
+
+    def second_row(self) -> dict:
+        """Throughput, percentiles and rates of the second just ended; resets the counters."""
+        p50, p95, p99 = percentiles(self.s_hist, (0.5, 0.95, 0.99))
+        done = self.s_ok + self.s_fail + self.s_rej
+        row = {
+            "throughput_rps": float(self.s_ok),
+            "p50_ms": p50, "p95_ms": p95, "p99_ms": p99,
+            "error_rate": (self.s_fail / done) if done else None,
+            "rejected_rate": (self.s_rej / done) if done else None,
+            "availability": (self.s_ok / (self.s_ok + self.s_fail))
+            if (self.s_ok + self.s_fail) else None,
+        }
+        self.s_hist = {}
+        self.s_ok = self.s_fail = self.s_rej = 0
+        return row
+
+    def summary(self, measured_s: float) -> dict:
+        """The replication's request figures (SPEC §3 definitions)."""
+        offered = self.succeeded + self.failed + self.rejected
+        p50, p95, p99, p999 = percentiles(self.hist, (0.5, 0.95, 0.99, 0.999))
+        admitted = offered - self.rejected
+        return {
+            "offered": offered,
+            "sent": self.sent_counted,
+            "in_flight_at_end": max(0, self.sent_counted - offered),
+            "succeeded": self.succeeded,
+            "failed": self.failed,
+            "rejected": self.rejected,
+            "throughput_rps": self.succeeded / measured_s if measured_s > 0 else None,
+            "latency_ms": {
+                "mean": self.lat_sum_ms / self.succeeded if self.succeeded else None,
+                "p50": p50, "p95": p95, "p99": p99, "p999": p999,
+            },
+            "error_rate": self.failed / offered if offered else None,
+            "rejected_rate": self.rejected / offered if offered else None,
+            "availability": self.succeeded / admitted if admitted else None,
+        }
+
+
+def finite_or_none(x):
+    return x if x is not None and math.isfinite(x) else None

@@ -1,0 +1,283 @@
+"""One replication's model: the compiled design wired into run-time objects, the clock driven
+one simulated second at a time, and the replication's results as a plain dict."""
+
+from __future__ import annotations
+
+import math
+
+from simcore.design import Design, Scenario
+from simcore.engine import failures
+from simcore.engine.clients import RClient, Req
+from simcore.engine.kernel import Kernel
+from simcore.engine.links import REdge, make_call, settle_edges
+from simcore.engine.metrics import RunMetrics
+from simcore.engine.nodes import BalancerNode, CacheNode, RouterNode, ServiceNode, TerminalNode
+from simcore.engine.storage import DatabaseNode, QueueNode
+from simcore.engine.streams import replication_seed
+from simcore.topology import compile_design
+
+_CLASSES = {
+    "balancer": BalancerNode,
+    "router": RouterNode,
+    "cache": CacheNode,
+    "service": ServiceNode,
+    "database": DatabaseNode,
+    "queue": QueueNode,
+    "terminal": TerminalNode,
+}
+
+MAX_IN_FLIGHT = 200_000
+"""Client requests in flight at once before new ones fail at the client (overload bound)."""
+SATURATED_UTILIZATION = 0.99
+"""A component busier than this over the measured window is reported saturated."""
+
+
+def run_settings(design: Design, duration_s, warmup_s) -> tuple[float, float]:
+    """(duration, warm-up) in seconds: the arguments, else the scenario's, else its defaults.
+    A warm-up that would not leave time to measure is cut to half the duration."""
+    scen = design.scenario or Scenario()
+    d = float(duration_s if duration_s is not None else scen.duration_s)
+    w = float(warmup_s if warmup_s is not None else scen.warmup_s)
+    if d <= 0:
+        raise ValueError("duration must be positive")
+    if w >= d:
+        w = d / 2.0
+    return d, max(0.0, w)
+
+
+class Sim:
+    def __init__(self, design: Design, *, seed: int, rep_index: int, duration_s: float,
+                 warmup_s: float):
+        self.design = design
+        self.seed = int(seed)
+        self.rep_index = int(rep_index)
+        self.duration_s = duration_s
+        self.warmup_s = warmup_s
+        self.topology = topo = compile_design(design)
+        self.scenario = design.scenario or Scenario()
+        kernel = Kernel()
+        self.env = kernel.env
+        self.after = kernel.after
+        self.call = make_call(self.after)
+        self.rep = rep = replication_seed(seed, rep_index)
+        self.metrics = RunMetrics()
+        self.in_flight = 0
+        self.max_in_flight = MAX_IN_FLIGHT
+        self.saturation: dict[str, dict] = {}
+        self.standby_takeovers = 0
+        self.random_failures = 0
+        self.event_log: list = []
+
+        self.nodes: dict = {}
+        self.clients: list[RClient] = []
+        for cid in topo.order:
+            n = topo.nodes[cid]
+            if n.role == "source":
+                c = RClient(self, n, rep, duration_s)
+                self.clients.append(c)
+            else:
+                self.nodes[cid] = _CLASSES[n.role](self, n, rep)
+        self.client_by_id = {c.id: c for c in self.clients}
+        self.edges: dict[str, REdge] = {}
+        for lk in design.links:
+            e = topo.edges[lk.id]
+            src = self.client_by_id.get(e.source) or self.nodes[e.source]
+            re = REdge(e, src, self.nodes[e.target])
+            src.out.append(re)
+            self.edges[e.id] = re
+        for obj in list(self.nodes.values()) + self.clients:
+            obj.finish_links()
+        self.balancers = [n for n in self.nodes.values() if isinstance(n, BalancerNode)]
+        self._live_balancers = [b for b in self.balancers if b.interval <= 0]
+        self.group_members = {gid: list(g.members) for gid, (g, _p) in topo.groups.items()}
+        self.stations = [(n, st) for n in self.nodes.values() for st in n.stations]
+        self.queues = [n for n in self.nodes.values() if isinstance(n, QueueNode)]
+        self._base = None
+        self._prev_busy = [0.0] * len(self.stations)
+
+    # --- hooks used by the parts -----------------------------------------------------------
+    def state_changed(self) -> None:
+        """Some component went up or down: balancers with no check interval see it at once."""
+        for b in self._live_balancers:
+            b.health_check()
+
+    def offered_rate(self) -> float:
+        now = self.env.now
+        return sum(c.rate(now) for c in self.clients)
+
+    def mark_saturated(self, node) -> None:
+        key = node.id if node is not None else "(requests in flight)"
+        if key not in self.saturation:
+            self.saturation[key] = {"component": key, "at_s": self.env.now,
+                                    "offered_rps": self.offered_rate()}
+
+    def message_from(self, req) -> Req:
+        return Req(req.read, self.env.now, False, req.kb)
+
+    # --- running -----------------------------------------------------------------------------
+    def run(self, on_second=None, should_stop=None, inject=None) -> dict:
+        settle_edges(self.edges.values(), self.scenario.events, live=inject is not None)
+        failures.schedule_events(self, self.scenario.events)
+        self.injected: list[dict] = []
+        if self.scenario.random_failures:
+            failures.start_random_failures(self, self.rep)
+        failures.start_health_checks(self)
+        for c in self.clients:
+            c.start()
+        if self.warmup_s > 0:
+            self.after(self.warmup_s, lambda ev: self._start_measuring())
+        else:
+            self._start_measuring()
+        ts: dict = {"t_s": [], "throughput_rps": [], "p50_ms": [], "p95_ms": [], "p99_ms": [],
+                    "error_rate": [], "rejected_rate": [], "availability": [],
+                    "queue_depth": {n: [] for n in self.nodes},
+                    "up": {n: [] for n in self.nodes},
+                    "utilization": {n: [] for n in self.nodes}}
+        stopped = False
+        seconds = math.ceil(self.duration_s - 1e-9)
+        t_end = 0.0
+        for s in range(1, seconds + 1):
+            t_end = min(float(s), self.duration_s)
+            self.env.run(until=t_end)
+            row = self._second_row(t_end)
+            for k in ("t_s", "throughput_rps", "p50_ms", "p95_ms", "p99_ms", "error_rate",
+                      "rejected_rate", "availability"):
+                ts[k].append(row[k])
+            for key in ("queue_depth", "up", "utilization"):
+                for nid, v in row[key].items():
+                    ts[key][nid].append(v)
+            if on_second is not None:
+                on_second(row)
+            if should_stop is not None and should_stop():
+                stopped = t_end < self.duration_s
+                break
+            if inject is not None:
+                new = inject()
+                if new:
+                    self.injected.extend(failures.inject_events(self, new))
+        return self._results(t_end, stopped, ts)
+
+    def _start_measuring(self) -> None:
+        for _n, st in self.stations:
+            st.tick()
+            st.served = 0
+            st.dropped = 0
+        for n in self.nodes.values():
+            n.down_drops = 0
+            n.rejected = 0
+            for attr in ("hits", "misses", "passed", "stale_reads", "replica_reads", "accepted",
+                         "full", "consumed_ok", "consumed_failed"):
+                if hasattr(n, attr):
+                    setattr(n, attr, 0)
+            if isinstance(n, QueueNode):
+                n.tick_depth()
+                n.a_depth = 0.0
+        for e in self.edges.values():  # link counts cover the measured window, as nodes' do
+            e.attempts = e.retried = e.timeouts = e.failed = 0
+            if e.breaker is not None:
+                e.breaker.short_circuited = 0
+        self._base = [(st.a_busy, st.a_q) for _n, st in self.stations]
+        self._t_base = self.env.now
+
+    def _second_row(self, t: float) -> dict:
+        row = self.metrics.second_row()
+        util: dict = {}
+        for i, (n, st) in enumerate(self.stations):
+            st.tick()
+            span = t - (math.ceil(t) - 1.0) if t > 0 else 1.0
+            w = st.workers if st.workers > 0 else int(n.params.workers)
+            u = (st.a_busy - self._prev_busy[i]) / (w * span) if span > 0 else 0.0
+            self._prev_busy[i] = st.a_busy
+            if u > util.get(n.id, -1.0):
+                util[n.id] = u
+        depth = {}
+        for nid, n in self.nodes.items():
+            d = n.waiting()
+            if isinstance(n, QueueNode):
+                d += n.backlog()
+            depth[nid] = d
+        row.update({
+            "t_s": t,
+            "queue_depth": depth,
+            "up": {nid: n.up for nid, n in self.nodes.items()},
+            "utilization": util,
+        })
+        return row
+
+    def _results(self, t_end: float, stopped: bool, ts: dict) -> dict:
+        measured = max(0.0, t_end - self.warmup_s)
+        if self._base is None:  # stopped inside the warm-up
+            self._start_measuring()
+        out = {
+            "seed": self.seed, "rep_index": self.rep_index, "duration_s": self.duration_s,
+            "warmup_s": self.warmup_s, "simulated_s": t_end, "measured_s": measured,
+            "stopped": stopped,
+        }
+        out.update(self.metrics.summary(measured))
+        out["components"] = self._component_results(measured)
+        out["links"] = {eid: _link_result(e) for eid, e in self.edges.items()}
+        sat = sorted(self.saturation.values(), key=lambda s: s["at_s"])
+        for nid, c in out["components"].items():
+            if (c["utilization"] is not None and c["utilization"] >= SATURATED_UTILIZATION
+                    and nid not in self.saturation):
+                sat.append({"component": nid, "at_s": None, "offered_rps": None,
+                            "utilization": c["utilization"]})
+        out["saturated"] = bool(sat)
+        out["saturation"] = sat
+        out["standby_takeovers"] = self.standby_takeovers
+        out["random_failures"] = self.random_failures
+        out["injected"] = self.injected
+        out["timeseries"] = ts
+        return out
+
+    def _component_results(self, measured: float) -> dict:
+        comps: dict = {}
+        base = {id(st): b for (_n, st), b in zip(self.stations, self._base)}
+        for nid, n in self.nodes.items():
+            utils, qsum, served, dropped = [], 0.0, 0, n.down_drops
+            for st in n.stations:
+                st.tick()
+                b_busy, b_q = base[id(st)]
+                w = max(1, int(n.params.workers) * (n.n if n.pool else 1))
+                utils.append((st.a_busy - b_busy) / (w * measured) if measured > 0 else None)
+                qsum += (st.a_q - b_q) / measured if measured > 0 else 0.0
+                served += st.served
+                dropped += st.dropped
+            valid = [u for u in utils if u is not None]
+            c = {
+                "kind": n.kind,
+                "utilization": max(valid) if valid else None,
+                "utilization_mean": sum(valid) / len(valid) if valid else None,
+                "mean_queue": qsum if measured > 0 else None,
+                "served": served,
+                "dropped": dropped,
+                "rejected": n.rejected,
+                "up_at_end": n.up,
+            }
+            if isinstance(n, CacheNode):
+                c.update(hits=n.hits, misses=n.misses, passed_through=n.passed)
+            if isinstance(n, DatabaseNode):
+                c.update(stale_reads=n.stale_reads, replica_reads=n.replica_reads,
+                         node_utilization=utils,
+                         node_served=[st.served for st in n.stations],
+                         shard_share=n.shard_share)
+            if isinstance(n, QueueNode):
+                n.tick_depth()
+                c.update(accepted=n.accepted, refused_full=n.full,
+                         backlog_end=n.backlog(),
+                         mean_backlog=n.a_depth / measured if measured > 0 else None)
+                c["mean_queue"] = (c["mean_queue"] or 0.0) + (c["mean_backlog"] or 0.0)
+            if isinstance(n, ServiceNode) and n.pool:
+                c.update(consumed_ok=n.consumed_ok, consumed_failed=n.consumed_failed)
+            comps[nid] = c
+        return comps
+
+
+def _link_result(e: REdge) -> dict:
+    r = {"attempts": e.attempts, "retried": e.retried, "timeouts": e.timeouts,
+         "failed": e.failed}
+    if e.breaker is not None:
+        r["breaker"] = {"state": e.breaker.state,
+                        "transitions": [[t, s] for t, s in e.breaker.transitions],
+                        "short_circuited": e.breaker.short_circuited}
+    return r
