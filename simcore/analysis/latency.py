@@ -76,8 +76,26 @@ def _downstream(plan: Plan, i: int, r0: list[float], r1: list[float], read: bool
     return d0, d1
 
 
-def run_times(plan: Plan, flow: FlowState, with_db_nodes: bool = False) -> Times:
-    """Utilization and response times of every node at the traffic of ``flow``."""
+def waits_that_matter(plan: Plan) -> list[bool]:
+    """Per node: whether its waiting time can change some utilization, i.e. whether its response
+    time is part of a blocking service's holding time (directly, or through the response times
+    of parts in between). The others' waits only change latencies."""
+    need = [False] * len(plan.nodes)
+    for i, node in enumerate(plan.nodes):  # topological: callers before callees
+        if not (node.blocking or need[i]):
+            continue
+        for o in node.outs:
+            if o.cost_read or o.cost_write:
+                need[o.target] = True
+    return need
+
+
+def run_times(plan: Plan, flow: FlowState, with_db_nodes: bool = False,
+              waits: list[bool] | None = None) -> Times:
+    """Utilization and response times of every node at the traffic of ``flow``. With ``waits``
+    (from ``waits_that_matter``), the waits of the other nodes are left 0: the utilizations are
+    unchanged and cheaper, but those nodes' response times are then not their real ones (the
+    saturation search needs only utilizations)."""
     n = len(plan.nodes)
     util = [0.0] * n
     hold = [0.0] * n
@@ -107,7 +125,10 @@ def run_times(plan: Plan, flow: FlowState, with_db_nodes: bool = False) -> Times
             rows = []
             for ld in database_loads(node.db, lam_r, lam_w):
                 rho_k = utilization(ld.arrival, s, node.workers)
-                wq_k = mmc_wait(ld.arrival, s, node.workers)
+                if waits is None or waits[i]:
+                    wq_k = mmc_wait(ld.arrival, s, node.workers)
+                else:
+                    wq_k = 0.0
                 rho = max(rho, rho_k)
                 # Weighted by the node's share of each type (shard 1 stands for all if even).
                 wt = 1.0 if node.db.uniform else node.db.shares[ld.shard - 1]
@@ -134,7 +155,7 @@ def run_times(plan: Plan, flow: FlowState, with_db_nodes: bool = False) -> Times
             else:
                 lam_i, c = lam / node.instances, node.workers
             rho = utilization(lam_i, h, c)
-            w_r = w_w = mmc_wait(lam_i, h, c)
+            w_r = w_w = mmc_wait(lam_i, h, c) if waits is None or waits[i] else 0.0
         util[i] = rho
         hold[i] = h
         wq_r[i], wq_w[i] = w_r, w_w

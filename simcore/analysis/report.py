@@ -56,19 +56,40 @@ def _pct(x: float | None) -> str:
     return f"{100.0 * x:.1f}%"
 
 
-def _avail(a: float | None, u: float | None = None) -> str:
+def _decimals(u: float) -> int:
+    """Decimals of a percentage that show an unavailability u: two more than its whole nines."""
+    nines = -math.log10(min(u, 1.0))
+    return min(12, max(2, math.floor(nines + 1e-9) + 2))
+
+
+def _avail(a: float | None, u: float | None = None, decimals: int | None = None) -> str:
     """An availability as a percentage with two decimals more than its whole nines (99.7003%,
-    99.9999%), trailing zeros dropped; ``u`` = 1 − a when it is known more precisely."""
+    99.9999%), trailing zeros dropped; ``u`` = 1 − a when it is known more precisely. With
+    ``decimals`` given, exactly that many (to print bounds side by side)."""
     if a is None:
         return DASH
     if u is None:
         u = 1.0 - a
-    if u <= 0.0:
+    if u <= 0.0 and decimals is None:
         return "100%"
-    nines = -math.log10(min(u, 1.0))
-    decimals = min(12, max(2, math.floor(nines + 1e-9) + 2))
-    text = f"{100.0 * (1.0 - u):.{decimals}f}".rstrip("0").rstrip(".")
+    if decimals is not None:
+        return f"{100.0 * (1.0 - u):.{decimals}f}%"
+    text = f"{100.0 * (1.0 - u):.{_decimals(u)}f}".rstrip("0").rstrip(".")
     return f"{text}%"
+
+
+def _wrapped(label: str, items: list[str], width: int = 100) -> list[str]:
+    """``label`` then the items, comma-separated, continued under the first item."""
+    lines, line = [], label
+    indent = " " * len(label)
+    for i, item in enumerate(items):
+        piece = item + ("," if i < len(items) - 1 else "")
+        if line.strip() and len(line) + len(piece) + 1 > width and line != label:
+            lines.append(line.rstrip())
+            line = indent
+        line += piece + " "
+    lines.append(line.rstrip())
+    return lines
 
 
 def _impact(x: float | None) -> str:
@@ -127,8 +148,9 @@ def _summary(r: AnalysisResult) -> list[str]:
     if r.saturated:
         over = [c.id for c in r.components.values()
                 if c.utilization is not None and c.utilization >= 1.0]
+        grows = "its queue grows" if len(over) == 1 else "their queues grow"
         out.append(f"Status            SATURATED: {', '.join(over)} at or above 100% "
-                   "utilization; their queues grow without bound")
+                   f"utilization; {grows} without bound")
     else:
         out.append(f"Status            not saturated; busiest part at {_pct(r.max_utilization)}")
     if r.latency_mean_ms is None or math.isinf(r.latency_mean_ms):
@@ -138,22 +160,20 @@ def _summary(r: AnalysisResult) -> list[str]:
     out.append(f"Mean latency      {lat}")
     out.append(f"Monthly cost      ${r.monthly_cost:,.2f}")
     if r.availability_computed:
-        if r.availability_method == "monte_carlo":
-            ci = r.availability_ci95 or [None, None]
-            how = (f"Monte Carlo estimate, 95% CI {_avail(ci[0])} to {_avail(ci[1])}: too many "
-                   "shared parts for the exact sum")
-        else:
-            how = "exact"
-        if r.nines is None:
-            nines = "no part can fail"
-        else:
-            nines = f"{r.nines:.2f} nines"
+        mc = r.availability_method == "monte_carlo"
+        nines = "no part can fail" if r.nines is None else f"{r.nines:.2f} nines"
+        how = "Monte Carlo estimate" if mc else "exact"
         out.append(f"Availability      {_avail(r.availability, r.unavailability)} "
                    f"({nines}; {how})")
+        if mc and r.availability_ci95:
+            lo, hi = r.availability_ci95
+            d = _decimals(max(1.0 - lo, 1e-300))
+            out.append(f"                  95% interval {_avail(lo, decimals=d)} to "
+                       f"{_avail(hi, decimals=d)}: too many shared parts for the exact sum")
         d = r.downtime_s or {}
         out.append(f"Downtime          {_duration(d.get('year'))} per year, "
                    f"{_duration(d.get('month'))} per month, {_duration(d.get('week'))} per week")
-        out.append(f"SPOFs             {', '.join(r.spofs) if r.spofs else 'none'}")
+        out += _wrapped("SPOFs             ", r.spofs or ["none"])
     return out
 
 

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 
 from simcore.analysis.flow import Plan, run_flow
-from simcore.analysis.latency import run_times
+from simcore.analysis.latency import run_times, waits_that_matter
 
 MAX_FACTOR = 1e6
 REL_TOL = 1e-6
@@ -35,9 +35,10 @@ class Saturation:
     evaluations: int
 
 
-def utilizations(plan: Plan, scale: float) -> list[float]:
-    """Every node's utilization (busiest instance or database node) at ``scale`` × the rps."""
-    return run_times(plan, run_flow(plan, scale)).utilization
+def utilizations(plan: Plan, scale: float, waits: list[bool] | None = None) -> list[float]:
+    """Every node's utilization (busiest instance or database node) at ``scale`` × the rps.
+    ``waits`` (latency.waits_that_matter(plan)) skips the waits no utilization depends on."""
+    return run_times(plan, run_flow(plan, scale), waits=waits).utilization
 
 
 def pick_bottleneck(plan: Plan, util: list[float]) -> str | None:
@@ -59,12 +60,13 @@ def find_saturation(plan: Plan, util_now: list[float]) -> Saturation:
         return Saturation(None, None, None, 0)
     evals = 0
     seen: dict[float, float] = {}
+    waits = waits_that_matter(plan)
 
     def rho_max(k: float) -> float:
         nonlocal evals
         if k not in seen:
             evals += 1
-            seen[k] = max(utilizations(plan, k), default=0.0)
+            seen[k] = max(utilizations(plan, k, waits), default=0.0)
         return seen[k]
 
     def saturates(k: float) -> bool:
@@ -100,5 +102,5 @@ def find_saturation(plan: Plan, util_now: list[float]) -> Saturation:
                 lo = mid
         factor = 0.5 * (lo + hi)
     evals += 1
-    at = utilizations(plan, factor * (1.0 - REL_TOL))
+    at = utilizations(plan, factor * (1.0 - REL_TOL), waits)
     return Saturation(factor, factor * offered, pick_bottleneck(plan, at), evals)

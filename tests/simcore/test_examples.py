@@ -389,3 +389,18 @@ def test_skyline_analyze_every_example(path, capsys):
     assert "Availability" in text and "SPOFs" in text
     for cid in js["components"]:
         assert cid in text
+
+
+@pytest.mark.parametrize("path", example_files(), ids=lambda p: p.name)
+def test_saturation_search_shortcut_keeps_every_utilization(path):
+    # The saturation search skips the waits that no holding time contains; every
+    # utilization must stay what the full evaluation gives, below and above saturation.
+    from simcore.analysis.flow import compile_plan
+    from simcore.analysis.latency import waits_that_matter
+    from simcore.analysis.saturation import utilizations
+    from simcore.topology import compile_design
+
+    plan = compile_plan(compile_design(load(path)))
+    waits = waits_that_matter(plan)
+    for k in (0.5, 1.0, 3.0, 10.0, 100.0):
+        assert utilizations(plan, k, waits) == utilizations(plan, k)
