@@ -169,10 +169,10 @@ class SetParamCommand(EditCommand):
                                                {"params": new_params})])
         self.target = (collection, ident, key)
 
-    def id(self) -> int:  # noqa: A003 - Qt's name
+    def id(self) -> int:
         return SET_PARAM_ID
 
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
+    def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, SetParamCommand) or other.target != self.target:
             return False
         mine, theirs = self.ops[0], other.ops[0]

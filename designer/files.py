@@ -20,6 +20,7 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -81,8 +82,9 @@ def integrity_problems(design: Design) -> list[Problem]:
     return problems
 
 
-def read_design(path: str | os.PathLike) -> tuple[Design, list[Problem]]:
-    """A design the canvas can show, with its remaining design problems (maybe empty).
+def read_design(path: str | os.PathLike, validate: bool = True) -> tuple[Design, list[Problem]]:
+    """A design the canvas can show, with its remaining design problems (maybe empty; not
+    looked for with ``validate=False``, when the live analysis will report them).
 
     Raises DesignError for a file that cannot be read, parsed, or drawn.
     """
@@ -90,6 +92,8 @@ def read_design(path: str | os.PathLike) -> tuple[Design, list[Problem]]:
     blocking = integrity_problems(design)
     if blocking:
         raise DesignError(blocking, str(path))
+    if not validate:
+        return design, []
     from simcore.validate import validate
 
     return design, validate(design)
@@ -123,11 +127,16 @@ class FileManager(QObject):
         self._timer.setInterval(autosave_ms)
         self._timer.timeout.connect(self.autosave)
         self._timer.start()
-        document.undo_stack.cleanChanged.connect(lambda _clean: self._emit_modified())
+        document.undo_stack.cleanChanged.connect(self._on_clean_changed)
 
     # --- state ---------------------------------------------------------------------------------
     def is_modified(self) -> bool:
         return self.document.is_dirty() or self._restored_unsaved
+
+    def _on_clean_changed(self, _clean: bool) -> None:
+        # The stack also reports while it is being destroyed with its document: ignore that.
+        if shiboken6.isValid(self.document.undo_stack):
+            self._emit_modified()
 
     def _emit_modified(self) -> None:
         self.modifiedChanged.emit(self.is_modified())

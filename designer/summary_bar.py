@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 GOOD, WARN, BAD, NEUTRAL = "#1b7f3b", "#b36b00", "#c0262d", "#1f2933"
 
@@ -89,19 +89,61 @@ def unavailability(analysis: dict) -> float | None:
     return None if a is None else 1.0 - a
 
 
+class _FitLabel(QLabel):
+    """A value that shrinks with the window: the full text while it fits, elided (…) below."""
+
+    def __init__(self, text: str = "", parent=None, keep: int = 48):
+        super().__init__(text, parent)
+        self._full = text
+        self._keep = keep  # the width kept before eliding
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        super().setText(text)
+        self.updateGeometry()
+
+    def text(self) -> str:
+        return self._full
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 4,
+                     super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(min(self.sizeHint().width(), self._keep),
+                     super().minimumSizeHint().height())
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.updateGeometry()  # the style sheet's font arrives after the text
+            self._elide()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
+                                              self.contentsRect().width())
+        if shown != super().text():
+            super().setText(shown)
+            self.setToolTip(self._full if shown != self._full else "")
+
+
 class _Tile(QFrame):
     """One figure: a small grey caption over a large value."""
 
-    def __init__(self, caption: str, tooltip: str, parent=None):
+    def __init__(self, caption: str, tooltip: str, parent=None, keep: int = 170):
         super().__init__(parent)
         self.setObjectName("summaryTile")
         self._base_tooltip = tooltip
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(12, 4, 12, 4)
+        lay.setContentsMargins(8, 4, 8, 4)
         lay.setSpacing(0)
-        self.caption = QLabel(caption.upper())
+        self.caption = _FitLabel(caption.upper(), keep=1000)  # short: never cut
         self.caption.setObjectName("summaryCaption")
-        self.value = QLabel("—")
+        self.value = _FitLabel("—", keep=keep)
         self.value.setObjectName("summaryValue")
         self.value.setTextInteractionFlags(Qt.TextSelectableByMouse)
         lay.addWidget(self.caption)
@@ -126,7 +168,7 @@ class SummaryBar(QFrame):
             "#summaryTile { border-right: 1px solid #e1e6eb; }"
             "#summaryCaption { color: #6b7783; font-size: 8pt; font-weight: 600;"
             " letter-spacing: 0.5px; }"
-            "#summaryValue { font-size: 14pt; font-weight: 600; }"
+            "#summaryValue { font-size: 13pt; font-weight: 600; }"
             "#summaryMessage { font-size: 11pt; padding: 0 12px; }"
         )
         lay = QHBoxLayout(self)
@@ -138,9 +180,9 @@ class SummaryBar(QFrame):
              ("Share of requests that succeed, every part in its steady state\n"
               "(instances, standbys, zones and regions failing independently).")),
             ("nines", "Nines", "−log10(1 − availability): 3 nines = 99.9 %."),
-            ("downtime", "Downtime / year",
+            ("downtime", "Down / year",
              "Expected time per year during which requests fail (a year = 365 days)."),
-            ("latency", "Mean latency", "End-to-end mean response time of admitted requests."),
+            ("latency", "Latency", "End-to-end mean response time of admitted requests."),
             ("cost", "Cost / month",
              "cost_per_hour × 730 h × (instances or database nodes + standbys), summed."),
             ("saturation", "Saturation",
@@ -150,7 +192,8 @@ class SummaryBar(QFrame):
             ("spofs", "SPOFs",
              "Single points of failure: parts whose failure alone loses requests."),
         ):
-            tile = _Tile(caption, tip, self)
+            # a long component name gives way first
+            tile = _Tile(caption, tip, self, keep=90 if key == "bottleneck" else 170)
             self.tiles[key] = tile
             lay.addWidget(tile)
         self.message = QLabel("")
@@ -158,6 +201,10 @@ class SummaryBar(QFrame):
         self.message.setWordWrap(True)
         self.message.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         lay.addWidget(self.message, 1)
+        self._stretch = QWidget(self)  # keeps the tiles left when no message is shown
+        self._stretch.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        self._stretch.setMinimumWidth(0)
+        lay.addWidget(self._stretch, 1)
         self._analysis: dict | None = None
         self.set_pending()
 
@@ -183,6 +230,8 @@ class SummaryBar(QFrame):
         self.message.setText(text)
         self.message.setStyleSheet(f"color: {color};")
         self.message.setToolTip("")
+        self.message.setVisible(bool(text))
+        self._stretch.setVisible(not text)
 
     def analysis(self) -> dict | None:
         return self._analysis
@@ -199,6 +248,8 @@ class SummaryBar(QFrame):
             t.setVisible(True)
         self.message.setText("")
         self.message.setToolTip("")
+        self.message.hide()
+        self._stretch.show()
 
         avail = a.get("availability")
         u = unavailability(a)
@@ -233,7 +284,7 @@ class SummaryBar(QFrame):
             headroom = sat / offered if offered > 0 else None
             color = BAD if headroom is not None and headroom < 1.1 else (
                 WARN if headroom is not None and headroom < 1.5 else GOOD)
-            text = format_rps(sat) + (f"  ({headroom:.2g}×)" if headroom else "")
+            text = format_rps(sat) + (f" ({headroom:.2g}×)" if headroom else "")
             self.tiles["saturation"].set(text, color,
                                          f"Offered now: {format_rps(offered)}; headroom "
                                          f"{headroom:.3g}× the current load." if headroom else "")

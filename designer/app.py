@@ -1,0 +1,127 @@
+"""Starting the designer: ``skyline [FILE] [--screenshot OUT.png]``.
+
+``main`` opens FILE (or the default example), offers to restore unsaved work after a crash, and
+runs the event loop. With ``screenshot`` it shows the window at 1400×900, lets the instant
+analysis paint the canvas, fits the view, saves a PNG of the whole window and returns 0; it never
+waits for a person (no dialogs: a bad file is reported on stderr with exit status 2).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
+SCREENSHOT_SIZE = (1400, 900)
+
+
+def _application():
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName("Skyline")
+    app.setOrganizationName("Skyline")
+    app.setOrganizationDomain("skyline.invalid")
+    app.setApplicationDisplayName("Skyline")
+    # Matches resources/skyline.desktop, so Wayland docks show the window with its own icon.
+    app.setDesktopFileName("skyline")
+    from designer.icons import app_icon
+
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def _read(path: Path):
+    """(design, []) or raises DesignError. Design problems are left to the live analysis,
+    which reports them once the window shows (validating first would delay the first paint)."""
+    from designer.files import read_design
+
+    return read_design(path, validate=False)
+
+
+def main(path: str | None, screenshot: str | None = None) -> int:
+    multiprocessing.freeze_support()
+    from simcore.paths import default_example
+    from simcore.problems import DesignError
+
+    target = Path(path) if path else default_example()
+    design, _problems, error = None, [], None
+    try:  # read first: a bad file given to --screenshot fails fast, before any window
+        design, _problems = _read(target)
+    except DesignError as exc:
+        error = exc
+    if screenshot and error is not None:
+        print(f"skyline: {error.text()}", file=sys.stderr)
+        return EXIT_USAGE
+
+    app = _application()
+    from designer.document import DesignDocument
+    from designer.main_window import MainWindow
+
+    if screenshot:
+        return _screenshot(app, design, target, Path(screenshot))
+
+    document = DesignDocument()
+    window = MainWindow(document)
+    if design is not None:
+        document.replace(design, target.resolve() if path else None)
+        if path:
+            window.files.add_recent(target)
+    window.show()
+    window.view.fit_all()
+    app.processEvents()  # paint the canvas now; the analysis follows within moments
+    if error is not None:
+        window.files._refuse(target, error.problems)
+    else:
+        def first_result(_analysis, problems, _error) -> None:
+            window.runner.resultReady.disconnect(first_result)
+            if problems:
+                window.statusBar().showMessage(
+                    f"{target.name} has {len(problems)} problem(s): see the Problems panel",
+                    10000)
+        window.runner.resultReady.connect(first_result)
+    window.files.offer_recovery()
+    return app.exec()
+
+
+def _screenshot(app, design, source: Path, out: Path) -> int:
+    from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+
+    from designer.document import DesignDocument
+    from designer.main_window import MainWindow
+
+    os.environ.setdefault("SKYLINE_NO_AUTOSAVE_PROMPT", "1")
+    document = DesignDocument()
+    window = MainWindow(document)
+    window.files._timer.stop()  # a screenshot is not an editing session
+    document.replace(design, source.resolve())
+    window.resize(*SCREENSHOT_SIZE)
+    window.show()
+    for _ in range(5):
+        QCoreApplication.processEvents()
+    window.sim  # noqa: B018 - the whole window: build the simulation panel now
+    window.runner.wait_idle(30.0)
+    QCoreApplication.processEvents()
+    window.view.fit_all()
+    # Let layouts and the canvas settle (two short passes of the event loop).
+    loop = QEventLoop()
+    QTimer.singleShot(150, loop.quit)
+    loop.exec()
+    window.view.fit_all()
+    QCoreApplication.processEvents()
+    image = window.grab()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ok = image.save(str(out), "PNG")
+    window.files.shutdown()
+    window.hide()
+    window.deleteLater()
+    QCoreApplication.processEvents()
+    if not ok:
+        print(f"skyline: could not write the screenshot to {out}", file=sys.stderr)
+        return EXIT_INTERNAL
+    print(f"screenshot written to {out}", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,517 @@
+"""The canvas items: components, links and zone/region boxes. Items are views of the Design:
+they hold a copy of what they draw and are updated by the scene from document signals."""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+    QPolygonF,
+)
+from PySide6.QtWidgets import QGraphicsItem, QStyle
+
+from designer.canvas import overlay as ov
+from designer.icons import kind_pixmap
+from simcore.components import KINDS
+
+BOX_W = 160.0
+BOX_H = 60.0
+PORT_R = 6.0
+ICON = 32
+
+Z_GROUP = 0
+Z_LINK = 1
+Z_COMPONENT = 2
+Z_DRAG = 3
+
+SELECT_BLUE = QColor("#2563eb")
+BORDER = QColor("#94a3b8")
+TEXT = QColor("#0f172a")
+MUTED = QColor("#64748b")
+LINK_PEN = QColor("#475569")
+
+_fonts: dict[str, QFont] = {}
+
+
+def font(role: str) -> QFont:
+    """Shared fonts (made once, after the application exists)."""
+    f = _fonts.get(role)
+    if f is None:
+        f = QFont()
+        if role == "name":
+            f.setPointSizeF(9.0)
+            f.setBold(True)
+        elif role == "kind":
+            f.setPointSizeF(8)
+        elif role == "tag":
+            f.setPointSizeF(7)
+            f.setBold(True)
+        elif role == "link":
+            f.setPointSizeF(7.5)
+        elif role == "title":
+            f.setPointSizeF(8.5)
+            f.setBold(True)
+        _fonts[role] = f
+    return f
+
+
+def _tag(painter: QPainter, at: QPointF, text: str, colour: QColor) -> None:
+    """A small filled label whose bottom-left corner is ``at``."""
+    fm = QFontMetricsF(font("tag"))
+    w, h = fm.horizontalAdvance(text) + 8, fm.height() + 2
+    r = QRectF(at.x(), at.y() - h, w, h)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    painter.drawRoundedRect(r, 3, 3)
+    painter.setPen(Qt.GlobalColor.white)
+    painter.setFont(font("tag"))
+    painter.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
+
+
+class ComponentItem(QGraphicsItem):
+    """A component: icon, name and kind; with the analysis, a utilisation colour and bar, a red
+    outline for a SPOF, a bottleneck tag and a problem badge. Its position is the component's
+    top-left corner (x, y); a port at the right edge starts a connection."""
+
+    def __init__(self, cid: str, kind: str, name: str):
+        super().__init__()
+        self.cid = cid
+        self.kind = kind
+        self.name = name
+        self.overlay = ov.ItemOverlay()
+        self._brush = QBrush(ov.FILL_NONE)
+        self._hover = False
+        self._drop_target = 0  # 1 = a link may end here, -1 = refused
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(Z_COMPONENT)
+        self._update_tooltip()
+
+    # --- data ------------------------------------------------------------------------------
+    def set_data(self, kind: str, name: str) -> None:
+        if (kind, name) != (self.kind, self.name):
+            self.kind, self.name = kind, name
+            self._update_tooltip()
+            self.update()
+
+    def set_overlay(self, overlay: ov.ItemOverlay) -> None:
+        self.overlay = overlay
+        self._brush = QBrush(ov.fill_colour(overlay.utilization))
+        self._update_tooltip()
+        self.update()
+
+    def brush(self) -> QBrush:
+        """The box's fill (its utilisation colour when the analysis ran)."""
+        return self._brush
+
+    def set_drop_target(self, state: int) -> None:
+        if state != self._drop_target:
+            self._drop_target = state
+            self.update()
+
+    def _update_tooltip(self) -> None:
+        spec = KINDS.get(self.kind)
+        label = spec.label if spec else self.kind
+        lines = [f"<b>{escape(self.name)}</b> — {escape(label)} <i>({escape(self.cid)})</i>"]
+        lines += [escape(s) for s in ov.tooltip_lines(self.overlay)]
+        if self.kind != "client" and spec is not None and not spec.terminal:
+            lines.append("<span style='color:#64748b'>Drag from the dot on the right edge "
+                         "to connect.</span>")
+        self.setToolTip("<br>".join(lines))
+
+    # --- geometry --------------------------------------------------------------------------
+    def box(self) -> QRectF:
+        return QRectF(0, 0, BOX_W, BOX_H)
+
+    def port_centre(self) -> QPointF:
+        return QPointF(BOX_W, BOX_H / 2)
+
+    def has_port(self) -> bool:
+        spec = KINDS.get(self.kind)
+        return spec is None or not spec.terminal
+
+    def over_port(self, local: QPointF) -> bool:
+        if not self.has_port():
+            return False
+        d = local - self.port_centre()
+        return math.hypot(d.x(), d.y()) <= PORT_R + 4
+
+    def scene_box(self) -> QRectF:
+        return self.box().translated(self.pos())
+
+    _BOUNDS = QRectF(-6, -18, BOX_W + PORT_R + 18, BOX_H + 24)
+
+    def boundingRect(self) -> QRectF:
+        return self._BOUNDS
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(self.box(), 8, 8)
+        if self.has_port():
+            c = self.port_centre()
+            path.addEllipse(c, PORT_R + 4, PORT_R + 4)
+        return path
+
+    def itemChange(self, change, value):
+        scene = self.scene()
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and scene is not None:
+            return scene.snap_point(value)
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and scene:
+            scene.component_item_moved(self)
+        return super().itemChange(change, value)
+
+    # --- hover -----------------------------------------------------------------------------
+    def hoverEnterEvent(self, event):
+        self._hover = True
+        self.update()
+        super().hoverEnterEvent(event)
+
+    def hoverMoveEvent(self, event):
+        self.setCursor(Qt.CursorShape.CrossCursor if self.over_port(event.pos())
+                       else Qt.CursorShape.ArrowCursor)
+        super().hoverMoveEvent(event)
+
+    def hoverLeaveEvent(self, event):
+        self._hover = False
+        self.unsetCursor()
+        self.update()
+        super().hoverLeaveEvent(event)
+
+    # --- painting --------------------------------------------------------------------------
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        o = self.overlay
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        box = self.box()
+        if selected:
+            pen = QPen(SELECT_BLUE, 2.2)
+        elif self._drop_target:
+            pen = QPen(ov.BAR_GREEN if self._drop_target > 0 else ov.BAR_RED, 2.5)
+        elif o.spof:
+            pen = QPen(ov.SPOF_RED, 2.5)
+        else:
+            pen = QPen(BORDER, 1.0)
+        painter.setPen(pen)
+        painter.setBrush(self._brush)
+        painter.drawRoundedRect(box, 8, 8)
+        if o.spof and selected:  # keep the SPOF visible on a selected item
+            painter.setPen(QPen(ov.SPOF_RED, 1.2, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(box.adjusted(3, 3, -3, -3), 6, 6)
+
+        painter.drawPixmap(QRectF(10, (BOX_H - ICON) / 2 - 2, ICON, ICON),
+                           kind_pixmap(self.kind, ICON), QRectF(0, 0, ICON, ICON))
+        text_x = 10 + ICON + 8
+        text_w = BOX_W - text_x - 8
+        painter.setPen(TEXT)
+        painter.setFont(font("name"))
+        fm = QFontMetricsF(font("name"))
+        painter.drawText(QRectF(text_x, 9, text_w, fm.height()),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         fm.elidedText(self.name, Qt.TextElideMode.ElideRight, text_w))
+        spec = KINDS.get(self.kind)
+        kind_text = spec.label if spec else self.kind
+        painter.setFont(font("kind"))
+        fk = QFontMetricsF(font("kind"))
+        line = QRectF(text_x, 9 + fm.height(), text_w, fk.height())
+        kind_w = text_w
+        if o.utilization is not None:  # the figure keeps its place; the kind gives way
+            pct = f"{100 * o.utilization:.0f}%"
+            painter.setPen(ov.bar_colour(o.utilization).darker(130))
+            painter.drawText(line, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                             pct)
+            kind_w = text_w - fk.horizontalAdvance(pct) - 6
+        painter.setPen(MUTED)
+        painter.drawText(QRectF(line.x(), line.y(), kind_w, line.height()),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         fk.elidedText(kind_text, Qt.TextElideMode.ElideRight, kind_w))
+        if o.utilization is not None:
+            bar = QRectF(text_x, BOX_H - 12, text_w, 4)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor("#e2e8f0"))
+            painter.drawRoundedRect(bar, 2, 2)
+            painter.setBrush(ov.bar_colour(o.utilization))
+            filled = QRectF(bar.x(), bar.y(), bar.width() * max(0.0, min(1.0, o.utilization)),
+                            bar.height())
+            painter.drawRoundedRect(filled, 2, 2)
+        if o.bottleneck:
+            _tag(painter, QPointF(0, -2), "BOTTLENECK", ov.BOTTLENECK)
+        if o.spof:
+            fm_t = QFontMetricsF(font("tag"))
+            _tag(painter, QPointF(BOX_W - fm_t.horizontalAdvance("SPOF") - 8 -
+                                  (14 if o.problems else 0), -2), "SPOF", ov.SPOF_RED)
+        if o.problems:
+            c = QPointF(BOX_W - 2, 2)
+            painter.setPen(QPen(Qt.GlobalColor.white, 1.5))
+            painter.setBrush(ov.PROBLEM_RED)
+            painter.drawEllipse(c, 8, 8)
+            painter.setFont(font("tag"))
+            painter.drawText(QRectF(c.x() - 8, c.y() - 8, 16, 16), Qt.AlignmentFlag.AlignCenter,
+                             "!")
+        if self.has_port() and (self._hover or selected):
+            c = self.port_centre()
+            painter.setPen(QPen(Qt.GlobalColor.white, 1.5))
+            painter.setBrush(SELECT_BLUE)
+            painter.drawEllipse(c, PORT_R, PORT_R)
+
+
+def _clip_to_box(centre: QPointF, towards: QPointF, box: QRectF) -> QPointF:
+    """Where the segment centre → towards leaves ``box`` (centre is the box's centre)."""
+    dx, dy = towards.x() - centre.x(), towards.y() - centre.y()
+    if dx == 0 and dy == 0:
+        return centre
+    hw, hh = box.width() / 2, box.height() / 2
+    tx = hw / abs(dx) if dx else math.inf
+    ty = hh / abs(dy) if dy else math.inf
+    t = min(tx, ty)
+    return QPointF(centre.x() + dx * t, centre.y() + dy * t)
+
+
+def link_label(params: dict, source_kind: str) -> str:
+    """The short text on a link: what the user set of latency, weight, probability, mode."""
+    parts = []
+    if params.get("latency_ms") is not None:
+        parts.append(f"{params['latency_ms']:g} ms")
+    if params.get("weight") is not None:
+        parts.append(f"w {params['weight']:g}")
+    if params.get("probability") is not None:
+        parts.append(f"p {params['probability']:g}")
+    if params.get("mode") == "async":
+        parts.append("async")
+    if params.get("circuit_breaker") is not None:
+        parts.append("CB")
+    return " · ".join(parts)
+
+
+_HAIRLINES = [QPen(LINK_PEN, 0), QPen(ov.PROBLEM_RED, 0), QPen(SELECT_BLUE, 0)]
+
+
+class LinkItem(QGraphicsItem):
+    """An arrow from one component's box to another's, with a small label of its settings."""
+
+    ARROW = 10.0
+
+    def __init__(self, lid: str, source: ComponentItem, target: ComponentItem, params: dict):
+        super().__init__()
+        self.lid = lid
+        self.source = source
+        self.target = target
+        self.params = dict(params)
+        self.label = ""
+        self.problems: list[str] = []
+        self._line = QLineF()
+        self._label_rect = QRectF()
+        self._path = QPainterPath()
+        self._bounds = QRectF()
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setZValue(Z_LINK)
+        self.set_params(params)
+
+    def set_params(self, params: dict) -> None:
+        self.params = dict(params)
+        self.label = link_label(self.params, self.source.kind)
+        self._update_tooltip()
+        self.update_geometry()
+
+    def set_problems(self, problems: list[str]) -> None:
+        if problems != self.problems:
+            self.problems = problems
+            self._update_tooltip()
+            self.update()
+
+    def _update_tooltip(self) -> None:
+        text = f"<b>{escape(self.source.name)} → {escape(self.target.name)}</b> <i>({self.lid})</i>"
+        if self.label:
+            text += f"<br>{escape(self.label)}"
+        for p in self.problems:
+            text += f"<br>Problem: {escape(p)}"
+        self.setToolTip(text)
+
+    def update_geometry(self) -> None:
+        self.prepareGeometryChange()
+        sb, tb = self.source.scene_box(), self.target.scene_box()
+        a = _clip_to_box(sb.center(), tb.center(), sb)
+        b = _clip_to_box(tb.center(), sb.center(), tb)
+        self._line = QLineF(a, b)
+        path = QPainterPath(a)
+        path.lineTo(b)
+        stroker = QPainterPathStroker()
+        stroker.setWidth(10)
+        self._path = stroker.createStroke(path)
+        if self.label:
+            fm = QFontMetricsF(font("link"))
+            w, h = fm.horizontalAdvance(self.label) + 8, fm.height() + 2
+            mid = self._line.pointAt(0.5)
+            self._label_rect = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
+            self._path.addRect(self._label_rect)
+        else:
+            self._label_rect = QRectF()
+        self._bounds = self._path.boundingRect().adjusted(-self.ARROW, -self.ARROW,
+                                                          self.ARROW, self.ARROW)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        return self._path
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        scene = self.scene()
+        if scene is not None and scene.low_detail:  # zoomed out: a hairline, no label
+            painter.setPen(_HAIRLINES[2 if self.isSelected() else (1 if self.problems else 0)])
+            painter.drawLine(self._line)
+            return
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        colour = SELECT_BLUE if selected else (ov.PROBLEM_RED if self.problems else LINK_PEN)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(colour, 2.2 if selected else 1.4)
+        if self.params.get("mode") == "async":
+            pen.setStyle(Qt.PenStyle.DashLine)
+        line = self._line
+        if line.length() < 1:
+            return
+        # stop the shaft at the arrow's base so the tip stays sharp
+        unit = QPointF(line.dx() / line.length(), line.dy() / line.length())
+        shaft_end = line.p2() - unit * self.ARROW * 0.8
+        painter.setPen(pen)
+        painter.drawLine(QLineF(line.p1(), shaft_end))
+        normal = QPointF(-unit.y(), unit.x())
+        tip = line.p2()
+        base = tip - unit * self.ARROW
+        head = QPolygonF([tip, base + normal * self.ARROW * 0.45, base - normal * self.ARROW * 0.45])
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawPolygon(head)
+        if self.label:
+            painter.setPen(QPen(colour.lighter(150) if not selected else colour, 0.8))
+            painter.setBrush(QColor("#ffffff"))
+            painter.drawRoundedRect(self._label_rect, 3, 3)
+            painter.setPen(colour if selected or self.problems else MUTED)
+            painter.setFont(font("link"))
+            painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.label)
+
+
+GROUP_COLOURS = {"zone": QColor("#2563eb"), "region": QColor("#7c3aed")}
+GROUP_MARGIN = {"zone": 20.0, "region": 40.0}
+TITLE_H = 22.0
+
+
+class GroupItem(QGraphicsItem):
+    """A zone or region: a dashed rounded box around its members with a title bar. Only the
+    title bar and the border take clicks, so a rubber band can start inside the box. Dragging
+    the title moves the members."""
+
+    def __init__(self, gid: str, kind: str, name: str):
+        super().__init__()
+        self.gid = gid
+        self.kind = kind
+        self.name = name
+        self.members: list[str] = []
+        self.problems: list[str] = []
+        self.failure_impact: float | None = None
+        self.spof = False
+        self._rect = QRectF(0, 0, 240, 160)
+        self._highlight = False
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setZValue(Z_GROUP if kind == "zone" else Z_GROUP - 0.5)
+        self._update_tooltip()
+
+    def set_data(self, kind: str, name: str, members: list[str]) -> None:
+        self.kind, self.name, self.members = kind, name, list(members)
+        self.setZValue(Z_GROUP if kind == "zone" else Z_GROUP - 0.5)
+        self._update_tooltip()
+        self.update()
+
+    def set_overlay(self, spof: bool, impact: float | None, problems: list[str]) -> None:
+        self.spof, self.failure_impact, self.problems = spof, impact, problems
+        self._update_tooltip()
+        self.update()
+
+    def _update_tooltip(self) -> None:
+        lines = [f"<b>{escape(self.name)}</b> — {self.kind} <i>({escape(self.gid)})</i>",
+                 f"{len(self.members)} member(s). Its members fail together with it."]
+        if self.spof:
+            impact = ("" if self.failure_impact is None
+                      else f": {100 * self.failure_impact:.1f}% of requests fail")
+            lines.append(f"Single point of failure{impact}.")
+        lines += [f"Problem: {escape(p)}" for p in self.problems]
+        lines.append("<span style='color:#64748b'>Drag the title to move the "
+                     f"{self.kind}; drop components in or out of it.</span>")
+        self.setToolTip("<br>".join(lines))
+
+    def set_rect(self, rect: QRectF) -> None:
+        if rect != self._rect or self.pos() != QPointF(0, 0):
+            self.prepareGeometryChange()
+            self._rect = QRectF(rect)
+            self.setPos(0, 0)
+
+    def rect(self) -> QRectF:
+        return QRectF(self._rect)
+
+    def scene_rect(self) -> QRectF:
+        return self._rect.translated(self.pos())
+
+    def set_highlight(self, on: bool) -> None:
+        if on != self._highlight:
+            self._highlight = on
+            self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect.adjusted(-3, -3, 3, 3)
+
+    def shape(self) -> QPainterPath:
+        outer = QPainterPath()
+        outer.addRect(self._rect.adjusted(-3, -3, 3, 3))
+        inner = QPainterPath()
+        inner.addRect(self._rect.adjusted(5, TITLE_H, -5, -5))
+        return outer.subtracted(inner)
+
+    def itemChange(self, change, value):
+        scene = self.scene()
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and scene is not None:
+            return scene.snap_point(value)
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and scene:
+            scene.group_item_moved(self)
+        return super().itemChange(change, value)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        colour = QColor(GROUP_COLOURS.get(self.kind, QColor("#334155")))
+        edge = ov.SPOF_RED if self.spof else colour
+        fill = QColor(colour)
+        fill.setAlpha(34 if self._highlight else 12)
+        pen = QPen(SELECT_BLUE if selected else edge, 2.2 if (selected or self.spof) else 1.3,
+                   Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(self._rect, 12, 12)
+        title = f"{self.kind.upper()} · {self.name}"
+        painter.setFont(font("title"))
+        painter.setPen(edge)
+        fm = QFontMetricsF(font("title"))
+        r = QRectF(self._rect.x() + 12, self._rect.y() + 3, self._rect.width() - 24, TITLE_H - 4)
+        painter.drawText(r, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         fm.elidedText(title, Qt.TextElideMode.ElideRight, r.width()))
+        if self.problems:
+            c = QPointF(self._rect.right() - 12, self._rect.top() + TITLE_H / 2)
+            painter.setPen(QPen(Qt.GlobalColor.white, 1.5))
+            painter.setBrush(ov.PROBLEM_RED)
+            painter.drawEllipse(c, 7, 7)
+            painter.setFont(font("tag"))
+            painter.drawText(QRectF(c.x() - 7, c.y() - 7, 14, 14), Qt.AlignmentFlag.AlignCenter,
+                             "!")

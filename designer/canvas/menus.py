@@ -1,0 +1,83 @@
+"""The canvas' context menus and the "fail for N s" dialog (chaos from the canvas)."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QTransform
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QMenu,
+)
+
+from designer.canvas.items import ComponentItem, GroupItem, LinkItem
+
+
+class FailDialog(QDialog):
+    """Start and length of a scheduled outage, in simulated seconds."""
+
+    def __init__(self, name: str, run_s: float, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Fail {name} during the run")
+        form = QFormLayout(self)
+        form.addRow(QLabel(f"<b>{name}</b> fails during the traffic simulation."))
+        self.start = QDoubleSpinBox(suffix=" s", decimals=1, maximum=1e7)
+        self.start.setValue(min(60.0, run_s / 3))
+        self.duration = QDoubleSpinBox(suffix=" s", decimals=1, minimum=0.1, maximum=1e7)
+        self.duration.setValue(min(30.0, max(1.0, run_s / 4)))
+        self.start.setToolTip("When the failure starts, from the start of the run "
+                              "(warm-up included).")
+        self.duration.setToolTip("How long it stays down.")
+        form.addRow("Starts at", self.start)
+        form.addRow("Lasts", self.duration)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+def _ask_failure(scene, target: str, name: str) -> None:
+    parent = scene.views()[0] if scene.views() else None
+    sc = scene.document.design.scenario
+    run_s = sc.duration_s if sc is not None else 60.0
+    dlg = FailDialog(name, run_s, parent)
+    if dlg.exec() == QDialog.DialogCode.Accepted:
+        scene.schedule_failure(target, dlg.start.value(), dlg.duration.value())
+
+
+def show_context_menu(scene, event) -> None:
+    item = scene.itemAt(event.scenePos(), QTransform())
+    menu = QMenu()
+    if item is not None and not item.isSelected():
+        scene.select_ids([scene.id_of(item)])
+    if isinstance(item, (ComponentItem, GroupItem)):
+        ident = item.cid if isinstance(item, ComponentItem) else item.gid
+        name = item.name
+        fail = item.kind != "client"
+        if fail:
+            menu.addAction("Fail for N s during the run…",
+                           lambda: _ask_failure(scene, ident, name))
+            menu.addAction("Fail now", lambda: scene.failRequested.emit(ident))
+            menu.addSeparator()
+        if isinstance(item, ComponentItem):
+            menu.addAction("Duplicate", scene.duplicate_selected)
+            menu.addAction("Copy", scene.copy_selected)
+            menu.addSeparator()
+            menu.addAction("Put selection in a new zone", lambda: scene.group_selected("zone"))
+            menu.addAction("Put selection in a new region",
+                           lambda: scene.group_selected("region"))
+            menu.addSeparator()
+        menu.addAction("Delete" if isinstance(item, ComponentItem)
+                       else f"Delete {item.kind} (keep its components)", scene.delete_selected)
+    elif isinstance(item, LinkItem):
+        menu.addAction("Delete link", scene.delete_selected)
+    else:
+        paste = menu.addAction("Paste", scene.paste)
+        from designer import clipboard
+
+        paste.setEnabled(clipboard.get() is not None)
+        menu.addAction("Select all", scene.select_all)
+    menu.exec(event.screenPos())

@@ -1,0 +1,94 @@
+"""What the instant analysis looks like on the canvas: utilisation colours and the texts of the
+tooltips. Thresholds follow the analysis' traffic lights: green below 0.7, amber below 0.9, red
+from 0.9 (a queue's waiting time grows steeply past ~70–80% utilisation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtGui import QColor
+
+AMBER_FROM = 0.7
+RED_FROM = 0.9
+
+# Box fills (light, so names stay readable) and the stronger bar colours.
+FILL_NONE = QColor("#ffffff")
+FILL_GREEN = QColor("#e3f6e8")
+FILL_AMBER = QColor("#fdf0d5")
+FILL_RED = QColor("#fbe0e0")
+BAR_GREEN = QColor("#16a34a")
+BAR_AMBER = QColor("#d97706")
+BAR_RED = QColor("#dc2626")
+SPOF_RED = QColor("#dc2626")
+BOTTLENECK = QColor("#b45309")
+PROBLEM_RED = QColor("#b91c1c")
+
+
+def utilisation_level(u: float | None) -> str | None:
+    """'green', 'amber' or 'red' for a utilisation, None when there is none."""
+    if u is None:
+        return None
+    if u < AMBER_FROM:
+        return "green"
+    if u < RED_FROM:
+        return "amber"
+    return "red"
+
+
+def fill_colour(u: float | None) -> QColor:
+    return {"green": FILL_GREEN, "amber": FILL_AMBER, "red": FILL_RED}.get(
+        utilisation_level(u), FILL_NONE)
+
+
+def bar_colour(u: float | None) -> QColor:
+    return {"green": BAR_GREEN, "amber": BAR_AMBER, "red": BAR_RED}.get(
+        utilisation_level(u), BAR_GREEN)
+
+
+@dataclass
+class ItemOverlay:
+    """The analysis' figures for one component (or group), as the canvas shows them."""
+
+    utilization: float | None = None
+    spof: bool = False
+    failure_impact: float | None = None
+    bottleneck: bool = False
+    problems: list[str] = field(default_factory=list)
+    figures: dict = field(default_factory=dict)
+
+
+def _fmt(v, unit: str = "", digits: int = 4) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:.{digits}g}{unit}"
+    return f"{v}{unit}"
+
+
+def _percent(v: float | None) -> str:
+    return "—" if v is None else f"{100 * v:.1f}%"
+
+
+def tooltip_lines(ov: ItemOverlay) -> list[str]:
+    """Lines added to a component's tooltip by the analysis."""
+    lines: list[str] = []
+    f = ov.figures
+    if ov.utilization is not None:
+        lines.append(f"Utilisation: {_percent(ov.utilization)}")
+    if f.get("arrival_rps") is not None:
+        lines.append(f"Arrivals: {_fmt(f['arrival_rps'], ' req/s')}")
+    if f.get("latency_ms") is not None:
+        lines.append(f"Latency: {_fmt(f['latency_ms'], ' ms')}")
+    if f.get("availability") is not None:
+        lines.append(f"Availability: {f['availability']:.6g}")
+    if f.get("monthly_cost"):
+        lines.append(f"Cost: ${f['monthly_cost']:,.2f}/month")
+    if ov.bottleneck:
+        lines.append("Bottleneck: the first part to saturate as traffic grows.")
+    if ov.spof:
+        impact = ov.failure_impact
+        lost = f"{_percent(impact)} of requests fail" if impact is not None else "requests fail"
+        lines.append(f"Single point of failure: when it fails alone, {lost}.")
+    for msg in ov.problems:
+        lines.append(f"Problem: {msg}")
+    return lines

@@ -1,0 +1,108 @@
+"""Read-only parts of the inspector: the instant analysis' figures for the shown item, and the
+scenario events that target it (each removable, as an undo step)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QToolButton, QWidget
+
+from designer.summary_bar import format_money, format_ms, format_percent, format_rps
+
+MUTED = "color: #64748b;"
+
+COMPONENT_ROWS = [
+    ("utilization", "Utilisation"), ("arrival_rps", "Arrivals"), ("latency_ms", "Latency"),
+    ("availability", "Availability"), ("failure_impact", "If it fails"),
+    ("monthly_cost", "Cost / month"),
+]
+GROUP_ROWS = [("availability", "Availability"), ("failure_impact", "If it fails")]
+
+
+def _figure_text(key: str, value, client: bool) -> str:
+    if value is None:
+        return "—"
+    if key == "utilization":
+        return f"{100 * value:.1f} %"
+    if key == "arrival_rps":
+        return format_rps(value)
+    if key == "latency_ms":
+        return format_ms(value) + (" end to end" if client else " here (wait + service)")
+    if key == "availability":
+        return format_percent(value)
+    if key == "failure_impact":
+        return "no request lost" if value <= 1e-12 else f"{format_percent(value)} of requests fail"
+    if key == "monthly_cost":
+        return format_money(value)
+    return str(value)
+
+
+class LiveFigures(QGroupBox):
+    """What the instant analysis says about one component or group."""
+
+    def __init__(self, group: bool, parent=None):
+        super().__init__("Live analysis", parent)
+        self.rows = GROUP_ROWS if group else COMPONENT_ROWS
+        form = QFormLayout(self)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setContentsMargins(6, 6, 6, 6)
+        form.setVerticalSpacing(2)
+        self.labels: dict[str, QLabel] = {}
+        for key, title in self.rows:
+            value = QLabel("—")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(title, value)
+            self.labels[key] = value
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet(MUTED)
+        form.addRow(self.note)
+
+    def show_figures(self, figures: dict | None, client: bool = False,
+                     note: str = "") -> None:
+        for key, label in self.labels.items():
+            shown = figures is not None and not (client and key == "utilization")
+            label.setText(_figure_text(key, figures.get(key), client) if shown else "—")
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+
+
+def _event_text(ev) -> str:
+    what = {"fail": "fails", "spike": "traffic spike", "latency": "extra latency",
+            "partition": "partitioned"}.get(ev.type, ev.type)
+    extra = ""
+    if ev.type == "spike" and ev.multiplier is not None:
+        extra = f" ×{ev.multiplier:g}"
+    elif ev.type == "latency" and ev.extra_ms is not None:
+        extra = f" +{ev.extra_ms:g} ms"
+    return f"{what}{extra} at {ev.at_s:g} s for {ev.duration_s:g} s"
+
+
+class EventsBox(QGroupBox):
+    """The scenario events on one item, each with a remove button."""
+
+    def __init__(self, document, ident: str, parent=None):
+        super().__init__("During the simulation", parent)
+        self.document = document
+        lay = QFormLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        sc = document.design.scenario
+        events = [(i, e) for i, e in enumerate(sc.events if sc else []) if e.target == ident]
+        self.count = len(events)
+        for index, ev in events:
+            row = QWidget()
+            h = QHBoxLayout(row)
+            h.setContentsMargins(0, 0, 0, 0)
+            h.addWidget(QLabel(_event_text(ev)), 1)
+            remove = QToolButton()
+            remove.setText("×")
+            remove.setAutoRaise(True)
+            remove.setToolTip("Remove this event from the scenario")
+            remove.clicked.connect(lambda _=False, i=index: self.document.remove_event(i))
+            h.addWidget(remove)
+            lay.addRow(row)
+        if not events:
+            hint = QLabel("Nothing scheduled. Right-click it on the canvas: "
+                          "“Fail for N s during the run…”.")
+            hint.setWordWrap(True)
+            hint.setStyleSheet(MUTED)
+            lay.addRow(hint)

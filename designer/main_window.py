@@ -1,0 +1,494 @@
+"""The main window: palette (left), canvas with the summary bar above it (centre), inspector
+(right), results and problems (bottom), undo history (View menu); menus and toolbar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStyle,
+    QToolBar,
+    QUndoView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer import export
+from designer.analysis_runner import AnalysisRunner, ProblemsPanel
+from designer.canvas.scene import DesignScene
+from designer.canvas.view import DesignView
+from designer.document import DesignDocument
+from designer.files import FileManager
+from designer.icons import app_icon
+from designer.inspector import InspectorWidget
+from designer.palette import PaletteWidget
+from designer.summary_bar import SummaryBar
+from simcore import __version__
+
+# Stand-ins for the simulation panel's actions until it is built: (attribute, text, icon text,
+# shortcut).
+SIM_ACTIONS = [("run_action", "Run simulation", "Run", "F5"),
+               ("stop_action", "Stop", "Stop", "Shift+F5"),
+               ("sweep_action", "Saturation sweep", "Sweep load", None)]
+SIM_PANEL_DELAY_MS = 30
+
+SHORTCUTS = [
+    ("Add a component", "drag it from the palette, or double-click it there"),
+    ("Connect", "drag from a component's handle (right edge) to another component"),
+    ("Delete", "Delete / Backspace"), ("Undo / redo", "Ctrl+Z / Ctrl+Shift+Z"),
+    ("Cut / copy / paste / duplicate", "Ctrl+X / Ctrl+C / Ctrl+V / Ctrl+D"),
+    ("Select all", "Ctrl+A"), ("Zoom", "mouse wheel, Ctrl++ / Ctrl+−"), ("Fit the diagram", "F"),
+    ("Pan", "middle button drag, or Space + drag"), ("Nudge", "arrow keys"),
+    ("Run / stop a simulation", "F5 / Shift+F5"), ("Save", "Ctrl+S"), ("Open", "Ctrl+O"),
+]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, document: DesignDocument | None = None, parent=None):
+        super().__init__(parent)
+        self.document = document if document is not None else DesignDocument()
+        self.setWindowIcon(app_icon())
+        self.setDockNestingEnabled(True)
+        self.setDocumentMode(True)
+
+        self.scene = DesignScene(self.document)
+        self.view = DesignView(self.scene)
+        self.summary = SummaryBar()
+        centre = QWidget()
+        lay = QVBoxLayout(centre)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.view, 1)
+        self.setCentralWidget(centre)
+
+        self.palette = PaletteWidget()
+        self.inspector = InspectorWidget(self.document)
+        self.problems = ProblemsPanel()
+        self.runner = AnalysisRunner(self.document, self.scene, parent=self)
+        self.files = FileManager(self.document, self)
+        # The simulation panel (pyqtgraph, numpy) is built just after the window first shows:
+        # the canvas paints sooner. Until then its actions are stand-ins (see _build_sim).
+        self._sim = None
+        self._sim_proxies: dict[str, QAction] = {}
+        for name, text, icon_text, key in SIM_ACTIONS:
+            a = QAction(text, self)
+            a.setIconText(icon_text)
+            if key:
+                a.setShortcut(QKeySequence(key))
+            a.setEnabled(name != "stop_action")
+            a.triggered.connect(lambda _=False, n=name: getattr(self.sim, n).trigger())
+            self._sim_proxies[name] = a
+        self._sim_placeholder = QLabel("Preparing the simulation panel…")
+        self._sim_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.undo_view = QUndoView(self.document.undo_stack)
+        self.undo_view.setEmptyLabel("<opened>")
+
+        self.palette_dock = self._dock("Components", self.palette, Qt.LeftDockWidgetArea,
+                                       "paletteDock")
+        self.inspector_dock = self._dock("Inspector", self.inspector, Qt.RightDockWidgetArea,
+                                         "inspectorDock")
+        self.results_dock = self._dock("Simulation", self._sim_placeholder,
+                                       Qt.BottomDockWidgetArea,
+                                       "resultsDock")
+        self.problems_dock = self._dock("Problems", self.problems, Qt.BottomDockWidgetArea,
+                                        "problemsDock")
+        self.tabifyDockWidget(self.results_dock, self.problems_dock)
+        self.results_dock.raise_()
+        self.history_dock = self._dock("History", self.undo_view, Qt.RightDockWidgetArea,
+                                       "historyDock")
+        self.history_dock.hide()
+
+        self._make_actions()
+        self._make_menus()
+        self._make_toolbar()
+        self._connect()
+        self.resize(1400, 900)
+        self._docks_sized = False
+        self._size_docks()
+        self._update_title()
+        self.statusBar().showMessage("Ready", 3000)
+
+    # --- construction ------------------------------------------------------------------------------
+    def _dock(self, title: str, widget: QWidget, area, name: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
+                         | QDockWidget.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, text: str, slot, shortcut=None, tip: str | None = None,
+                icon: QStyle.StandardPixmap | None = None) -> QAction:
+        a = QAction(text, self)
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        if tip:
+            a.setStatusTip(tip)
+            a.setToolTip(tip)
+        if icon is not None:
+            a.setIcon(self.style().standardIcon(icon))
+        a.triggered.connect(slot)
+        return a
+
+    def _make_actions(self) -> None:
+        S = QStyle.StandardPixmap
+        f = self.files
+        self.new_action = self._action("&New", f.new, QKeySequence.New, "Start an empty design",
+                                       S.SP_FileIcon)
+        self.open_action = self._action("&Open…", f.open, QKeySequence.Open, "Open a design file",
+                                        S.SP_DialogOpenButton)
+        self.save_action = self._action("&Save", f.save, QKeySequence.Save, "Save the design",
+                                        S.SP_DialogSaveButton)
+        self.save_as_action = self._action("Save &as…", f.save_as, QKeySequence.SaveAs,
+                                           "Save the design under a new name")
+        self.export_png_action = self._action("Export &PNG…", self.export_png, None,
+                                              "Save the diagram as a PNG image")
+        self.export_svg_action = self._action("Export S&VG…", self.export_svg, None,
+                                              "Save the diagram as an SVG drawing")
+        self.export_pdf_action = self._action("Export &report (PDF)…", self.export_report, None,
+                                              "A PDF with the diagram, the analysis and the plots")
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.Quit)
+        stack = self.document.undo_stack
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.Undo)
+        self.undo_action.setIcon(self.style().standardIcon(S.SP_ArrowBack))
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence.Redo, QKeySequence("Ctrl+Y")])
+        self.redo_action.setIcon(self.style().standardIcon(S.SP_ArrowForward))
+        self.cut_action = self._action("Cu&t", self.cut, QKeySequence.Cut)
+        self.copy_action = self._action("&Copy", self.copy, QKeySequence.Copy)
+        self.paste_action = self._action("&Paste", self.paste, QKeySequence.Paste)
+        self.duplicate_action = self._action("D&uplicate", self.duplicate, "Ctrl+D")
+        self.delete_action = self._action("&Delete", self.delete)
+        self.delete_action.setShortcuts([QKeySequence(QKeySequence.Delete),
+                                         QKeySequence("Backspace")])
+        self.select_all_action = self._action("Select &all", self.select_all,
+                                              QKeySequence.SelectAll)
+        self.zone_action = self._action("Group as &zone", lambda: self.group_selection("zone"),
+                                        "Ctrl+G", "Put the selected components in a new zone")
+        self.region_action = self._action("Group as re&gion",
+                                          lambda: self.group_selection("region"), "Ctrl+Shift+G",
+                                          "Put the selected components in a new region")
+        for a in (self.cut_action, self.copy_action, self.paste_action, self.duplicate_action,
+                  self.delete_action, self.select_all_action, self.zone_action,
+                  self.region_action):
+            # Keys go to the canvas only: text fields in the inspector keep their own Ctrl+C etc.
+            a.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+            self.view.addAction(a)
+        self.zoom_in_action = self._action("Zoom &in", lambda: self._zoom(1.25), "Ctrl++",
+                                           "Zoom in")
+        self.zoom_out_action = self._action("Zoom &out", lambda: self._zoom(0.8), "Ctrl+-",
+                                            "Zoom out")
+        self.fit_action = self._action("&Fit diagram", self.view.fit_all, "F",
+                                       "Show the whole diagram")
+        self.fit_action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        self.view.addAction(self.fit_action)
+        for a in (self.zoom_in_action, self.zoom_out_action):
+            a.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+            self.view.addAction(a)
+        self.about_action = self._action("&About Skyline", self.about)
+        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts,
+                                             QKeySequence.HelpContents)
+
+    def _make_menus(self) -> None:
+        mb = self.menuBar()
+        m = mb.addMenu("&File")
+        m.addAction(self.new_action)
+        self.examples_menu = m.addMenu("New from &example")
+        for title, path in self.files.examples():
+            a = self.examples_menu.addAction(title)
+            a.setStatusTip(path.name)
+            a.triggered.connect(lambda _=False, p=path: self.files.new_from_example(p))
+        m.addAction(self.open_action)
+        self.recent_menu = m.addMenu("Open &recent")
+        self._fill_recent()
+        m.addSeparator()
+        m.addAction(self.save_action)
+        m.addAction(self.save_as_action)
+        m.addSeparator()
+        m.addAction(self.export_png_action)
+        m.addAction(self.export_svg_action)
+        m.addAction(self.export_pdf_action)
+        m.addSeparator()
+        m.addAction(self.quit_action)
+
+        m = mb.addMenu("&Edit")
+        m.addAction(self.undo_action)
+        m.addAction(self.redo_action)
+        m.addSeparator()
+        for a in (self.cut_action, self.copy_action, self.paste_action, self.duplicate_action,
+                  self.delete_action):
+            m.addAction(a)
+        m.addSeparator()
+        m.addAction(self.select_all_action)
+        m.addSeparator()
+        m.addAction(self.zone_action)
+        m.addAction(self.region_action)
+
+        m = mb.addMenu("&View")
+        m.addAction(self.zoom_in_action)
+        m.addAction(self.zoom_out_action)
+        m.addAction(self.fit_action)
+        m.addSeparator()
+        for dock in (self.palette_dock, self.inspector_dock, self.results_dock,
+                     self.problems_dock, self.history_dock):
+            m.addAction(dock.toggleViewAction())
+        self.history_dock.toggleViewAction().setText("Undo &history")
+
+        m = mb.addMenu("&Simulation")
+        m.addAction(self._sim_proxies["run_action"])
+        m.addAction(self._sim_proxies["stop_action"])
+        m.addSeparator()
+        m.addAction(self._sim_proxies["sweep_action"])
+
+        m = mb.addMenu("&Help")
+        m.addAction(self.shortcuts_action)
+        m.addAction(self.about_action)
+
+    def _make_toolbar(self) -> None:
+        tb = QToolBar("Main", self)
+        tb.setObjectName("mainToolbar")
+        tb.setMovable(False)
+        tb.setIconSize(QSize(18, 18))
+        tb.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        for a in (self.new_action, self.open_action, self.save_action):
+            tb.addAction(a)
+        tb.addSeparator()
+        tb.addAction(self.undo_action)
+        tb.addAction(self.redo_action)
+        tb.addSeparator()
+        tb.addAction(self.zoom_in_action)
+        tb.addAction(self.zoom_out_action)
+        tb.addAction(self.fit_action)
+        tb.addSeparator()
+        S = QStyle.StandardPixmap
+        self._sim_proxies["run_action"].setIcon(self.style().standardIcon(S.SP_MediaPlay))
+        self._sim_proxies["stop_action"].setIcon(self.style().standardIcon(S.SP_MediaStop))
+        tb.addAction(self._sim_proxies["run_action"])
+        tb.addAction(self._sim_proxies["stop_action"])
+        tb.addAction(self._sim_proxies["sweep_action"])
+        self.addToolBar(Qt.TopToolBarArea, tb)
+        self.toolbar = tb
+
+    def _connect(self) -> None:
+        d = self.document
+        self.scene.selectionIdsChanged.connect(self._selection_changed)
+        self.scene.failRequested.connect(lambda ident: self.sim.fail_now(ident))
+        if hasattr(self.scene, "statusMessage"):
+            self.scene.statusMessage.connect(lambda t: self.statusBar().showMessage(t, 6000))
+        self.palette.kindActivated.connect(self.add_at_centre)
+        self.runner.resultReady.connect(self._analysis_ready)
+        self.problems.itemRequested.connect(lambda ident: self.select_ids([ident]))
+        self.files.modifiedChanged.connect(lambda _m: self._update_title())
+        self.files.recentChanged.connect(self._fill_recent)
+        self.files.statusMessage.connect(lambda t: self.statusBar().showMessage(t, 5000))
+        d.changed.connect(self._update_title)
+        d.designReplaced.connect(self._design_replaced)
+        if hasattr(d, "pathChanged"):
+            d.pathChanged.connect(self._update_title)
+
+    def _size_docks(self) -> None:
+        """Give the canvas most of the window: docks at their working sizes."""
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [180, 320], Qt.Horizontal)
+        self.resizeDocks([self.results_dock], [max(220, self.height() // 3)], Qt.Vertical)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._docks_sized:  # sizes only hold once the window has its real size
+            self._docks_sized = True
+            self._size_docks()
+            QTimer.singleShot(SIM_PANEL_DELAY_MS, self._build_sim)
+
+    # --- the simulation panel, built once the window shows ------------------------------------
+    @property
+    def sim(self):
+        """The simulation panel (built on first use if the window has not shown yet)."""
+        if self._sim is None:
+            self._build_sim()
+        return self._sim
+
+    def _build_sim(self) -> None:
+        if self._sim is not None:
+            return
+        from designer.simulation.panel import SimulationPanel
+
+        sim = SimulationPanel(self.document, lambda: self.runner.analysis, self)
+        self._sim = sim
+        sim.statusMessage.connect(lambda t: self.statusBar().showMessage(t, 8000))
+        for name, proxy in self._sim_proxies.items():
+            real = getattr(sim, name)
+            if not proxy.icon().isNull():
+                real.setIcon(proxy.icon())
+            for widget in list(proxy.associatedObjects()):
+                if isinstance(widget, QWidget) and widget is not self:
+                    widget.insertAction(proxy, real)
+                    widget.removeAction(proxy)
+            proxy.setShortcut(QKeySequence())
+        self.results_dock.setWidget(sim)
+        self._sim_placeholder.deleteLater()
+        self._size_docks()
+
+    # --- reactions to the model ---------------------------------------------------------------------
+    def _selection_changed(self, ids: list) -> None:
+        self.inspector.show_item(ids[0] if len(ids) == 1 else None)
+
+    def _design_replaced(self) -> None:
+        self.inspector.show_item(None)
+        QTimer.singleShot(0, self.view.fit_all)
+
+    def _analysis_ready(self, analysis, problems, error) -> None:
+        self.problems.set_problems(problems)
+        self.inspector.set_analysis(analysis, problems)
+        n = len(problems)
+        self.problems_dock.setWindowTitle(f"Problems ({n})" if n else "Problems")
+        if problems:
+            self.summary.set_problems(problems)
+        elif error:
+            self.summary.set_unavailable(error)
+        elif analysis is not None:
+            self.summary.set_analysis(analysis, self._labels())
+
+    def _labels(self) -> dict[str, str]:
+        d = self.document.design
+        return {c.id: c.label for c in d.components} | {g.id: g.label for g in d.groups}
+
+    def _update_title(self) -> None:
+        d = self.document
+        name = self.files.display_name()
+        path = str(d.path) if d.path else "unsaved"
+        self.setWindowTitle(f"{name} — {path}[*] — Skyline")
+        self.setWindowModified(self.files.is_modified())
+
+    # --- selection and editing ---------------------------------------------------------------------
+    def selected_ids(self) -> list[str]:
+        return list(self.scene.selected_ids())
+
+    def select_ids(self, ids: list[str]) -> None:
+        self.scene.select_ids(ids)
+        items = [self.scene.item_for(i) for i in ids]
+        if items and items[0] is not None:
+            self.view.ensureVisible(items[0])
+        self._selection_changed(self.selected_ids())
+        self.view.setFocus()
+
+    def add_at_centre(self, kind: str) -> None:
+        centre = self.view.mapToScene(self.view.viewport().rect().center())
+        cid = self.document.add_component(kind, round(centre.x() - 60), round(centre.y() - 30))
+        if cid:
+            self.select_ids([cid])
+
+    # The canvas owns copy/paste (designer.clipboard): the menu actions call it.
+    def copy(self) -> bool:
+        ok = self.scene.copy_selected()
+        if not ok:
+            self.statusBar().showMessage("Select components to copy first", 3000)
+        return ok
+
+    def cut(self) -> None:
+        self.scene.cut_selected()
+
+    def paste(self) -> None:
+        if not self.scene.paste():
+            self.statusBar().showMessage("Nothing to paste: copy components first", 3000)
+
+    def duplicate(self) -> None:
+        self.scene.duplicate_selected()
+
+    def delete(self) -> None:
+        self.scene.delete_selected()
+
+    def select_all(self) -> None:
+        self.scene.select_all()
+
+    def group_selection(self, kind: str) -> None:
+        self.scene.group_selected(kind)
+
+    def _zoom(self, factor: float) -> None:
+        for name in (("zoom_in",) if factor > 1 else ("zoom_out",)):
+            if hasattr(self.view, name):
+                getattr(self.view, name)()
+                return
+        self.view.scale(factor, factor)
+
+    # --- export ---------------------------------------------------------------------------------------
+    def _ask_path(self, title: str, suffix: str, filt: str) -> Path | None:
+        base = self.document.path.with_suffix(suffix) if self.document.path else Path.home() / (
+            f"{self.files.display_name()}{suffix}")
+        path, _ = QFileDialog.getSaveFileName(self, title, str(base), filt)
+        if not path:
+            return None
+        p = Path(path)
+        return p if p.suffix else p.with_suffix(suffix)
+
+    def _export(self, what: str, fn) -> None:
+        try:
+            out = fn()
+        except OSError as exc:
+            QMessageBox.critical(self, f"Cannot export {what}", str(exc))
+            return
+        if out is not None:
+            self.statusBar().showMessage(f"Exported {out}", 5000)
+
+    def export_png(self) -> None:
+        p = self._ask_path("Export PNG", ".png", "PNG images (*.png)")
+        if p:
+            self._export("PNG", lambda: export.export_png(self.scene, p))
+
+    def export_svg(self) -> None:
+        p = self._ask_path("Export SVG", ".svg", "SVG drawings (*.svg)")
+        if p:
+            self._export("SVG", lambda: export.export_svg(self.scene, p,
+                                                          self.files.display_name()))
+
+    def export_report(self) -> None:
+        p = self._ask_path("Export report", ".pdf", "PDF documents (*.pdf)")
+        if p:
+            self.runner.wait_idle()
+            self._export("report", lambda: export.export_report(
+                p, self.document.design, self.scene, self.runner.analysis, self.runner.problems,
+                self.sim.plots.images(), self.sim.summary_for_report()))
+
+    # --- help -----------------------------------------------------------------------------------------
+    def about(self) -> None:
+        QMessageBox.about(self, "About Skyline",
+                          f"<h3>Skyline {__version__}</h3><p>Draw a software architecture and "
+                          "see at once its traffic, latency, availability, single points of "
+                          "failure and cost.</p>")
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>"
+                       for k, v in SHORTCUTS)
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    # --- recent files -----------------------------------------------------------------------------------
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = self.files.recent_files()
+        for p in files:
+            a = self.recent_menu.addAction(p.name)
+            a.setStatusTip(str(p))
+            a.setToolTip(str(p))
+            a.triggered.connect(lambda _=False, path=p: self.files.open_path(path))
+        if files:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear the list", self.files.clear_recent)
+        self.recent_menu.setEnabled(bool(files))
+
+    # --- closing -------------------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        if self._sim is not None:
+            self._sim.shutdown()
+        self.files.shutdown()
+        event.accept()

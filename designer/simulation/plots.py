@@ -1,0 +1,432 @@
+"""The result plots (pyqtgraph), filled in live as simulated seconds arrive.
+
+Time plots show, for each simulated second, the mean over the replications that have reached it
+(so the curves settle as replications complete). Scenario events are shaded bands, the warm-up a
+grey band. The previous run can stay on the plots as dashed grey curves for comparison.
+Axis units are written in the labels and never SI-prefixed: "1.2 krps" or "kms" would read badly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QGridLayout, QTabWidget, QWidget
+
+from designer.canvas.overlay import AMBER_FROM, BAR_AMBER, BAR_GREEN, BAR_RED, RED_FROM
+from designer.simulation.style import plain_axes, ui_font
+from designer.simulation.sweep_plot import SaturationPlot
+
+# key in a row → (plot, legend label, colour, scale to the plotted unit)
+SERIES = {
+    "throughput_rps": ("throughput", "throughput", "#1f77b4", 1.0),
+    "p50_ms": ("latency", "p50", "#2ca02c", 1.0),
+    "p95_ms": ("latency", "p95", "#ff7f0e", 1.0),
+    "p99_ms": ("latency", "p99", "#d62728", 1.0),
+    "error_rate": ("errors", "failed", "#d62728", 100.0),
+    "rejected_rate": ("errors", "rejected (429)", "#7c3aed", 100.0),
+    "availability": ("availability", "availability", "#1b7f3b", 100.0),
+}
+TIME_PLOTS = {  # plot → (title, left axis label, what it means)
+    "throughput": ("Throughput", "requests/s", "Succeeded requests per simulated second"),
+    "latency": ("Latency", "ms", ("Percentiles of the latency of the requests that succeeded "
+                                 "in each second")),
+    "errors": ("Errors", "% of offered", ("Failed requests / offered, and requests a rate limit "
+                                         "rejected / offered, per second")),
+    "availability": ("Availability", "% of admitted", ("Succeeded requests / admitted requests "
+                                                      "(offered less rate-limited), per second")),
+    "queues": ("Requests waiting", "requests", ("Requests waiting for a worker, per component "
+                                               "(the busiest few)")),
+}
+EVENT_COLOURS = {"fail": (220, 38, 38), "spike": (234, 118, 0), "latency": (124, 58, 237),
+                 "partition": (120, 80, 60), "warmup": (120, 120, 120)}
+BAND_ALPHA = 40
+QUEUE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+                 "#17becf"]
+MAX_QUEUE_CURVES = 6
+MIN_PLOT_WIDTH = 120
+"""Plots never get narrower (the panel can always shrink: the layout then changes)."""
+COLUMN_WIDTH = 185
+"""A plot needs about this much width to be read comfortably."""
+PREVIOUS_PEN = {"color": "#8a8a8a", "width": 1, "style": Qt.DashLine}
+BOLD_UP_TO_S = 120
+"""Runs up to this long get 2 px curves; longer ones 1 px: Qt strokes a wide antialiased line
+of many points slowly (~0.2 s for three curves of 600 points), which would make the window lag."""
+
+
+def util_colour(u: float) -> QColor:
+    """The canvas's traffic-light colour for a utilisation (a fraction)."""
+    return BAR_GREEN if u < AMBER_FROM else (BAR_AMBER if u < RED_FROM else BAR_RED)
+
+
+class _Mean:
+    """Per-second running mean of one series over replications."""
+
+    def __init__(self):
+        self.sums: list[float] = []
+        self.counts: list[int] = []
+
+    def add(self, i: int, value) -> None:
+        if value is None:
+            return
+        while len(self.sums) <= i:
+            self.sums.append(0.0)
+            self.counts.append(0)
+        self.sums[i] += float(value)
+        self.counts[i] += 1
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        c = np.asarray(self.counts, dtype=float)
+        s = np.asarray(self.sums, dtype=float)
+        ok = c > 0
+        x = np.arange(1, len(s) + 1, dtype=float)
+        y = np.full(len(s), np.nan)
+        y[ok] = s[ok] / c[ok]
+        return x, y  # NaN where no replication had a value: the curve breaks there
+
+
+def _plot(title: str, y_label: str, tip: str) -> pg.PlotWidget:
+    w = pg.PlotWidget()
+    w.setTitle(title, size="9pt", color="#222")
+    w.setToolTip(tip)
+    w.setLabel("bottom", "simulated time (s)")
+    w.setLabel("left", y_label)
+    plain_axes(w)
+    w.showGrid(x=True, y=True, alpha=0.15)
+    w.addLegend(offset=(-6, 4), labelTextSize="7pt", verSpacing=-6,
+                brush=pg.mkBrush(255, 255, 255, 200))
+    w.setMouseEnabled(x=True, y=False)
+    w.getPlotItem().getViewBox().setDefaultPadding(0.02)
+    w.setMinimumSize(MIN_PLOT_WIDTH, 130)
+    return w
+
+
+class ResultPlots(QTabWidget):
+    """Two tabs: the plots over time (with the utilisation bars) and the saturation curve."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setDocumentMode(True)
+        self.time_plots: dict[str, pg.PlotWidget] = {}
+        for key, (title, label, tip) in TIME_PLOTS.items():
+            self.time_plots[key] = _plot(title, label, tip)
+        first = self.time_plots["throughput"]
+        for w in self.time_plots.values():
+            if w is not first:
+                w.setXLink(first)
+        self.util_plot = pg.PlotWidget()
+        self.util_plot.setTitle("Utilisation", size="9pt", color="#222")
+        self.util_plot.setToolTip("Busy fraction of each component's busiest instance, after "
+                                  "the warm-up (dashed: 70 % and 90 %)")
+        self.util_plot.setLabel("bottom", "busy (%)")
+        plain_axes(self.util_plot)
+        self.util_plot.showGrid(x=True, alpha=0.15)
+        self.util_plot.setMouseEnabled(x=False, y=False)
+        self.util_plot.setMinimumSize(MIN_PLOT_WIDTH, 130)
+        self.util_plot.hideButtons()
+
+        self.over_time = QWidget()
+        self._grid = QGridLayout(self.over_time)
+        self._grid.setContentsMargins(2, 2, 2, 2)
+        self._grid.setSpacing(4)
+        self._cells = [*self.time_plots.values(), self.util_plot]
+        self._columns = 0
+        self._layout_cells(3)
+        self.addTab(self.over_time, "Over time")
+        self.saturation = SaturationPlot()
+        self.sat_plot = self.saturation.widget
+        self.addTab(self.sat_plot, "Saturation curve")
+        self._previous: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.bands: list[tuple[float, float, str, str]] = []
+        self.duration_s: float | None = None
+        self.reset()
+
+    # --- layout: one row of plots when the panel is low, two rows when it is tall ---------------
+    def _layout_cells(self, columns: int) -> None:
+        if columns == self._columns:
+            return
+        for w in self._cells:
+            self._grid.removeWidget(w)
+        for i, w in enumerate(self._cells):
+            self._grid.addWidget(w, i // columns, i % columns)
+        for c in range(6):
+            self._grid.setColumnStretch(c, 1 if c < columns else 0)
+        self._columns = columns
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        size = event.size()
+        # Low and wide (a bottom dock): one row; taller: two rows; narrow: three.
+        if size.height() < 380 and size.width() >= 6 * (MIN_PLOT_WIDTH + 20):
+            self._layout_cells(6)
+        else:
+            self._layout_cells(3 if size.width() >= 3 * COLUMN_WIDTH else 2)
+        # A legend in one row where the plot is wide enough, else one entry a row.
+        width = size.width() / self._columns
+        self.time_plots["latency"].plotItem.legend.setColumnCount(3 if width >= 260 else 1)
+        self.time_plots["errors"].plotItem.legend.setColumnCount(2 if width >= 260 else 1)
+
+    # --- run lifecycle ----------------------------------------------------------------------------
+    def reset(self, overlay_previous: bool = False, duration_s: float | None = None) -> None:
+        """Clear for a new run; keep the last run as dashed grey curves when asked."""
+        previous = self.final_series() if overlay_previous else {}
+        if overlay_previous and not previous:
+            previous = self._previous
+        self._previous = previous
+        for w in self.time_plots.values():
+            w.clear()
+            w.plotItem.legend.clear()
+        self.duration_s = duration_s
+        self.means: dict[str, _Mean] = {k: _Mean() for k in SERIES}
+        self.queue_means: dict[str, _Mean] = {}
+        self.util_sums: dict[str, float] = {}
+        self.util_counts: dict[str, int] = {}
+        self.util_final: dict[str, float] | None = None
+        self.rows_seen = 0
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        # Legends only where they tell something: the latency percentiles and the queues' names.
+        # The previous run is dashed grey (the panel's check box says so), without a legend
+        # entry that would cover the scenario's band labels.
+        for key, (plot, label, colour, _scale) in SERIES.items():
+            self.curves[key] = self.time_plots[plot].plot(
+                [], [], pen=self._pen(colour),
+                name=label if plot in ("latency", "errors") else None)
+        self.queue_curves: dict[str, pg.PlotDataItem] = {}
+        self.overlay_items: dict[str, pg.PlotDataItem] = {}
+        for key, (x, y) in previous.items():
+            if key in SERIES and len(x):
+                item = self.time_plots[SERIES[key][0]].plot(
+                    x, y, pen=pg.mkPen(**PREVIOUS_PEN), connect="finite")
+                item.setZValue(-1)
+                self.overlay_items[key] = item
+        for w in self.time_plots.values():  # an empty legend would still paint its box
+            w.plotItem.legend.setVisible(bool(w.plotItem.legend.items))
+        self.time_plots["queues"].plotItem.legend.setColumnCount(2)
+        self.no_queue_text = pg.TextItem("no request waited", color="#888", anchor=(0.5, 0.5))
+        self.no_queue_text.setFont(ui_font(8))
+        self.time_plots["queues"].addItem(self.no_queue_text)
+        self.no_queue_text.setVisible(False)
+        self.util_plot.clear()
+        self.util_plot.getAxis("left").setTicks([[]])
+        self.util_plot.setXRange(0, 100, padding=0)
+        self.util_plot.setYRange(0, 1, padding=0)
+        waiting = pg.TextItem("after a run", color="#888", anchor=(0.5, 0.5))
+        waiting.setFont(ui_font(8))
+        waiting.setPos(50, 0.5)
+        self.util_plot.addItem(waiting)
+        self.bars = None
+        self.bands = []
+        if duration_s:
+            self.time_plots["throughput"].setXRange(0, duration_s, padding=0.01)
+        self._scale_percent_axes()
+
+    def _pen(self, colour: str):
+        bold = self.duration_s is not None and self.duration_s <= BOLD_UP_TO_S
+        return pg.mkPen(colour, width=2 if bold else 1)
+
+    def final_series(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """The curves shown now (in plotted units), by series key."""
+        out = {}
+        for k in SERIES:
+            mean = getattr(self, "means", {}).get(k)
+            if mean is not None and mean.sums:
+                x, y = mean.arrays()
+                out[k] = (x, y * SERIES[k][3])
+        return out
+
+    def add_row(self, row: dict) -> None:
+        """Take one simulated second (from any replication); curves update on refresh()."""
+        t = row.get("t_s")
+        if t is None:
+            return
+        i = max(0, int(np.ceil(float(t) - 1e-9)) - 1)
+        for key in SERIES:
+            self.means[key].add(i, row.get(key))
+        for cid, depth in (row.get("queue_depth") or {}).items():
+            self.queue_means.setdefault(cid, _Mean()).add(i, depth)
+        for cid, u in (row.get("utilization") or {}).items():
+            if u is None:
+                continue
+            self.util_sums[cid] = self.util_sums.get(cid, 0.0) + float(u)
+            self.util_counts[cid] = self.util_counts.get(cid, 0) + 1
+        self.rows_seen += 1
+
+    def refresh(self, labels: dict[str, str] | None = None, bars: bool = True) -> None:
+        """Redraw the curves (and with ``bars`` the utilisation) from the data so far."""
+        labels = labels or {}
+        for key, mean in self.means.items():
+            x, y = mean.arrays()
+            self.curves[key].setData(x, y * SERIES[key][3], connect="finite")
+        self._draw_queues(labels)
+        self._fit_from_zero("throughput")
+        self._fit_from_zero("latency")
+        self._scale_percent_axes()
+        if bars:
+            self._draw_utilisation(labels)
+
+    def _draw_queues(self, labels: dict[str, str]) -> None:
+        # The busiest few components; components that never queue add nothing but clutter.
+        ranked = sorted(self.queue_means.items(), key=lambda kv: -max(kv[1].sums, default=0.0))
+        qplot = self.time_plots["queues"]
+        for cid, mean in ranked[:MAX_QUEUE_CURVES]:
+            x, y = mean.arrays()
+            if cid not in self.queue_curves:
+                if not len(y) or not float(np.nanmax(y)) > 0:
+                    continue
+                colour = QUEUE_COLOURS[len(self.queue_curves) % len(QUEUE_COLOURS)]
+                self.queue_curves[cid] = qplot.plot([], [], pen=self._pen(colour),
+                                                    name=labels.get(cid, cid))
+                qplot.plotItem.legend.setVisible(True)
+            self.queue_curves[cid].setData(x, y, connect="finite")
+        if not self.queue_curves:
+            qplot.setYRange(0, 1, padding=0)
+            x = [v for v in (self.duration_s, self.rows_seen) if v]
+            self.no_queue_text.setPos((x[0] if x else 1.0) / 2, 0.5)
+            self.no_queue_text.setVisible(self.rows_seen > 0)
+        else:
+            self.no_queue_text.setVisible(False)
+            self._fit_from_zero("queues")
+
+    def _fit_from_zero(self, key: str) -> None:
+        """y from 0 to the data's top, plus headroom for the legend so it hides no curve."""
+        w = self.time_plots[key]
+        tops = [float(np.nanmax(i.yData)) for i in w.plotItem.listDataItems()
+                if i.yData is not None and len(i.yData) and np.isfinite(i.yData).any()]
+        top = max(tops, default=0.0)
+        if top <= 0:
+            w.setYRange(0, 1, padding=0)
+            return
+        rows = 0
+        legend = w.plotItem.legend
+        if legend.isVisible() and legend.items:
+            rows = -(-len(legend.items) // max(1, legend.columnCount))
+        w.setYRange(-0.02 * top, top * (1.06 + 0.13 * rows), padding=0)  # 0 keeps its label
+
+    def _scale_percent_axes(self) -> None:
+        """Error rate from 0 (at least 0–1 %), availability up to 100 % (at least 99–100 %), so
+        that a clean run does not show noise magnified to fill the plot."""
+        def values(key):
+            items = [self.curves.get(key), self.overlay_items.get(key)]
+            return [i.yData for i in items
+                    if i is not None and i.yData is not None and len(i.yData)]
+
+        top = max([float(np.nanmax(y)) for key in ("error_rate", "rejected_rate")
+                   for y in values(key) if np.isfinite(y).any()] + [0.0])
+        errors = self.time_plots["errors"]
+        errors.setYRange(0, max(1.0, top * 1.3), padding=0)  # headroom for the legend
+        # ... but no tick beyond 100 %, which would mean nothing
+        errors.getAxis("left").setTicks(
+            [[(v, f"{v:g}") for v in range(0, 101, 20)]] if top * 1.3 > 100 else None)
+        low = min([float(np.nanmin(y)) for y in values("availability") if np.isfinite(y).any()]
+                  + [100.0])
+        bottom = 99.0 if low >= 99.0 else max(0.0, low - max(0.5, (100.0 - low) * 0.08))
+        self.time_plots["availability"].setYRange(bottom, 100.0 + (100.0 - bottom) * 0.04,
+                                                  padding=0)
+
+    # --- utilisation bars ---------------------------------------------------------------------------
+    def set_final_utilisation(self, util: dict[str, float], labels: dict[str, str]) -> None:
+        """The run's utilisation after the warm-up (from the replications' results)."""
+        self.util_final = dict(util)
+        self._draw_utilisation(labels)
+
+    def utilisation(self) -> dict[str, float]:
+        """Shown utilisation per component id (fraction): the results' once the run is over,
+        the mean of the per-second figures so far while it runs."""
+        if self.util_final is not None:
+            return dict(self.util_final)
+        return {c: self.util_sums[c] / self.util_counts[c] for c in self.util_sums}
+
+    def _draw_utilisation(self, labels: dict[str, str]) -> None:
+        util = self.utilisation()
+        if not util:
+            return
+        ids = sorted(util, key=lambda c: -util[c])[:12][::-1]  # busiest at the top
+        vals = np.array([100.0 * util[c] for c in ids])
+        self.util_plot.clear()
+        ys = np.arange(len(ids), dtype=float)
+        self.bars = pg.BarGraphItem(x0=0, y=ys, height=0.62, width=vals,
+                                    brushes=[pg.mkBrush(util_colour(v / 100)) for v in vals],
+                                    pens=[pg.mkPen(None)] * len(vals))
+        self.util_plot.addItem(self.bars)
+        top = max(100.0, float(vals.max()) * 1.15)
+        for limit in (AMBER_FROM, RED_FROM):
+            self.util_plot.addItem(pg.InfiniteLine(100 * limit, angle=90, pen=pg.mkPen(
+                util_colour(limit), width=1, style=Qt.DashLine)))
+        for y, v in zip(ys, vals):
+            inside = v > 0.6 * top  # a long bar carries its figure inside, in white
+            text = pg.TextItem(f"{v:.0f} %", color="#fff" if inside else "#333",
+                               anchor=(1, 0.5) if inside else (0, 0.5))
+            text.setFont(ui_font(7))
+            text.setPos(v - top * 0.01 if inside else v + top * 0.01, y)
+            self.util_plot.addItem(text)
+        axis = self.util_plot.getAxis("left")
+        names = [labels.get(c, c) for c in ids]
+        names = [n if len(n) <= 16 else n[:15] + "…" for n in names]
+        axis.setTicks([[(float(y), n) for y, n in zip(ys, names)]])
+        axis.setStyle(tickFont=ui_font(7.5))
+        axis.setWidth(min(110, 14 + 6 * max(len(n) for n in names)))
+        self.util_plot.setXRange(0, top, padding=0)
+        self.util_plot.setYRange(-0.6, len(ids) - 0.4, padding=0)
+
+    # --- bands -------------------------------------------------------------------------------------
+    def clear_bands(self) -> None:
+        for w in self.time_plots.values():
+            for item in list(w.getPlotItem().items):
+                if isinstance(item, pg.LinearRegionItem):
+                    w.removeItem(item)
+        self.bands = []
+
+    def add_band(self, start_s: float, end_s: float, kind: str, text: str) -> None:
+        """A shaded band on every time plot (a scenario event, the warm-up), labelled on the
+        throughput plot and explained by a tooltip everywhere."""
+        rgb = EVENT_COLOURS.get(kind, (120, 120, 120))
+        alpha = 28 if kind == "warmup" else BAND_ALPHA
+        self.bands.append((float(start_s), float(end_s), kind, text))
+        for key, w in self.time_plots.items():
+            region = pg.LinearRegionItem((start_s, end_s), movable=False,
+                                         brush=pg.mkBrush(*rgb, alpha), pen=pg.mkPen(None))
+            region.setZValue(-10)
+            region.setToolTip(text)
+            w.addItem(region)
+            if key == "throughput":  # staggered, so that close events stay readable
+                position = 0.98 - 0.09 * ((len(self.bands) - 1) % 3)
+                label = pg.InfLineLabel(region.lines[0], text, position=position,
+                                        anchor=(0, 0), color=QColor(*rgb).darker(150))
+                label.setFont(ui_font(7))
+
+    # --- saturation sweep ----------------------------------------------------------------------------
+    def reset_sweep(self, saturation_rps: float | None, overlay_previous: bool = False) -> None:
+        self.saturation.reset(saturation_rps, overlay_previous)
+
+    def add_sweep_point(self, point: dict) -> None:
+        self.saturation.add_point(point)
+
+    @property
+    def sweep_points(self) -> list[dict]:
+        return self.saturation.points
+
+    # --- images for the report ---------------------------------------------------------------------
+    def images(self, size=(900, 360)) -> dict[str, QImage]:
+        """Each plot that has data, rendered to an image (for the PDF report)."""
+        out = {}
+        # One-word names: they become resource URLs in the report.
+        widgets = [(k.capitalize(), w) for k, w in self.time_plots.items()]
+        widgets += [("Utilisation", self.util_plot), ("Saturation", self.sat_plot)]
+        for name, w in widgets:
+            if name == "Utilisation" and not self.utilisation():
+                continue
+            if name == "Saturation" and not self.sweep_points:
+                continue
+            if name not in ("Utilisation", "Saturation") and not self.rows_seen:
+                continue
+            old = w.size()
+            w.resize(*size)
+            image = QImage(size[0], size[1], QImage.Format_ARGB32_Premultiplied)
+            image.fill(QColor("white"))
+            painter = QPainter(image)
+            w.render(painter)
+            painter.end()
+            w.resize(old)
+            out[name] = image
+        return out

@@ -1,0 +1,139 @@
+"""The live analysis on the canvas: each component's colour is its utilisation's traffic light
+(green < 0.7, amber < 0.9, red from 0.9), SPOFs are outlined with their failure impact in the
+tooltip, the bottleneck is tagged, validation problems become badges; all from the analysis
+that simcore computes for the same design."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+
+from designer.analysis_runner import AnalysisRunner
+from designer.canvas import overlay as ov
+from designer.canvas.items import BOX_H
+from designer.summary_bar import SummaryBar
+from simcore.analysis import analyze
+
+EXPECTED_FILL = {"green": QColor("#e3f6e8"), "amber": QColor("#fdf0d5"),
+                 "red": QColor("#fbe0e0")}
+
+
+def level(u: float) -> str:
+    return "green" if u < 0.7 else ("amber" if u < 0.9 else "red")
+
+
+def pixel_in_box(item) -> QColor:
+    """The colour painted near the box's lower-left corner (clear of icon, text and bar)."""
+    image = QImage(220, 110, QImage.Format.Format_ARGB32)
+    image.fill(Qt.GlobalColor.white)
+    p = QPainter(image)
+    p.translate(20, 30)
+    from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
+    item.paint(p, QStyleOptionGraphicsItem(), None)
+    p.end()
+    return image.pixelColor(20 + 6, int(30 + BOX_H - 6))
+
+
+def run(doc, scene) -> dict:
+    runner = AnalysisRunner(doc, scene, delay_ms=0)
+    runner.run_now()
+    assert runner.wait_idle(30)
+    return runner.analysis
+
+
+def test_colours_outlines_and_tags_match_the_analysis(canvas):
+    doc, scene, _ = canvas
+    seen = set()
+    for rps in (1500.0, 6000.0, 7600.0):
+        doc.set_component_param("users", "rps", rps)
+        shown = run(doc, scene)
+        truth = analyze(doc.design).to_json()
+        spofs = set(truth["spofs"])
+        assert spofs == {"lb", "db"}
+        for cid, figures in truth["components"].items():
+            item = scene.component_item(cid)
+            u = figures["utilization"]
+            if item.kind == "client":
+                assert item.overlay.utilization is None
+                continue
+            assert item.overlay.utilization == shown["components"][cid]["utilization"] == u
+            want = EXPECTED_FILL[level(u)]
+            assert item.brush().color() == want, (cid, u)
+            assert pixel_in_box(item) == want, (cid, u)
+            seen.add(level(u))
+            assert item.overlay.spof == (cid in spofs)
+            assert item.overlay.bottleneck == (cid == truth["bottleneck"])
+            if cid in spofs:
+                impact = truth["components"][cid]["failure_impact"]
+                assert f"{100 * impact:.1f}%" in item.toolTip()
+                assert "Single point of failure" in item.toolTip()
+    assert seen == {"green", "amber", "red"}
+
+
+def test_a_spof_is_outlined_red(canvas):
+    doc, scene, _ = canvas
+    run(doc, scene)
+    image = QImage(220, 110, QImage.Format.Format_ARGB32)
+    for cid, outlined in (("db", True), ("cache", False)):
+        image.fill(Qt.GlobalColor.white)
+        p = QPainter(image)
+        p.translate(20, 30)
+        from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
+        scene.component_item(cid).paint(p, QStyleOptionGraphicsItem(), None)
+        p.end()
+        edge = image.pixelColor(20 + 40, 30)  # the top edge of the box
+        reddish = edge.red() > 180 and edge.green() < 120 and edge.blue() < 120
+        assert reddish == outlined, (cid, edge.name())
+
+
+def test_thresholds_of_the_overlay():
+    assert ov.utilisation_level(0.0) == "green"
+    assert ov.utilisation_level(0.6999) == "green"
+    assert ov.utilisation_level(0.7) == "amber"
+    assert ov.utilisation_level(0.8999) == "amber"
+    assert ov.utilisation_level(0.9) == "red"
+    assert ov.utilisation_level(3.0) == "red"
+    assert ov.utilisation_level(None) is None
+
+
+def test_validation_problems_become_badges_and_clear_when_mended(canvas):
+    doc, scene, _ = canvas
+    doc.remove_items(["l4"])  # the cache has no target now
+    runner = AnalysisRunner(doc, scene, delay_ms=0)
+    runner.run_now()
+    runner.wait_idle(10)
+    assert runner.analysis is None
+    cache = scene.component_item("cache")
+    assert cache.overlay.problems and "target" in " ".join(cache.overlay.problems)
+    assert "Problem:" in cache.toolTip()
+    assert scene.component_item("app").overlay.problems == []
+    doc.undo_stack.undo()
+    runner.run_now()
+    runner.wait_idle(10)
+    assert cache.overlay.problems == []
+    assert runner.analysis is not None
+
+
+def test_the_summary_bar_shows_the_headline_figures(qtbot, doc):
+    bar = SummaryBar()
+    qtbot.addWidget(bar)
+    a = analyze(doc.design).to_json()
+    bar.set_analysis(a, {c.id: c.label for c in doc.design.components})
+    assert bar.value_text("availability").startswith(f"{100 * a['availability']:.3f}"[:5])
+    assert bar.value_text("nines") == f"{a['nines']:.1f}"
+    assert bar.value_text("downtime").endswith("h")
+    assert bar.value_text("cost") == f"${a['monthly_cost']:,.0f}"
+    assert f"{a['saturation_rps']:,.0f} rps" in bar.value_text("saturation")
+    assert bar.value_text("bottleneck") == doc.design.component(a["bottleneck"]).label
+    assert bar.value_text("spofs") == str(len(a["spofs"]))
+
+
+def test_the_scene_keeps_its_overlay_through_moves(canvas):
+    doc, scene, _ = canvas
+    run(doc, scene)
+    before = scene.component_item("db").overlay
+    doc.move_components({"db": (QPointF(0, 900).x(), 900.0)})
+    assert scene.component_item("db").overlay.spof == before.spof
+    assert QRectF(scene.component_item("db").scene_box()).top() == 900.0
