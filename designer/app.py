@@ -35,6 +35,14 @@ def _application():
     return app
 
 
+def _no_display() -> bool:
+    """True on Linux when Qt would find no screen: it would abort the process with a message
+    about platform plugins that does not say what is missing."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def _read(path: Path):
     """(design, []) or raises DesignError. Design problems are left to the live analysis,
     which reports them once the window shows (validating first would delay the first paint)."""
@@ -56,6 +64,13 @@ def main(path: str | None, screenshot: str | None = None) -> int:
         error = exc
     if screenshot and error is not None:
         print(f"skyline: {error.text()}", file=sys.stderr)
+        return EXIT_USAGE
+
+    if not screenshot and _no_display():
+        print("skyline: no display to open the designer on (neither DISPLAY nor "
+              "WAYLAND_DISPLAY is set). Start it from a desktop session, or use the command "
+              "line: skyline analyze FILE, skyline simulate FILE, or skyline FILE --screenshot "
+              "OUT.png with QT_QPA_PLATFORM=offscreen.", file=sys.stderr)
         return EXIT_USAGE
 
     app = _application()
