@@ -8,21 +8,48 @@ may not have, cycles, groups and scenario events.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 
 import networkx as nx
+from pydantic import ValidationError
 
 from simcore.components import KINDS
 from simcore.design import Design
 from simcore.link_params import LinkParams
-from simcore.params import _messages, params_problems
+from simcore.components.base import ParamsBase
+from simcore.params import _messages
 from simcore.link_params import GroupParams
 from simcore.problems import Problem
 
 
+@dataclass
+class ParsedParams:
+    """The typed parameters validation produced, in file order (None where they are invalid),
+    so that compiling a checked design does not validate every parameter a second time."""
+
+    components: list[ParamsBase | None] = field(default_factory=list)
+    links: list[LinkParams | None] = field(default_factory=list)
+    groups: list[GroupParams | None] = field(default_factory=list)
+
+
+def _parse(model, raw: dict, where: str, problems: list[Problem]):
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems.extend(Problem(where, m) for m in _messages(exc))
+        return None
+
+
 def validate(design: Design) -> list[Problem]:
     """All semantic problems of ``design``, in file order; empty when it is valid."""
+    return validate_and_parse(design)[0]
+
+
+def validate_and_parse(design: Design) -> tuple[list[Problem], ParsedParams]:
+    """``validate(design)`` and the typed parameters it checked on the way."""
     problems: list[Problem] = []
     add = problems.append
+    parsed = ParsedParams()
 
     counts = Counter([c.id for c in design.components] + [lk.id for lk in design.links]
                      + [g.id for g in design.groups])
@@ -37,32 +64,29 @@ def validate(design: Design) -> list[Problem]:
         spec = KINDS.get(c.kind)
         if spec is None:
             add(Problem(c.id, f"unknown kind '{c.kind}' (known: {', '.join(sorted(KINDS))})"))
+            parsed.components.append(None)
             continue
-        problems.extend(params_problems(spec.params, c.params, c.id))
+        parsed.components.append(_parse(spec.params, c.params, c.id, problems))
 
     if not any(c.kind == "client" for c in design.components):
         add(Problem(None, "the design has no client: add one to send traffic"))
 
     pairs: Counter = Counter()
     out_degree: Counter = Counter()
-    graph = nx.DiGraph()
+    graph_edges: list[tuple[str, str]] = []
     for lk in design.links:
         src, dst = comps.get(lk.source), comps.get(lk.target)
         if src is None:
             add(Problem(lk.id, f"source '{lk.source}' is not a component of the design"))
         if dst is None:
             add(Problem(lk.id, f"target '{lk.target}' is not a component of the design"))
-        try:
-            lp = LinkParams.model_validate(lk.params)
-        except Exception as exc:  # pydantic.ValidationError
-            for m in _messages(exc):
-                add(Problem(lk.id, m))
-            lp = None
+        lp = _parse(LinkParams, lk.params, lk.id, problems)
+        parsed.links.append(lp)
         if src is None or dst is None:
             continue
         pairs[(lk.source, lk.target)] += 1
         out_degree[lk.source] += 1
-        graph.add_edge(lk.source, lk.target)
+        graph_edges.append((lk.source, lk.target))
         if lk.source == lk.target:
             add(Problem(lk.id, f"a link from '{lk.source}' to itself"))
         sspec, tspec = KINDS.get(src.kind), KINDS.get(dst.kind)
@@ -90,27 +114,47 @@ def validate(design: Design) -> list[Problem]:
         if spec is not None and spec.needs_target and out_degree[c.id] == 0:
             add(Problem(c.id, f"a {spec.label.lower()} needs a target: link it to what it sends to"))
 
-    if not nx.is_directed_acyclic_graph(graph):
+    if not _is_acyclic(graph_edges):
         try:
-            cycle = nx.find_cycle(graph)
+            cycle = nx.find_cycle(nx.DiGraph(graph_edges))
             path = " → ".join([e[0] for e in cycle] + [cycle[0][0]])
-        except nx.NetworkXNoCycle:  # pragma: no cover - guarded by is_directed_acyclic_graph
+        except nx.NetworkXNoCycle:  # pragma: no cover - guarded by _is_acyclic
             path = "?"
         where = cycle[0][0] if cycle else None
         add(Problem(where, f"the links form a cycle ({path}); designs must be acyclic"))
 
-    problems.extend(_group_problems(design, comps))
+    problems.extend(_group_problems(design, comps, parsed))
     problems.extend(_scenario_problems(design, comps))
-    return problems
+    return problems, parsed
 
 
-def _group_problems(design: Design, comps: dict) -> list[Problem]:
+def _is_acyclic(edges: list[tuple[str, str]]) -> bool:
+    """Whether the directed graph of ``edges`` has no cycle (Kahn's algorithm)."""
+    succ: dict[str, list[str]] = {}
+    indeg: Counter = Counter()
+    for s, t in edges:
+        succ.setdefault(s, []).append(t)
+        succ.setdefault(t, [])
+        indeg[t] += 1
+    ready = [v for v in succ if indeg[v] == 0]
+    seen = 0
+    while ready:
+        v = ready.pop()
+        seen += 1
+        for t in succ[v]:
+            indeg[t] -= 1
+            if indeg[t] == 0:
+                ready.append(t)
+    return seen == len(succ)
+
+
+def _group_problems(design: Design, comps: dict, parsed: ParsedParams) -> list[Problem]:
     problems = []
     group_ids = {g.id for g in design.groups}
     zone_of: dict[str, str] = {}
     region_of: dict[str, str] = {}
     for g in design.groups:
-        problems.extend(params_problems(GroupParams, g.params, g.id))
+        parsed.groups.append(_parse(GroupParams, g.params, g.id, problems))
         seen = set()
         for m in g.members:
             if m in seen:

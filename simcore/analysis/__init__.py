@@ -86,12 +86,13 @@ def _component_row(topo: Topology, plan: Plan, flow, times, cid: str,
             write_rps=flow.write[i], utilization=None,
             latency_ms=_ms(client_mean_latency(plan, times, i)),
             admitted_rps=weights.get(cid))
+    own_s = own_latency(plan, flow, times, i)
     row = ComponentResult(
         id=cid, kind=node.kind, arrival_rps=flow.total(i), read_rps=flow.read[i],
         write_rps=flow.write[i], utilization=times.utilization[i],
-        latency_ms=_ms(own_latency(plan, flow, times, i)),
+        latency_ms=_ms(own_s),
         monthly_cost=monthly_cost(tnode),
-        wait_ms=_ms(own_latency(plan, flow, times, i) - node.service_s),
+        wait_ms=_ms(own_s - node.service_s),
         service_ms=_ms(node.service_s), holding_ms=_ms(times.hold[i]),
         response_read_ms=_ms(times.r0_read[i]), response_write_ms=_ms(times.r0_write[i]),
         instances=node.instances, billed_nodes=billed_nodes(tnode))
