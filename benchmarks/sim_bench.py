@@ -14,7 +14,8 @@ second); the SimPy model only keeps the response times.
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/sim_bench.py              # ~1 minute
+    .venv/bin/python benchmarks/sim_bench.py              # about 20 s
+    .venv/bin/python benchmarks/sim_bench.py --lean       # and a hand-written lean model
     .venv/bin/python benchmarks/sim_bench.py --duration 60 --reps 5
     .venv/bin/python benchmarks/sim_bench.py --engine-only --duration 60   # for profiling
 
@@ -26,18 +27,20 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import sys
 import time
+from collections import deque
 
 import numpy as np
 import simpy
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from simcore import SCHEMA_VERSION  # noqa: E402
-from simcore.design import Component, Design, Link, Scenario  # noqa: E402
-from simcore.engine.replication import run_replication  # noqa: E402
+from simcore import SCHEMA_VERSION
+from simcore.design import Component, Design, Link, Scenario
+from simcore.engine.replication import run_replication
 
 # The reference network (times in ms, rates per s).
 RPS = 2000.0
@@ -89,8 +92,8 @@ def run_engine(duration_s: float, warmup_s: float, seed: int, latency_ms: float)
 
 def run_simpy(duration_s: float, warmup_s: float, seed: int, latency_ms: float) -> dict:
     """Idiomatic SimPy: one process per request, one Resource per station."""
-    rng = np.random.default_rng(seed)
-    exp = rng.exponential
+    rng = random.Random(seed)  # the standard library's, as SimPy's own examples use
+    exp = rng.expovariate  # takes a rate (1 / mean)
     rand = rng.random
     env = simpy.Environment()
     lb = simpy.Resource(env, capacity=LB_WORKERS)
@@ -98,7 +101,7 @@ def run_simpy(duration_s: float, warmup_s: float, seed: int, latency_ms: float) 
     cache = simpy.Resource(env, capacity=CACHE_WORKERS)
     db = simpy.Resource(env, capacity=DB_WORKERS)
     lat_s = latency_ms / 1000.0
-    lb_s, app_s, cache_s, db_s = LB_MS / 1e3, APP_MS / 1e3, CACHE_MS / 1e3, DB_MS / 1e3
+    lb_r, app_r, cache_r, db_r = 1e3 / LB_MS, 1e3 / APP_MS, 1e3 / CACHE_MS, 1e3 / DB_MS
     latencies: list[float] = []
     rr = [0]
 
@@ -111,26 +114,26 @@ def run_simpy(duration_s: float, warmup_s: float, seed: int, latency_ms: float) 
             yield hop()
         with lb.request() as r:
             yield r
-            yield env.timeout(exp(lb_s))
+            yield env.timeout(exp(lb_r))
         app = apps[rr[0] % APP_INSTANCES]
         rr[0] += 1
         if lat_s:
             yield hop()
         with app.request() as r:  # a blocking server: the worker waits for its calls
             yield r
-            yield env.timeout(exp(app_s))
+            yield env.timeout(exp(app_r))
             if lat_s:
                 yield hop()
             with cache.request() as c:
                 yield c
-                yield env.timeout(exp(cache_s))
+                yield env.timeout(exp(cache_r))
             hit = rand() < HIT_RATIO
             if not hit:
                 if lat_s:
                     yield hop()
                 with db.request() as d:
                     yield d
-                    yield env.timeout(exp(db_s))
+                    yield env.timeout(exp(db_r))
                 if lat_s:
                     yield hop()
             if lat_s:
@@ -143,7 +146,7 @@ def run_simpy(duration_s: float, warmup_s: float, seed: int, latency_ms: float) 
 
     def source(env):
         while True:
-            yield env.timeout(exp(1.0 / RPS))
+            yield env.timeout(exp(RPS))
             env.process(request(env))
 
     env.process(source(env))
@@ -156,41 +159,198 @@ def run_simpy(duration_s: float, warmup_s: float, seed: int, latency_ms: float) 
             "mean_ms": float(lat.mean()), "p99_ms": float(np.percentile(lat, 99))}
 
 
+class _Ev:
+    """A bare SimPy event for the lean model (what ``Environment.step`` reads)."""
+
+    __slots__ = ("_ok", "callbacks", "v")
+
+
+def run_lean(duration_s: float, warmup_s: float, seed: int, latency_ms: float) -> dict:
+    """The same network hand-written in the lean SimPy style, for reference: no process per
+    request, bare events with one callback each, a request as a small list, stations as
+    [busy, workers, queue], random numbers drawn in batches; it keeps only response times.
+    This is a bound for what a general engine can reach on SimPy, not a competitor."""
+    from heapq import heappush
+
+    from simpy.events import NORMAL
+
+    rng = np.random.default_rng(seed)
+    env = simpy.Environment()
+    heap, eid = env._queue, env._eid
+    lat_s = latency_ms / 1000.0
+
+    def after(d, fn, v):
+        ev = _Ev()
+        ev.callbacks = (fn,)
+        ev._ok = True
+        ev.v = v
+        heappush(heap, (env._now + d, NORMAL, next(eid), ev))
+
+    def exps(scale):
+        buf = []
+
+        def draw():
+            nonlocal buf
+            if not buf:
+                buf = rng.exponential(scale, 4096).tolist()
+            return buf.pop()
+        return draw
+
+    gap = exps(1.0 / RPS)
+    s_lb, s_app = exps(LB_MS / 1e3), exps(APP_MS / 1e3)
+    s_cache, s_db = exps(CACHE_MS / 1e3), exps(DB_MS / 1e3)
+    ubuf: list[float] = []
+
+    def uniform():
+        nonlocal ubuf
+        if not ubuf:
+            ubuf = rng.random(4096).tolist()
+        return ubuf.pop()
+
+    lb = [0, LB_WORKERS, deque()]
+    apps = [[0, APP_WORKERS, deque()] for _ in range(APP_INSTANCES)]
+    cache = [0, CACHE_WORKERS, deque()]
+    db = [0, DB_WORKERS, deque()]
+    latencies: list[float] = []
+    rr = [0]
+
+    def enter(st, req, fn, svc):
+        if st[0] < st[1]:
+            st[0] += 1
+            after(svc(), fn, req)
+        else:
+            st[2].append(req)
+
+    def leave(st, fn, svc):
+        if st[2]:
+            after(svc(), fn, st[2].popleft())
+        else:
+            st[0] -= 1
+
+    def hop(fn, req):  # a link crossing (none when the latency is 0)
+        if lat_s:
+            after(lat_s, fn, req)
+        else:
+            fn(_Hop(req))
+
+    def arrival(ev):
+        after(gap(), arrival, None)
+        hop(at_lb, [env._now, None])
+
+    def at_lb(ev):
+        enter(lb, ev.v, lb_done, s_lb)
+
+    def lb_done(ev):
+        leave(lb, lb_done, s_lb)
+        req = ev.v
+        req[1] = apps[rr[0] % APP_INSTANCES]
+        rr[0] += 1
+        hop(at_app, req)
+
+    def at_app(ev):
+        enter(ev.v[1], ev.v, app_done, s_app)
+
+    def app_done(ev):  # blocking: the worker is held until the answer is back
+        hop(at_cache, ev.v)
+
+    def at_cache(ev):
+        enter(cache, ev.v, cache_done, s_cache)
+
+    def cache_done(ev):
+        leave(cache, cache_done, s_cache)
+        if uniform() < HIT_RATIO:
+            hop(back_at_app, ev.v)
+        else:
+            hop(at_db, ev.v)
+
+    def at_db(ev):
+        enter(db, ev.v, db_done, s_db)
+
+    def db_done(ev):
+        leave(db, db_done, s_db)
+        hop(back_at_cache, ev.v)
+
+    def back_at_cache(ev):
+        hop(back_at_app, ev.v)
+
+    def back_at_app(ev):
+        leave(ev.v[1], app_done, s_app)
+        hop(back_at_lb, ev.v)
+
+    def back_at_lb(ev):
+        hop(back_at_client, ev.v)
+
+    def back_at_client(ev):
+        t0 = ev.v[0]
+        if t0 >= warmup_s:
+            latencies.append(env._now - t0)
+
+    after(gap(), arrival, None)
+    t0 = time.perf_counter()
+    env.run(until=duration_s)
+    lat = np.asarray(latencies) * 1000.0
+    wall = time.perf_counter() - t0
+    total = len(latencies) * duration_s / (duration_s - warmup_s)
+    return {"wall_s": wall, "requests": total, "rps_wall": total / wall,
+            "mean_ms": float(lat.mean()), "p99_ms": float(np.percentile(lat, 99))}
+
+
+class _Hop:
+    """Stands for the event of a zero-latency crossing (the callback reads only ``v``)."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v):
+        self.v = v
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--duration", type=float, default=20.0, help="simulated seconds per run")
     ap.add_argument("--warmup", type=float, default=1.0, help="warm-up seconds (discarded)")
-    ap.add_argument("--reps", type=int, default=3, help="runs of each model (median reported)")
+    ap.add_argument("--reps", type=int, default=5, help="runs of each model (median reported)")
     ap.add_argument("--latency-ms", type=float, default=0.0,
                     help="one-way latency on every link (0: a pure queueing network)")
-    ap.add_argument("--engine-only", action="store_true", help="skip the SimPy model")
+    ap.add_argument("--lean", action="store_true",
+                    help="also run the same network hand-written in the lean SimPy style")
+    ap.add_argument("--engine-only", action="store_true", help="run only our engine")
     a = ap.parse_args(argv)
 
+    models = [("engine", run_engine)]
+    if not a.engine_only:
+        models.append(("simpy", run_simpy))
+        if a.lean:
+            models.append(("lean", run_lean))
     print(f"reference web tier at {RPS:.0f} rps, {a.duration:g} s simulated per run, "
-          f"link latency {a.latency_ms:g} ms, {a.reps} runs each")
-    eng, ref = [], []
+          f"link latency {a.latency_ms:g} ms, {a.reps} runs of each model, alternating")
+    res: dict[str, list[dict]] = {name: [] for name, _f in models}
     for i in range(a.reps):
-        e = run_engine(a.duration, a.warmup, 1 + i, a.latency_ms)
-        eng.append(e)
-        print(f"  engine  run {i + 1}: {e['requests']:8.0f} requests in {e['wall_s']:6.2f} s "
-              f"= {e['rps_wall']:8.0f} req/s   mean {e['mean_ms']:.2f} ms  "
-              f"p99 {e['p99_ms']:.2f} ms", flush=True)
-        if not a.engine_only:
-            r = run_simpy(a.duration, a.warmup, 1 + i, a.latency_ms)
-            ref.append(r)
-            print(f"  simpy   run {i + 1}: {r['requests']:8.0f} requests in {r['wall_s']:6.2f} s "
-                  f"= {r['rps_wall']:8.0f} req/s   mean {r['mean_ms']:.2f} ms  "
-                  f"p99 {r['p99_ms']:.2f} ms", flush=True)
-    e_med = statistics.median(x["rps_wall"] for x in eng)
-    print(f"engine (percentiles + time series): {e_med:10.0f} simulated requests / wall s")
-    if ref:
-        r_med = statistics.median(x["rps_wall"] for x in ref)
-        print(f"idiomatic SimPy                   : {r_med:10.0f} simulated requests / wall s")
-        print(f"ratio engine / idiomatic SimPy    : {e_med / r_med:10.2f}x")
-        em = statistics.mean(x["mean_ms"] for x in eng)
-        rm = statistics.mean(x["mean_ms"] for x in ref)
-        print(f"mean latency (check): engine {em:.3f} ms, SimPy {rm:.3f} ms "
-              f"({100 * (em - rm) / rm:+.1f} %)")
+        for name, fn in models:  # alternate, so that a busy spell hits every model alike
+            c0 = time.process_time()
+            r = fn(a.duration, a.warmup, 1 + i, a.latency_ms)
+            r["cpu_s"] = time.process_time() - c0
+            res[name].append(r)
+            print(f"  {name:6s} run {i + 1}: {r['requests']:8.0f} requests in {r['wall_s']:6.2f} s "
+                  f"= {r['rps_wall']:8.0f} req/s   mean {r['mean_ms']:6.2f} ms  "
+                  f"p99 {r['p99_ms']:6.2f} ms", flush=True)
+    med = {name: statistics.median(x["rps_wall"] for x in rs) for name, rs in res.items()}
+    labels = {"engine": "engine (percentiles + time series)", "simpy": "idiomatic SimPy",
+              "lean": "lean SimPy, hand-written"}
+    for name in res:
+        print(f"{labels[name]:36s}: {med[name]:9.0f} simulated requests / wall s")
+    if "simpy" in res:
+        pairs = [e["rps_wall"] / s["rps_wall"] for e, s in zip(res["engine"], res["simpy"])]
+        cpu = [(e["requests"] / e["cpu_s"]) / (s["requests"] / s["cpu_s"])
+               for e, s in zip(res["engine"], res["simpy"])]
+        print(f"ratio engine / idiomatic SimPy       : {med['engine'] / med['simpy']:9.2f}x  "
+              f"(median of run pairs {statistics.median(pairs):.2f}x, "
+              f"CPU time {statistics.median(cpu):.2f}x)")
+        if "lean" in res:
+            print(f"ratio lean / idiomatic SimPy         : {med['lean'] / med['simpy']:9.2f}x")
+        em = statistics.mean(x["mean_ms"] for x in res["engine"])
+        sm = statistics.mean(x["mean_ms"] for x in res["simpy"])
+        print(f"mean latency (same network?)         : engine {em:.3f} ms, SimPy {sm:.3f} ms "
+              f"({100 * (em - sm) / sm:+.1f} %)")
     return 0
 
 

@@ -61,6 +61,10 @@ class RClient:
         self.cum: list[float] = []
         self.sent = 0
         self.attempts = 0
+        # no timeout and no retries: a request's one answer is final (the short path)
+        self.one_shot = self.timeout_s is None and self.retries == 0
+        self.e0 = None  # the one target link, if there is only one
+        self._arrive_cb = self._arrive  # made once, not on every arrival
 
     def finish_links(self):
         acc, self.cum = 0.0, []
@@ -69,6 +73,7 @@ class RClient:
             self.cum.append(acc)
         if self.cum:
             self.cum[-1] = 1.0 + 1e-12
+        self.e0 = self.out[0] if len(self.out) == 1 else None
 
     # --- arrivals ------------------------------------------------------------------------
     def factor(self, t: float) -> float:
@@ -128,7 +133,7 @@ class RClient:
                     self.exp.refill()
                     b = self.exp.buf
                 t = now + b.pop() / peak
-                self.sim.after(t - now, self._arrive, self.gen)
+                self.sim.after(t - now, self._arrive_cb, self.gen)
             self.new_request(now)
             return
         self._schedule_next(now)
@@ -153,19 +158,23 @@ class RClient:
             sim.metrics.finish(req, FAIL, now)
             return
         sim.in_flight += 1
-        if self.timeout_s is None and self.retries == 0:
+        if self.one_shot:
             # One answer and it is final: no timer to race with, nothing to retry
             # (``_attempt``'s first attempt, inline).
             self.attempts += 1
-            out = self.out
-            e = out[0] if len(out) == 1 else out[bisect.bisect_right(self.cum,
-                                                                     self.route_u.next())]
+            e = self.e0
+            if e is None:
+                e = self.out[bisect.bisect_right(self.cum, self.route_u.next())]
 
             def final(status):
                 sim.in_flight -= 1
                 m.finish(req, status, sim.env._now)
 
-            sim.call(e, req, final)
+            if e.direct:  # the call's short path, inline
+                e.attempts += 1
+                e.dst.arrive(req, -1, final)
+            else:
+                sim.call(e, req, final)
             return
         self._attempt(req, 0)
 

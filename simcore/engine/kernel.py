@@ -5,10 +5,12 @@ A scheduled callback receives the event; ``ev.v`` holds an optional payload. Out
 request travelling back to its caller are small ints: OK, FAIL (an error: down, timed out,
 queue full, partitioned, circuit open) and REJECT (HTTP 429 from a rate limit, counted apart).
 
-Speed matters here (every request passes through these few functions several times): events
-are pushed onto the Environment's heap exactly as ``Environment.schedule`` does, without the
-method call, and a station's time integrals are kept as running sums updated with one addition
-per change instead of being re-integrated at every change.
+Speed matters here (every request passes through these few functions several times, see
+docs/simulation.md, "Performance"): events are pushed onto the Environment's heap exactly as
+``Environment.schedule`` does, without the method call; a service's end is one event whose
+callback is the station's own method (no closure per visit), and a freed worker hands itself
+to the next waiting request directly; a station's time integrals are running sums updated
+with one addition per change instead of being re-integrated at every change.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ OK, FAIL, REJECT = 0, 1, 2
 
 
 class Ev:
-    """A bare SimPy event: just what ``Environment.step`` reads (``callbacks``, ``_ok``)."""
+    """A bare SimPy event: just what ``Environment.step`` reads (``callbacks``, and ``_ok``,
+    always true: a class attribute, so that making an event sets one attribute less)."""
 
-    __slots__ = ("_ok", "callbacks", "v")
+    __slots__ = ("callbacks", "v")
+    _ok = True
 
 
 def _heap_of(env: simpy.Environment):
@@ -49,7 +53,6 @@ class Kernel:
         def after(delay, fn, v=None):
             ev = Ev()
             ev.callbacks = (fn,)
-            ev._ok = True
             ev.v = v
             heappush(queue, (env._now + delay, NORMAL, next(eid), ev))
 
@@ -68,10 +71,11 @@ class Station:
 
     ``enter(then, req, done, taken)`` is a request's visit. When a worker takes it (at once,
     or when its turn in the queue comes) ``taken()`` runs if given and a service time is drawn
-    from ``svc``; when that service ends, ``served`` counts it, the worker is released (unless
-    the station ``hold``s its workers: a blocking service, which calls ``release()`` itself
-    once its downstream calls are done) and ``then(req, done)`` runs. If the station goes down
-    while the request waits, ``done(FAIL)`` runs instead.
+    from ``svc``. When that service ends, ``served`` counts it, the worker is released and
+    ``then(req, done)`` runs; a station that ``hold``s its workers (a blocking service's)
+    instead calls ``then(req, done, station)`` and the worker stays busy until ``release()``
+    (once the downstream calls are done). If the station goes down while the request waits,
+    ``done(FAIL)`` runs instead.
 
     Time integrals (busy workers × s, waiting requests × s since the start) are exact: a
     change of ``busy`` (or of the queue length) at time t adds ∓t to a running sum, so that
@@ -126,7 +130,6 @@ class Station:
                 b = svc.buf
             ev = Ev()
             ev.callbacks = self.cbs
-            ev._ok = True
             ev.v = v
             heappush(self.heap, (now + b.pop(), NORMAL, next(self.eid), ev))
             return True
@@ -147,12 +150,30 @@ class Station:
         """A service is over (the event's callback)."""
         then, req, done, _taken = ev.v
         self.served += 1
-        if not self.hold:
-            now = self.env._now  # release(), inline
+        if self.hold:
+            then(req, done, self)  # the worker stays busy: ``then`` releases it later
+            return
+        q = self.queue
+        if q and self.busy <= self.workers:
+            # release(), inline: the freed worker takes the next waiting request at once
+            # (``busy`` and its integral do not change)
+            now = self.env._now
+            v = q.popleft()
+            self.q_sum += now
+            if v[3] is not None:
+                v[3]()
+            svc = self.svc
+            b = svc.buf
+            if not b:
+                svc.refill()
+                b = svc.buf
+            ev = Ev()
+            ev.callbacks = self.cbs
+            ev.v = v
+            heappush(self.heap, (now + b.pop(), NORMAL, next(self.eid), ev))
+        else:
             self.busy -= 1
-            self.b_sum += now
-            if self.queue:
-                self._take_waiting(now)
+            self.b_sum += self.env._now
         then(req, done)
 
     def _take_waiting(self, now) -> None:
@@ -172,17 +193,32 @@ class Station:
                 b = svc.buf
             ev = Ev()
             ev.callbacks = self.cbs
-            ev._ok = True
             ev.v = v
             heappush(self.heap, (now + b.pop(), NORMAL, next(self.eid), ev))
 
     def release(self) -> None:
         """A worker is done: it takes the next waiting request, if any."""
-        now = self.env._now
-        self.busy -= 1
-        self.b_sum += now
-        if self.queue:
-            self._take_waiting(now)
+        q = self.queue
+        if q and self.busy <= self.workers:
+            # the freed worker takes the next waiting request at once (``busy`` and its
+            # integral do not change)
+            now = self.env._now
+            v = q.popleft()
+            self.q_sum += now
+            if v[3] is not None:
+                v[3]()
+            svc = self.svc
+            b = svc.buf
+            if not b:
+                svc.refill()
+                b = svc.buf
+            ev = Ev()
+            ev.callbacks = self.cbs
+            ev.v = v
+            heappush(self.heap, (now + b.pop(), NORMAL, next(self.eid), ev))
+        else:
+            self.busy -= 1
+            self.b_sum += self.env._now
 
     def set_workers(self, workers: int) -> None:
         """Change the number of servers (a consumer pool losing or regaining instances)."""

@@ -11,16 +11,39 @@ calls fast while open.
 
 from __future__ import annotations
 
-from simcore.engine.kernel import FAIL
+from heapq import heappush
+
+from simpy.events import NORMAL
+
+from simcore.engine.kernel import FAIL, Ev, _heap_of
 from simcore.engine.limits import CircuitBreaker
 
 
 class REdge:
     """A compiled link. Times in seconds."""
 
-    __slots__ = ("id", "src", "dst", "lat_s", "extra_s", "s_per_kb", "timeout_s", "retries",
-                 "breaker", "partitioned", "prob", "mode", "share", "simple", "fixed",
-                 "direct", "attempts", "retried", "timeouts", "failed")
+    __slots__ = (
+        "attempts",
+        "breaker",
+        "direct",
+        "dst",
+        "extra_s",
+        "failed",
+        "fixed",
+        "id",
+        "lat_s",
+        "mode",
+        "partitioned",
+        "prob",
+        "retried",
+        "retries",
+        "s_per_kb",
+        "share",
+        "simple",
+        "src",
+        "timeout_s",
+        "timeouts",
+    )
 
     def __init__(self, edge, src, dst):
         p = edge.params
@@ -73,27 +96,41 @@ def _deliver(ev) -> None:
     dst.arrive(req, inst, done)
 
 
-def make_call(after):
+_REPLY = (_reply,)
+_DELIVER = (_deliver,)
+
+
+def make_call(after, env=None):
     """``call(e, req, done, inst)``: send ``req`` over link ``e`` to instance ``inst`` of its
-    target (-1: the target picks) and run ``done(outcome)`` when the answer is back."""
+    target (-1: the target picks) and run ``done(outcome)`` when the answer is back.
+    ``after`` is the kernel's; ``env`` (its SimPy Environment) lets the short path push its
+    events onto the heap directly."""
+    heap, eid = _heap_of(env) if env is not None else (None, None)
 
     def call(e, req, done, inst=-1):
         e.attempts += 1
         if e.direct:
             e.dst.arrive(req, inst, done)
             return
-        if e.fixed and e.simple:
+        if e.fixed and e.simple and heap is not None:
             # The short path: the latency is the designed one and no partition can happen,
-            # so a zero-latency link adds nothing at all between caller and target.
+            # so a zero-latency link adds nothing at all between caller and target. Events
+            # go straight onto SimPy's heap, as Kernel.after would put them.
             back = e.lat_s
             if back > 0.0:
                 def answer(status, done=done):
-                    after(back, _reply, (done, status))
+                    ev = Ev()
+                    ev.callbacks = _REPLY
+                    ev.v = (done, status)
+                    heappush(heap, (env._now + back, NORMAL, next(eid), ev))
             else:
                 answer = done
             d = back + req.kb * e.s_per_kb
             if d > 0.0:
-                after(d, _deliver, (e.dst, req, inst, answer))
+                ev = Ev()
+                ev.callbacks = _DELIVER
+                ev.v = (e.dst, req, inst, answer)
+                heappush(heap, (env._now + d, NORMAL, next(eid), ev))
             else:
                 e.dst.arrive(req, inst, answer)
             return

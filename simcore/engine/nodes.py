@@ -208,6 +208,7 @@ class CacheNode(RNode):
     def __init__(self, sim, node, rep):
         super().__init__(sim, node, rep)
         self.h = float(self.params.hit_ratio)
+        self._lookup_cb = self._lookup  # made once, not on every request
         self.hits = 0
         self.misses = 0
         self.passed = 0
@@ -220,7 +221,7 @@ class CacheNode(RNode):
         # serve_then, inline (an instance is up: checked above)
         if inst < 0:
             inst = self.alive_idx[0] if self.n_alive == 1 else self.pick_instance(-1)
-        if not self.stations[inst].enter(self._lookup, req, done):
+        if not self.stations[inst].enter(self._lookup_cb, req, done):
             done(FAIL)
 
     def _lookup(self, req, done):
@@ -250,6 +251,8 @@ class ServiceNode(RNode):
         self.blocking = bool(self.params.blocking)
         for st in self.stations:
             st.hold = self.blocking  # the worker stays busy until the calls are done
+        self.single = False  # set by finish_links
+        self._own_single = None
         self.consumed_ok = 0
         self.consumed_failed = 0
 
@@ -273,6 +276,7 @@ class ServiceNode(RNode):
         super().finish_links()
         # exactly one outgoing link, always called: the common case gets a short path
         self.single = len(self.out) == 1 and self.out[0].prob >= 1.0
+        self._own_single = self._held_single if self.blocking else self._call_single
 
     def arrive(self, req, inst, done):
         if self.pool:
@@ -288,6 +292,10 @@ class ServiceNode(RNode):
             self.down_drops += 1
             done(FAIL)
             return
+        if self.single:  # _run's short path, inline
+            if not self.stations[k].enter(self._own_single, req, done):
+                done(FAIL)
+            return
         self._run(self.stations[k], req, done, None)
 
     def consume(self, msg, taken, done):
@@ -296,22 +304,30 @@ class ServiceNode(RNode):
         self._run(self.stations[0], msg, done, taken)
 
     def _call_single(self, req, done):
-        self.call(self.out[0], req, done)
+        """Own work done (non-blocking, the worker already free): make the one call."""
+        e = self.out[0]
+        if e.direct:  # the call's short path, inline
+            e.attempts += 1
+            e.dst.arrive(req, -1, done)
+        else:
+            self.call(e, req, done)
+
+    def _held_single(self, req, done, st):
+        """Own work done (blocking): make the one call, holding the worker until answered."""
+        def release_then_done(status):
+            st.release()
+            done(status)
+        e = self.out[0]
+        if e.direct:  # the call's short path, inline
+            e.attempts += 1
+            e.dst.arrive(req, -1, release_then_done)
+        else:
+            self.call(e, req, release_then_done)
 
     def _run(self, st, req, done, taken):
         call = self.call
         if self.single:
-            e = self.out[0]
-            if self.blocking:
-                def own_done(req, done):
-                    def release_then_done(status):
-                        st.release()
-                        done(status)
-                    call(e, req, release_then_done)
-            else:
-                own_done = self._call_single
-
-            if not st.enter(own_done, req, done, taken):
+            if not st.enter(self._own_single, req, done, taken):
                 if taken is not None:
                     taken()
                 done(FAIL)
@@ -337,7 +353,7 @@ class ServiceNode(RNode):
                 return
             finish(OK)
 
-        def own_done(_req, _done):
+        def own_done(_req, _done, _st=None):
             calls(0)
 
         if not st.enter(own_done, req, done, taken):
@@ -358,6 +374,7 @@ class BalancerNode(RNode):
         self.alg = getattr(self.params, "algorithm", "round_robin")
         self.interval = float(getattr(self.params, "health_check_interval_s", 5.0))
         self.rr = 0
+        self._route_cb = self._route  # made once, not on every request
         self.rr_inst: list[int] = []
         self.view: list[list[int]] = []
         self.outstanding: list[list[int]] = []
@@ -398,7 +415,7 @@ class BalancerNode(RNode):
             self.down_drops += 1
             done(FAIL)
             return
-        if not self.stations[k].enter(self._route, req, done):
+        if not self.stations[k].enter(self._route_cb, req, done):
             done(FAIL)
 
     def _route(self, req, done):
@@ -431,7 +448,12 @@ class BalancerNode(RNode):
             k = cand[int(self.u.next() * len(cand))]
         if alg != "least_connections":
             # only least_connections reads the counts of requests out
-            self.call(self.out[ti], req, done, k)
+            e = self.out[ti]
+            if e.direct:  # the call's short path, inline
+                e.attempts += 1
+                e.dst.arrive(req, k, done)
+            else:
+                self.call(e, req, done, k)
             return
         oc = self.outstanding[ti]
         oc[k] += 1

@@ -58,7 +58,7 @@ class Sim:
         kernel = Kernel()
         self.env = kernel.env
         self.after = kernel.after
-        self.call = make_call(self.after)
+        self.call = make_call(self.after, self.env)
         self.rep = rep = replication_seed(seed, rep_index)
         self.metrics = RunMetrics()
         self.in_flight = 0
@@ -158,6 +158,7 @@ class Sim:
         return self._results(t_end, stopped, ts)
 
     def _start_measuring(self) -> None:
+        self.metrics.measuring = True
         for _n, st in self.stations:
             st.tick()
             st.served = 0

@@ -23,12 +23,14 @@ BATCH = 4096
 
 def replication_seed(seed: int, rep_index: int) -> np.random.SeedSequence:
     """The seed sequence of replication ``rep_index`` of a study seeded with ``seed``."""
-    return np.random.SeedSequence(abs(int(seed)), spawn_key=(int(rep_index),))
+    # SeedSequence takes non-negative entropy: a negative seed wraps to 64 bits (-1 and 1
+    # must not give the same run).
+    return np.random.SeedSequence(int(seed) % (1 << 64), spawn_key=(int(rep_index),))
 
 
 def child_generator(rep: np.random.SeedSequence, name: str, purpose: str) -> np.random.Generator:
     """A Generator for ``purpose`` ('arrivals', 'service', 'route'…) of the part named ``name``."""
-    key = zlib.crc32(f"{name}\x00{purpose}".encode("utf-8"))
+    key = zlib.crc32(f"{name}\x00{purpose}".encode())
     ss = np.random.SeedSequence(rep.entropy, spawn_key=tuple(rep.spawn_key) + (key,))
     return np.random.default_rng(ss)
 
@@ -37,7 +39,7 @@ class Uniform:
     """Uniform [0, 1) numbers: ``u.next()``; ``u.buf`` may be popped directly in hot loops
     after checking it is not empty (then call ``u.refill()``)."""
 
-    __slots__ = ("rng", "buf")
+    __slots__ = ("buf", "rng")
 
     def __init__(self, rng: np.random.Generator):
         self.rng = rng
@@ -56,7 +58,7 @@ class ServiceTimes:
     """Service times in seconds with mean ``mean_s``: exponential, constant, or lognormal with
     coefficient of variation ``cv`` (the mean stays ``mean_s``)."""
 
-    __slots__ = ("rng", "buf", "dist", "mean_s", "mu", "sigma")
+    __slots__ = ("buf", "dist", "mean_s", "mu", "rng", "sigma")
 
     def __init__(self, rng: np.random.Generator, dist: str, mean_s: float, cv: float = 1.0):
         self.rng = rng
@@ -88,7 +90,7 @@ class Exponentials:
     """Exp(1) numbers (scale them by the wanted mean); ``buf`` may be popped directly as
     with ``Uniform``."""
 
-    __slots__ = ("rng", "buf")
+    __slots__ = ("buf", "rng")
 
     def __init__(self, rng: np.random.Generator):
         self.rng = rng
