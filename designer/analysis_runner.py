@@ -9,8 +9,10 @@ number). The problems panel lists the validation problems; clicking one selects 
 
 from __future__ import annotations
 
+import atexit
 import time
 import traceback
+import weakref
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
@@ -40,6 +42,20 @@ def analyse_design(design) -> tuple[dict | None, list, str | None]:
     except Exception as exc:  # noqa: BLE001 - shown in the summary bar, never a crash
         tail = traceback.format_exc(limit=-1).strip().splitlines()[-1]
         return None, [], f"The analysis failed: {exc or tail}"
+
+
+_POOLS: weakref.WeakSet = weakref.WeakSet()
+"""Every runner's thread pool, so that the process can wait for running analyses before it
+exits: Python must not be torn down under a thread that is still running Python code."""
+
+
+@atexit.register
+def wait_for_analyses(timeout_ms: int = 30_000) -> None:
+    for pool in list(_POOLS):
+        try:
+            pool.waitForDone(timeout_ms)
+        except RuntimeError:  # its C++ side is gone already: nothing runs on it
+            pass
 
 
 class _Relay(QObject):
@@ -80,7 +96,10 @@ class AnalysisRunner(QObject):
         self._busy = False
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
-        self._relay = _Relay()
+        _POOLS.add(self._pool)
+        # A child created after the pool: Qt deletes children in order, and the pool's
+        # destructor waits for a running job, so the relay outlives every job that emits on it.
+        self._relay = _Relay(self)
         self._relay.done.connect(self._on_done)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

@@ -27,6 +27,7 @@ falls back to Monte Carlo.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -302,6 +303,14 @@ def _combine(nm: NodeModel, rtype: str, up, dn, kids):
     if role in ("queue", "terminal"):
         return dn, 0.0
     if role == "service":
+        if len(kids) == 1:
+            # One target (a chain, the common case): Z = dn + up·Z_t and H = up·H_t, or with a
+            # call probability p < 1 (the call fails or it is not made): Z = dn,
+            # H = up·p·(Z_t + H_t). The general form below reduces to these.
+            c, z, h = kids[0]
+            if c.p >= 1.0:
+                return dn + up * z, up * h
+            return dn, up * (c.p * (z + h))
         lz = 0.0
         lh = 0.0
         for c, z, h in kids:
@@ -315,6 +324,9 @@ def _combine(nm: NodeModel, rtype: str, up, dn, kids):
         hs = np.exp(lz) * -np.expm1(lh)
         return dn + up * zs, up * hs
     if role == "balancer":
+        if kids and all(c.weight == kids[0][0].weight for c, _z, _h in kids):
+            zprod, hsum = _equal_balancer(kids)
+            return dn + up * zprod, up * hsum
         zprod = 1.0
         for _, z, _h in kids:
             zprod = zprod * z
@@ -346,6 +358,55 @@ def _gauss_legendre(k: int) -> tuple[np.ndarray, np.ndarray]:
         xs, ws = np.polynomial.legendre.leggauss(k)
         _GL_CACHE[k] = (0.5 * (xs + 1.0), 0.5 * ws)
     return _GL_CACHE[k]
+
+
+def _equal_balancer(kids) -> tuple:
+    """(Π_t Z_t, Σ_t H_t c_t) for a balancer whose targets weigh the same, with
+    c_t = E[1 / (1 + N₋ₜ)] = ∫₀¹ Π_{j≠t} f_j(x) dx, f_j(x) = 1 − (1 − Z_j)(1 − x) (see
+    ``_inverse_moments``). Then Σ_t H_t c_t = ∫₀¹ F(x) Σ_t H_t / f_t(x) dx with F = Π_j f_j, and
+    f_t(x) ≥ x > 0 at every Gauss–Legendre node, so the division is safe. Targets whose arrays
+    span the same axes of the grid (those that depend on the same shared parts) are stacked and
+    reduced together, and only the per-axes results are broadcast against each other: the cost
+    is a few passes over the output per quadrature node instead of one per target."""
+    n = len(kids)
+    xs, ws = _gauss_legendre(n // 2 + 1)
+    arrays = [(np.asarray(z, dtype=float), np.asarray(h, dtype=float)) for _c, z, h in kids]
+    dims = max(max(z.ndim, h.ndim) for z, h in arrays)
+    by_shape: dict[tuple, tuple[list, list]] = {}
+    for z, h in arrays:
+        z = z.reshape((1,) * (dims - z.ndim) + z.shape)
+        h = h.reshape((1,) * (dims - h.ndim) + h.shape)
+        zl, hl = by_shape.setdefault((z.shape, h.shape), ([], []))
+        zl.append(z)
+        hl.append(h)
+    # The quadrature nodes run along the last axis: broadcasting over the grid then works on
+    # runs of that length instead of the grid's many axes of size 1 or 2.
+    one_minus_x = 1.0 - xs
+    zprod = 1.0
+    fprod = 1.0
+    stacked = []
+    for zl, hl in by_shape.values():
+        zs = np.stack(zl)
+        zprod = zprod * zs.prod(axis=0)
+        f = 1.0 - (1.0 - zs)[..., None] * one_minus_x  # (targets, *shape, nodes)
+        fprod = fprod * f.prod(axis=0)
+        stacked.append((f, np.stack(hl)[..., None]))
+    wf = fprod * ws
+    parts = [(h / f).sum(axis=0) for f, h in stacked]
+    full = np.broadcast_shapes(np.shape(wf), *[p.shape for p in parts])
+    each = sum(math.prod(np.broadcast_shapes(np.shape(wf), p.shape)) for p in parts)
+    if each <= 2 * math.prod(full):
+        # F spans few axes (the targets' Z mostly depend on the groups alone): integrate each
+        # stack's share first, so only quadrature-free arrays meet on the whole grid.
+        hsum = 0.0
+        for p in parts:
+            hsum = hsum + (p * wf).sum(axis=-1)
+    else:
+        ssum = 0.0
+        for p in parts:
+            ssum = ssum + p
+        hsum = (ssum * wf).sum(axis=-1)
+    return zprod, hsum
 
 
 def _inverse_moments(weights: list[float], pos: list) -> list:

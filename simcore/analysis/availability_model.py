@@ -120,6 +120,21 @@ class AvailabilityModel:
         return [x for x in self.order if x in seen]
 
 
+_HAS_ALGORITHM: dict[type, bool] = {}
+
+
+def _algorithm(params) -> str:
+    """The parameters' balancing ``algorithm``, "" for a kind without one. Whether the kind has
+    one is asked once per class: a missing attribute on a pydantic model costs an exception."""
+    cls = type(params)
+    has = _HAS_ALGORITHM.get(cls)
+    if has is None:
+        fields = getattr(cls, "model_fields", None)
+        has = fields is None or "algorithm" in fields or hasattr(cls, "algorithm")
+        _HAS_ALGORITHM[cls] = has
+    return getattr(params, "algorithm", "") if has else ""
+
+
 def build_model(topo: Topology) -> AvailabilityModel:
     nodes: dict[str, NodeModel] = {}
     for cid in topo.order:
@@ -141,7 +156,7 @@ def build_model(topo: Topology) -> AvailabilityModel:
                 nm.q = component_down_probability(p)
             if role == "cache":
                 nm.hit_ratio = float(p.hit_ratio)
-        weighted = getattr(p, "algorithm", "") == "weighted"
+        weighted = _algorithm(p) == "weighted"
         if role != "queue":
             for e in tn.out:
                 prob = float(e.params.probability) if role == "service" else 1.0
