@@ -87,7 +87,7 @@ def main(path: str | None, screenshot: str | None = None) -> int:
         if path:
             window.files.add_recent(target)
     window.show()
-    window.view.fit_all()
+    window.view.fit_on_open()
     app.processEvents()  # paint the canvas now; the analysis follows within moments
     if error is not None:
         window.files._refuse(target, error.problems)

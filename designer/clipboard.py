@@ -4,6 +4,7 @@ its own mime type and as JSON text (so it can be pasted into another window of t
 
 from __future__ import annotations
 
+import atexit
 import json
 
 from PySide6.QtCore import QMimeData
@@ -35,12 +36,29 @@ def fragment_from(design: Design, ids: list[str]) -> dict:
     return {"components": comps, "links": links, "groups": groups}
 
 
+_exit_hook = False
+
+
+def _release_at_exit() -> None:
+    """Hand back our fragment before the interpreter ends: mime data set from Python and still
+    held by the clipboard when Qt tears down crashes the process on exit (PySide6)."""
+    app = QApplication.instance()
+    if app is not None:
+        mime = app.clipboard().mimeData()
+        if mime is not None and mime.hasFormat(MIME):
+            app.clipboard().clear()
+
+
 def put(fragment: dict) -> None:
+    global _exit_hook
     mime = QMimeData()
     text = json.dumps(fragment, ensure_ascii=False)
     mime.setData(MIME, text.encode("utf-8"))
     mime.setText(text)
     QApplication.clipboard().setMimeData(mime)
+    if not _exit_hook:
+        atexit.register(_release_at_exit)
+        _exit_hook = True
 
 
 def get() -> dict | None:

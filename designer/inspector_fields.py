@@ -294,6 +294,7 @@ class FieldEditor(QWidget):
         self._loading = False
         self._is_set = False
         self._shown = None
+        self._typed = False  # text typed since the last load or finished edit
         self.setToolTip(shape.tooltip())
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -347,6 +348,7 @@ class FieldEditor(QWidget):
         try:
             self._shown = value
             self._is_set = is_set
+            self._typed = False
             e = self.editor
             stray = None  # a value from a hand-written file the editor cannot show
             if isinstance(e, NumberBox):
@@ -398,6 +400,7 @@ class FieldEditor(QWidget):
         return self._check(value) if self._check else None
 
     def _live_check(self, _text: str) -> None:
+        self._typed = True
         e = self.editor
         t = e._number_text(e.text())
         if e.shape.optional and t in ("", e.specialValueText()):
@@ -419,8 +422,12 @@ class FieldEditor(QWidget):
 
     def _number_finished(self) -> None:
         # Text Qt could not take (half a number) is reverted by the spin box: say so.
+        typed, self._typed = self._typed, False
         if self.error.isVisible() and self.editor.model_value() == self._shown:
             self.error.setText("Not applied: " + self.error.text().removeprefix("Not applied: "))
+        elif typed and not self._is_set and self.editor.model_value() == self._shown:
+            # The default typed in on purpose: set it (the spin box saw no change to report).
+            self._try(self._shown)
 
     def _try(self, value) -> bool:
         """Commit ``value`` if the model takes it; otherwise show why and restore the shown

@@ -39,9 +39,13 @@ SIM_ACTIONS = [("run_action", "Run simulation", "Run", "F5"),
                ("sweep_action", "Saturation sweep", "Sweep load", None)]
 SIM_PANEL_DELAY_MS = 30
 
+READY_HINT = ("Drag a component from the left onto the canvas; drag from the dot on its right "
+              "edge to another component to connect them. F fits the diagram.")
+
 SHORTCUTS = [
     ("Add a component", "drag it from the palette, or double-click it there"),
     ("Connect", "drag from a component's handle (right edge) to another component"),
+    ("Rename", "double-click a component, link or group"),
     ("Delete", "Delete / Backspace"), ("Undo / redo", "Ctrl+Z / Ctrl+Shift+Z"),
     ("Cut / copy / paste / duplicate", "Ctrl+X / Ctrl+C / Ctrl+V / Ctrl+D"),
     ("Select all", "Ctrl+A"), ("Zoom", "mouse wheel, Ctrl++ / Ctrl+−"), ("Fit the diagram", "F"),
@@ -114,7 +118,8 @@ class MainWindow(QMainWindow):
         self._docks_sized = False
         self._size_docks()
         self._update_title()
-        self.statusBar().showMessage("Ready", 3000)
+        self.view.fit_on_open()
+        self.statusBar().showMessage(READY_HINT, 8000)
 
     # --- construction ------------------------------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area, name: str) -> QDockWidget:
@@ -286,6 +291,7 @@ class MainWindow(QMainWindow):
         if hasattr(self.scene, "statusMessage"):
             self.scene.statusMessage.connect(lambda t: self.statusBar().showMessage(t, 6000))
         self.palette.kindActivated.connect(self.add_at_centre)
+        self.view.renameRequested.connect(self.rename_item)
         self.runner.resultReady.connect(self._analysis_ready)
         self.problems.itemRequested.connect(lambda ident: self.select_ids([ident]))
         self.files.modifiedChanged.connect(lambda _m: self._update_title())
@@ -298,8 +304,12 @@ class MainWindow(QMainWindow):
 
     def _size_docks(self) -> None:
         """Give the canvas most of the window: docks at their working sizes."""
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [180, 320], Qt.Horizontal)
-        self.resizeDocks([self.results_dock], [max(220, self.height() // 3)], Qt.Vertical)
+        w = self.width()  # a laptop's 1024 px leaves the canvas ~600 px, not ~500
+        self.resizeDocks([self.palette_dock, self.inspector_dock],
+                         [min(180, max(150, w // 7)), min(320, max(240, w // 4))], Qt.Horizontal)
+        # The plots read well from ~200 px (one row); the canvas keeps the rest.
+        self.resizeDocks([self.results_dock], [max(200, min(260, self.height() // 4 + 20))],
+                         Qt.Vertical)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -343,7 +353,7 @@ class MainWindow(QMainWindow):
 
     def _design_replaced(self) -> None:
         self.inspector.show_item(None)
-        QTimer.singleShot(0, self.view.fit_all)
+        QTimer.singleShot(0, self.view.fit_on_open)
 
     def _analysis_ready(self, analysis, problems, error) -> None:
         self.problems.set_problems(problems)
@@ -379,6 +389,16 @@ class MainWindow(QMainWindow):
             self.view.ensureVisible(items[0])
         self._selection_changed(self.selected_ids())
         self.view.setFocus()
+
+    def rename_item(self, ident: str) -> None:
+        """Select the item and put the cursor in the inspector's name field (double-click)."""
+        self.scene.select_ids([ident])
+        self._selection_changed(self.selected_ids())
+        edit = self.inspector.name_edit
+        if edit is not None and self.inspector.shown_id == ident:
+            self.inspector_dock.show()
+            edit.setFocus()
+            edit.selectAll()
 
     def add_at_centre(self, kind: str) -> None:
         centre = self.view.mapToScene(self.view.viewport().rect().center())

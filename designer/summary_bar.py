@@ -72,6 +72,11 @@ def format_rps(rps: float | None) -> str:
     return f"{rps:.3g} rps"
 
 
+def format_ratio(r: float) -> str:
+    """A headroom ratio as people write it: 1.3×, 5.2×, 12×, 570× (never 5.7e+02×)."""
+    return f"{r:.2g}×" if r < 10 else f"{r:,.0f}×"
+
+
 def format_ms(ms: float | None) -> str:
     if ms is None:
         return "∞"
@@ -157,7 +162,10 @@ class _Tile(QFrame):
 
 
 class SummaryBar(QFrame):
-    """Headline figures of the current design's instant analysis."""
+    """Headline figures of the current design's instant analysis. In a narrow window the
+    less telling figures give way (DROP_FIRST, in that order) rather than widening the window."""
+
+    DROP_FIRST = ("nines", "downtime", "latency", "cost", "saturation")
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -206,7 +214,35 @@ class SummaryBar(QFrame):
         self._stretch.setMinimumWidth(0)
         lay.addWidget(self._stretch, 1)
         self._analysis: dict | None = None
+        self._tiles_on = False
         self.set_pending()
+
+    # --- width: hide the least telling tiles that do not fit -----------------------------------
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        if not self._tiles_on:
+            return hint
+        kept = sum(t.minimumSizeHint().width() for k, t in self.tiles.items()
+                   if k not in self.DROP_FIRST)
+        return QSize(min(hint.width(), kept + 8), hint.height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_tiles()
+
+    def _fit_tiles(self) -> None:
+        if not self._tiles_on:
+            return
+        available = self.width() - 8
+        needed = sum(t.minimumSizeHint().width() for t in self.tiles.values())
+        hidden = []
+        for key in self.DROP_FIRST:
+            if needed <= available:
+                break
+            hidden.append(key)
+            needed -= self.tiles[key].minimumSizeHint().width()
+        for key, tile in self.tiles.items():
+            tile.setVisible(key not in hidden)
 
     # --- states ------------------------------------------------------------------------------
     def set_pending(self) -> None:
@@ -225,6 +261,7 @@ class SummaryBar(QFrame):
 
     def _show_message(self, text: str, color: str, tiles: bool) -> None:
         self._analysis = None
+        self._tiles_on = tiles
         for t in self.tiles.values():
             t.setVisible(tiles)
         self.message.setText(text)
@@ -244,8 +281,7 @@ class SummaryBar(QFrame):
         """Show an analysis (``analyze(design).to_json()``); ``labels`` maps ids to names."""
         labels = labels or {}
         self._analysis = a
-        for t in self.tiles.values():
-            t.setVisible(True)
+        self._tiles_on = True
         self.message.setText("")
         self.message.setToolTip("")
         self.message.hide()
@@ -284,10 +320,11 @@ class SummaryBar(QFrame):
             headroom = sat / offered if offered > 0 else None
             color = BAD if headroom is not None and headroom < 1.1 else (
                 WARN if headroom is not None and headroom < 1.5 else GOOD)
-            text = format_rps(sat) + (f" ({headroom:.2g}×)" if headroom else "")
+            text = format_rps(sat) + (f" ({format_ratio(headroom)})" if headroom else "")
             self.tiles["saturation"].set(text, color,
                                          f"Offered now: {format_rps(offered)}; headroom "
-                                         f"{headroom:.3g}× the current load." if headroom else "")
+                                         f"{format_ratio(headroom)} the current load."
+                                         if headroom else "")
         bn = a.get("bottleneck")
         util = ((a.get("components") or {}).get(bn) or {}).get("utilization") if bn else None
         self.tiles["bottleneck"].set(
@@ -298,6 +335,7 @@ class SummaryBar(QFrame):
         self.tiles["spofs"].set(
             str(len(spofs)), BAD if spofs else GOOD,
             "\n".join(f"• {labels.get(s, s)} ({s})" for s in spofs) if spofs else "None.")
+        self._fit_tiles()
 
 
 def _cost_detail(a: dict, labels: dict[str, str]) -> str:

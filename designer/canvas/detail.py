@@ -47,9 +47,11 @@ class DetailMixin:
         if not isinstance(item, ComponentItem):
             return
         if self.low_detail:
+            # A picture the item's own size: a smaller one is drawn at its pixel size, not
+            # scaled up, so boxes shrank into their corners and links stopped short of them.
             r = item.boundingRect()
             item.setCacheMode(QGraphicsItem.CacheMode.ItemCoordinateCache,
-                              QSize(int(r.width() / 2), int(r.height() / 2)))
+                              QSize(int(r.width()), int(r.height())))
         else:  # a pan only copies the pictures; a zoom redraws them once
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 

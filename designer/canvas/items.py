@@ -24,6 +24,7 @@ from designer.canvas import overlay as ov
 from designer.icons import kind_pixmap
 from simcore.components import KINDS
 
+CONNECT_HINT = "Drag from this dot to another component to connect them"
 BOX_W = 160.0
 BOX_H = 60.0
 PORT_R = 6.0
@@ -179,12 +180,27 @@ class ComponentItem(QGraphicsItem):
         super().hoverEnterEvent(event)
 
     def hoverMoveEvent(self, event):
-        self.setCursor(Qt.CursorShape.CrossCursor if self.over_port(event.pos())
-                       else Qt.CursorShape.ArrowCursor)
+        on_port = self.over_port(event.pos())
+        self.setCursor(Qt.CursorShape.CrossCursor if on_port else Qt.CursorShape.ArrowCursor)
+        if on_port != getattr(self, "_hint_on_port", None):
+            # Say once per change what a drag from here does: connecting is not obvious.
+            self._hint_on_port = on_port
+            scene = self.scene()
+            if scene is not None and hasattr(scene, "_status"):
+                scene._status(CONNECT_HINT if on_port else self._move_hint())
         super().hoverMoveEvent(event)
+
+    def _move_hint(self) -> str:
+        parts = ["Drag to move"]
+        if self.has_port():
+            parts.append("drag from the dot on the right edge to connect")
+        if self.kind != "client":
+            parts.append("right-click to fail it during a run")
+        return "; ".join(parts)
 
     def hoverLeaveEvent(self, event):
         self._hover = False
+        self._hint_on_port = None
         self.unsetCursor()
         self.update()
         super().hoverLeaveEvent(event)

@@ -15,6 +15,7 @@ MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
 
 class DesignView(QGraphicsView):
     zoomChanged = Signal(float)
+    renameRequested = Signal(str)  # a double-click on a component, link or group: its id
 
     def __init__(self, scene: DesignScene, parent=None):
         super().__init__(scene, parent)
@@ -31,6 +32,7 @@ class DesignView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._pan_from: QPoint | None = None
         self._space = False
+        self._refit_on_resize = False
         self.zoomChanged.connect(self._zoom_changed)
 
     def design_scene(self) -> DesignScene:
@@ -57,7 +59,20 @@ class DesignView(QGraphicsView):
             self.zoomChanged.emit(self.zoom())
 
     def zoom_by(self, step: float) -> None:
+        self._refit_on_resize = False
         self.set_zoom(self.zoom() * step)
+
+    def fit_on_open(self) -> None:
+        """Fit the diagram now and again whenever the view changes size (the window and its
+        panels settle during the first moments), until the user zooms, pans, clicks or drops:
+        an opened diagram then always starts centred and whole."""
+        self._refit_on_resize = True
+        self.fit_all()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if self._refit_on_resize:
+            self.fit_all()
 
     def fit_all(self) -> None:
         """Show every item, not larger than 100%."""
@@ -85,12 +100,23 @@ class DesignView(QGraphicsView):
                 or (self._space and event.button() == Qt.MouseButton.LeftButton))
 
     def mousePressEvent(self, event):
+        self._refit_on_resize = False
         if self._panning(event):
             self._pan_from = event.position().toPoint()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
             return
         super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event):
+        # draw.io edits a label on double-click: here the inspector's name field takes it.
+        if event.button() == Qt.MouseButton.LeftButton:
+            ident = self.design_scene().id_of(self.itemAt(event.position().toPoint()))
+            if ident:
+                self.renameRequested.emit(ident)
+                event.accept()
+                return
+        super().mouseDoubleClickEvent(event)
 
     def mouseMoveEvent(self, event):
         if self._pan_from is not None:
@@ -138,6 +164,7 @@ class DesignView(QGraphicsView):
         elif ctrl and key == Qt.Key.Key_Minus:
             self.zoom_by(0.8)
         elif ctrl and key == Qt.Key.Key_0:
+            self._refit_on_resize = False
             self.set_zoom(1.0)
         elif key == Qt.Key.Key_F and not ctrl:
             self.fit_all()
@@ -180,6 +207,7 @@ class DesignView(QGraphicsView):
         if not mime.hasFormat(KIND_MIME):
             return super().dropEvent(event)
         kind = bytes(mime.data(KIND_MIME)).decode("utf-8").strip()
+        self._refit_on_resize = False
         pos = self.mapToScene(event.position().toPoint())
         try:
             self.design_scene().drop_kind(kind, pos)

@@ -47,6 +47,8 @@ QUEUE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b
 MAX_QUEUE_CURVES = 6
 MIN_PLOT_WIDTH = 120
 """Plots never get narrower (the panel can always shrink: the layout then changes)."""
+MIN_PLOT_HEIGHT = 90
+"""Plots never get lower: with one row of them the panel needs ~200 px, the canvas the rest."""
 COLUMN_WIDTH = 185
 """A plot needs about this much width to be read comfortably."""
 PREVIOUS_PEN = {"color": "#8a8a8a", "width": 1, "style": Qt.DashLine}
@@ -98,7 +100,7 @@ def _plot(title: str, y_label: str, tip: str) -> pg.PlotWidget:
                 brush=pg.mkBrush(255, 255, 255, 200))
     w.setMouseEnabled(x=True, y=False)
     w.getPlotItem().getViewBox().setDefaultPadding(0.02)
-    w.setMinimumSize(MIN_PLOT_WIDTH, 130)
+    w.setMinimumSize(MIN_PLOT_WIDTH, MIN_PLOT_HEIGHT)
     return w
 
 
@@ -123,7 +125,7 @@ class ResultPlots(QTabWidget):
         plain_axes(self.util_plot)
         self.util_plot.showGrid(x=True, alpha=0.15)
         self.util_plot.setMouseEnabled(x=False, y=False)
-        self.util_plot.setMinimumSize(MIN_PLOT_WIDTH, 130)
+        self.util_plot.setMinimumSize(MIN_PLOT_WIDTH, MIN_PLOT_HEIGHT)
         self.util_plot.hideButtons()
 
         self.over_time = QWidget()
@@ -132,7 +134,7 @@ class ResultPlots(QTabWidget):
         self._grid.setSpacing(4)
         self._cells = [*self.time_plots.values(), self.util_plot]
         self._columns = 0
-        self._layout_cells(3)
+        self._layout_cells(6)  # a bottom dock is low and wide: one row
         self.addTab(self.over_time, "Over time")
         self.saturation = SaturationPlot()
         self.sat_plot = self.saturation.widget

@@ -32,7 +32,7 @@ class SaturationPlot:
         plain_axes(w)
         w.showGrid(x=True, y=True, alpha=0.15)
         w.setMouseEnabled(x=False, y=False)
-        w.setMinimumSize(300, 180)
+        w.setMinimumSize(300, 90)  # the panel stays ~200 px high (one row of time plots)
         self.p99_view = pg.ViewBox()
         item.scene().addItem(self.p99_view)
         item.getAxis("right").linkToView(self.p99_view)
