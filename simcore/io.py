@@ -185,10 +185,11 @@ def dumps(design: Design) -> str:
     return json.dumps(design_to_dict(design), indent=2, ensure_ascii=False) + "\n"
 
 
-def save(design: Design, path: str | os.PathLike) -> None:
-    """Write atomically: a temporary file in the same folder, flushed, then renamed over."""
+def write_text_atomically(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` (UTF-8) to a temporary file in the same folder, flushed to disk, then
+    renamed over ``path``: a reader sees the old file or the whole new one, never half of it,
+    and a failed write leaves the old file as it was."""
     p = Path(path)
-    text = dumps(design)
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=str(p.parent or "."))
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -202,3 +203,8 @@ def save(design: Design, path: str | os.PathLike) -> None:
         except OSError:
             pass
         raise
+
+
+def save(design: Design, path: str | os.PathLike) -> None:
+    """Write atomically (see ``write_text_atomically``), as pretty JSON with a stable order."""
+    write_text_atomically(path, dumps(design))

@@ -10,14 +10,12 @@ command line); a study too big to simulate is a usage error (exit 2).
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from simcore.io import load
+from simcore.io import load, write_text_atomically
 from simcore.reliability import StudyTooBig, reliability
 from simcore.reliability.report import render
 
@@ -60,18 +58,7 @@ class _Progress:
 
 def _write_json(path: str, data: dict) -> None:
     """Write atomically: a temporary file beside OUT, renamed over it."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_text_atomically(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
 
 
 def run(args) -> int:

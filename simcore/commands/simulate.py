@@ -18,13 +18,12 @@ import json
 import os
 import signal
 import sys
-import tempfile
 import threading
 
 from simcore.engine.progress import ProgressBar
 from simcore.engine.report import render
 from simcore.engine.study import simulate
-from simcore.io import load
+from simcore.io import load, write_text_atomically
 
 EXIT_STOPPED = 130
 LONG_RUN_REQUESTS = 20_000_000
@@ -47,23 +46,8 @@ def _check_output(path: str) -> None:
 
 
 def write_json_atomically(path: str, obj: dict) -> None:
-    """Write ``obj`` as strict JSON to a temporary file next to ``path``, then rename it over
-    ``path``: a reader sees the old file or the whole new one, never half of it."""
-    text = json.dumps(obj, indent=2, allow_nan=False) + "\n"
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".skyline-", suffix=".json.tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Write ``obj`` as strict JSON, atomically (a reader never sees half a file)."""
+    write_text_atomically(path, json.dumps(obj, indent=2, allow_nan=False) + "\n")
 
 
 class _StopOnInterrupt:

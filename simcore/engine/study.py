@@ -54,25 +54,6 @@ def _instant_estimates(design: Design) -> dict:
             "instant_max_utilization": a.max_utilization}
 
 
-def _forkserver_ignoring_ctrl_c() -> None:
-    """Start the forkserver (the runner's process source on Linux and macOS) with SIGINT
-    ignored, so that every worker forked from it ignores Ctrl-C from birth, even while still
-    importing. A terminal's Ctrl-C reaches the whole process group; the parent alone decides
-    to stop, and a worker interrupted mid-import would print a traceback and break the pool.
-    Does nothing when the forkserver already runs, off the main thread, or without one."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return
-    if threading.current_thread() is not threading.main_thread():
-        return
-    from multiprocessing import forkserver
-
-    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        forkserver.ensure_running()
-    finally:
-        signal.signal(signal.SIGINT, old)
-
-
 def _replicate_in_worker(design: Design, ticks_path: str | None, **kwargs) -> dict:
     """``run_replication`` in a worker process of the pool.
 
@@ -179,8 +160,7 @@ def simulate(design: Design, *, duration_s: float | None = None, seed: int | Non
             if not should_stop():
                 report_done(done, total)
 
-    if not in_process:
-        _forkserver_ignoring_ctrl_c()
+    # (simcore.runner starts its forkserver with Ctrl-C ignored: workers never act on it.)
     try:
         if ticks_path is not None:
             with _TickPoller(ticks_path, n, d, seconds_progress):
