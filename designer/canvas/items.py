@@ -66,6 +66,31 @@ def font(role: str) -> QFont:
     return f
 
 
+# itemChange runs a few dozen times per item while a design opens: names looked up once
+_POSITION_CHANGE = QGraphicsItem.GraphicsItemChange.ItemPositionChange
+_POSITION_CHANGED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
+_SELECTED_CHANGED = QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged
+_SCENE_CHANGE = QGraphicsItem.GraphicsItemChange.ItemSceneChange
+# selected, added or removed: the zoomed-out background is redrawn
+_LOD_CHANGES = frozenset((_SELECTED_CHANGED, _SCENE_CHANGE,
+                          QGraphicsItem.GraphicsItemChange.ItemSceneHasChanged))
+
+
+def _lod_changed(item, state_only: bool = False) -> None:
+    """Tell the scene an item's look, place or state changed (its zoomed-out picture);
+    ``state_only``: only its selection, hover or drop-target state."""
+    scene = item.scene()
+    if scene is not None and getattr(scene, "low_detail", False):
+        scene.lod_changed(item, state_only)
+
+
+def _lod_item_change(item, change) -> None:
+    _lod_changed(item, change == _SELECTED_CHANGED)
+    if change == _SCENE_CHANGE:
+        # an item leaving a zoomed-out scene paints itself again wherever it goes next
+        item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, False)
+
+
 def _tag(painter: QPainter, at: QPointF, text: str, colour: QColor) -> None:
     """A small filled label whose bottom-left corner is ``at``."""
     fm = QFontMetricsF(font("tag"))
@@ -90,6 +115,7 @@ class ComponentItem(QGraphicsItem):
         self.kind = kind
         self.name = name
         self.overlay = ov.ItemOverlay()
+        self.lod_picture = None  # (scale, QPixmap) drawn by the scene when zoomed out
         self._brush = QBrush(ov.FILL_NONE)
         self._hover = False
         self._drop_target = 0  # 1 = a link may end here, -1 = refused
@@ -105,12 +131,16 @@ class ComponentItem(QGraphicsItem):
         if (kind, name) != (self.kind, self.name):
             self.kind, self.name = kind, name
             self._update_tooltip()
+            self.lod_picture = None
+            _lod_changed(self)
             self.update()
 
     def set_overlay(self, overlay: ov.ItemOverlay) -> None:
         self.overlay = overlay
         self._brush = QBrush(ov.fill_colour(overlay.utilization))
         self._update_tooltip()
+        self.lod_picture = None
+        _lod_changed(self)
         self.update()
 
     def brush(self) -> QBrush:
@@ -120,6 +150,7 @@ class ComponentItem(QGraphicsItem):
     def set_drop_target(self, state: int) -> None:
         if state != self._drop_target:
             self._drop_target = state
+            _lod_changed(self, state_only=True)
             self.update()
 
     def _update_tooltip(self) -> None:
@@ -167,15 +198,20 @@ class ComponentItem(QGraphicsItem):
 
     def itemChange(self, change, value):
         scene = self.scene()
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and scene is not None:
+        if change == _POSITION_CHANGE and scene is not None:
+            _lod_changed(self)  # the place it leaves
             return scene.snap_point(value)
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and scene:
+        if change == _POSITION_CHANGED and scene:
+            _lod_changed(self)
             scene.component_item_moved(self)
+        elif change in _LOD_CHANGES:
+            _lod_item_change(self, change)
         return super().itemChange(change, value)
 
     # --- hover -----------------------------------------------------------------------------
     def hoverEnterEvent(self, event):
         self._hover = True
+        _lod_changed(self, state_only=True)
         self.update()
         super().hoverEnterEvent(event)
 
@@ -202,6 +238,7 @@ class ComponentItem(QGraphicsItem):
         self._hover = False
         self._hint_on_port = None
         self.unsetCursor()
+        _lod_changed(self, state_only=True)
         self.update()
         super().hoverLeaveEvent(event)
 
@@ -345,6 +382,7 @@ class LinkItem(QGraphicsItem):
         if problems != self.problems:
             self.problems = problems
             self._update_tooltip()
+            _lod_changed(self)
             self.update()
 
     def _update_tooltip(self) -> None:
@@ -355,7 +393,17 @@ class LinkItem(QGraphicsItem):
             text += f"<br>Problem: {escape(p)}"
         self.setToolTip(text)
 
+    def line(self) -> QLineF:
+        """From where the arrow leaves its source's box to where it enters its target's."""
+        return QLineF(self._line)
+
+    def itemChange(self, change, value):
+        if change in _LOD_CHANGES:
+            _lod_item_change(self, change)
+        return super().itemChange(change, value)
+
     def update_geometry(self) -> None:
+        _lod_changed(self)  # the place it leaves
         self.prepareGeometryChange()
         sb, tb = self.source.scene_box(), self.target.scene_box()
         a = _clip_to_box(sb.center(), tb.center(), sb)
@@ -376,6 +424,7 @@ class LinkItem(QGraphicsItem):
             self._label_rect = QRectF()
         self._bounds = self._path.boundingRect().adjusted(-self.ARROW, -self.ARROW,
                                                           self.ARROW, self.ARROW)
+        _lod_changed(self)
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -450,11 +499,13 @@ class GroupItem(QGraphicsItem):
         self.kind, self.name, self.members = kind, name, list(members)
         self.setZValue(Z_GROUP if kind == "zone" else Z_GROUP - 0.5)
         self._update_tooltip()
+        _lod_changed(self)
         self.update()
 
     def set_overlay(self, spof: bool, impact: float | None, problems: list[str]) -> None:
         self.spof, self.failure_impact, self.problems = spof, impact, problems
         self._update_tooltip()
+        _lod_changed(self)
         self.update()
 
     def _update_tooltip(self) -> None:
@@ -471,9 +522,11 @@ class GroupItem(QGraphicsItem):
 
     def set_rect(self, rect: QRectF) -> None:
         if rect != self._rect or self.pos() != QPointF(0, 0):
+            _lod_changed(self)  # the place it leaves
             self.prepareGeometryChange()
             self._rect = QRectF(rect)
             self.setPos(0, 0)
+            _lod_changed(self)
 
     def rect(self) -> QRectF:
         return QRectF(self._rect)
@@ -484,6 +537,7 @@ class GroupItem(QGraphicsItem):
     def set_highlight(self, on: bool) -> None:
         if on != self._highlight:
             self._highlight = on
+            _lod_changed(self)
             self.update()
 
     def boundingRect(self) -> QRectF:
@@ -498,10 +552,14 @@ class GroupItem(QGraphicsItem):
 
     def itemChange(self, change, value):
         scene = self.scene()
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and scene is not None:
+        if change == _POSITION_CHANGE and scene is not None:
+            _lod_changed(self)  # the place it leaves
             return scene.snap_point(value)
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and scene:
+        if change == _POSITION_CHANGED and scene:
+            _lod_changed(self)
             scene.group_item_moved(self)
+        elif change in _LOD_CHANGES:
+            _lod_item_change(self, change)
         return super().itemChange(change, value)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:

@@ -114,24 +114,28 @@ class DesignScene(DetailMixin, QGraphicsScene):
     def _rebuild(self) -> None:
         self.blockSignals(True)
         try:
-            self._cancel_connect()
-            self.clear()
-            self._components.clear()
-            self._links.clear()
-            self._groups.clear()
-            self._links_of.clear()
-            self._last_group_rects.clear()
-            design = self.document.design
-            for c in design.components:
-                self._add_component_item(c)
-            for lk in design.links:
-                self._add_link_item(lk.id, lk.source, lk.target, lk.params)
-            self._sync_groups()
+            with self.building():
+                self._fill_from_document()
         finally:
             self.blockSignals(False)
         self._analysis, self._problems = None, []
         self._update_scene_rect()
         self.selectionIdsChanged.emit([])
+
+    def _fill_from_document(self) -> None:
+        self._cancel_connect()
+        self.clear()
+        self._components.clear()
+        self._links.clear()
+        self._groups.clear()
+        self._links_of.clear()
+        self._last_group_rects.clear()
+        design = self.document.design
+        for c in design.components:
+            self._add_component_item(c)
+        for lk in design.links:
+            self._add_link_item(lk.id, lk.source, lk.target, lk.params)
+        self._sync_groups()
 
     def _add_component_item(self, c) -> ComponentItem:
         item = ComponentItem(c.id, c.kind, c.label)
@@ -579,3 +583,5 @@ class DesignScene(DetailMixin, QGraphicsScene):
             pen = QPen(QColor(colour), 0)
             painter.setPen(pen)
             painter.drawLines(lines)
+        if self.low_detail:  # zoomed out, the items' pictures are drawn here in one go
+            self.draw_low_detail(painter)

@@ -313,3 +313,60 @@ def test_exports_draw_every_item_afresh_whatever_the_zoom(canvas, tmp_path, zoom
     assert svg.count("<text") >= len(doc.design.components)
     assert "App servers" in svg
     assert scene.low_detail == (zoom < 0.5)  # the screen's mode comes back
+
+
+
+def _box_pixels(view, item, box=None) -> list:
+    """The colours on screen where the component's box is (a margin of 2 px around it)."""
+    r = view.mapFromScene(box or item.scene_box()).boundingRect().adjusted(-2, -2, 2, 2)
+    img = view.viewport().grab().toImage()
+    return [img.pixelColor(x, y) for x in range(r.left(), r.right() + 1)
+            for y in range(r.top(), r.bottom() + 1)]
+
+
+def _blue(pixels) -> int:
+    return sum(1 for c in pixels if c.blue() > c.red() + 60 and c.blue() > c.green() + 30)
+
+
+def _drawn(pixels) -> int:
+    background = {"#fbfcfe", "#eef1f6", "#dde2ea"}
+    return sum(1 for c in pixels if c.name() not in background)
+
+
+def test_zoomed_out_the_canvas_shows_selection_moves_and_removals(qtbot, canvas):
+    """Zoomed out, components and links are drawn together by the scene: what the user does
+    must still show at once (a selection outline, a moved box, a deleted one gone)."""
+    doc, scene, view = canvas
+    view.set_zoom(0.3)
+    assert scene.low_detail
+    cid = doc.design.components[0].id
+    item = scene.component_item(cid)
+    view.centerOn(item)
+    QApplication.processEvents()
+    area = len(_box_pixels(view, item))
+    assert _drawn(_box_pixels(view, item)) > area / 2
+    unselected = _blue(_box_pixels(view, item))
+
+    scene.select_ids([cid])
+    QApplication.processEvents()
+    assert _blue(_box_pixels(view, item)) > unselected + 20  # the selection outline
+    scene.clearSelection()
+    QApplication.processEvents()
+    assert _blue(_box_pixels(view, item)) == unselected
+
+    old_box = item.scene_box()
+    item.setPos(item.pos() + QPointF(0, -400))
+    QApplication.processEvents()
+    assert _drawn(_box_pixels(view, item)) > area / 2  # drawn where it went
+    assert _drawn(_box_pixels(view, item, old_box)) < area / 3  # and not where it was
+    scene.select_ids([cid])  # the same for a selected box (it paints itself)
+    QApplication.processEvents()
+    item.setPos(item.pos() + QPointF(0, 400))
+    QApplication.processEvents()
+    assert _drawn(_box_pixels(view, item)) > area / 2
+    assert _drawn(_box_pixels(view, item, item.scene_box().translated(0, -400))) < area / 3
+    scene.clearSelection()
+
+    doc.remove_items([cid])
+    QApplication.processEvents()
+    assert _drawn(_box_pixels(view, item)) < area / 10
