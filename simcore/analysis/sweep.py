@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simcore.analysis.flow import Plan, admitted_fraction, run_flow
+from simcore.analysis.flow import Plan, run_flow
 from simcore.analysis.latency import waits_that_matter
 from simcore.analysis.queueing import mmc_wait
 
@@ -236,29 +236,12 @@ class LoadSweep:
         """(reads, writes, Σ λ·kb of reads, of writes) per node (rows) and scale (columns)."""
         if not self.plan.has_limiters:
             return tuple(np.outer(x, k) for x in self.t.flow1)
-        n, m = self.n, len(k)
-        rd, wr, kr, kw = (np.zeros((n, m)) for _ in range(4))
-        for i, node in enumerate(self.plan.nodes):
-            if node.is_client:
-                lam = node.rps * k
-                rd[i] = lam * node.read_ratio
-                wr[i] = lam - rd[i]
-                kr[i] = rd[i] * node.request_kb
-                kw[i] = wr[i] * node.request_kb
-            if not node.outs:
-                continue
-            r, w, a, b = rd[i], wr[i], kr[i], kw[i]
-            if node.limit_rps is not None:
-                tot = r + w
-                f = np.array([admitted_fraction(node.limit_rps, float(x)) for x in tot])
-                r, w, a, b = r * f, w * f, a * f, b * f
-            for o in node.outs:
-                j = o.target
-                rd[j] += r * o.flow_read
-                wr[j] += w * o.flow_write
-                kr[j] += a * o.flow_read
-                kw[j] += b * o.flow_write
-        return rd, wr, kr, kw
+        # A rate limit makes the flow non-linear in the scale: propagate it at each scale with
+        # the scalar flow itself (same arithmetic, so the same figures bit for bit).
+        states = [run_flow(self.plan, float(x)) for x in k]
+        shape = (self.n, len(states))
+        return tuple(np.array([getattr(f, name) for f in states], dtype=float).T.reshape(shape)
+                     for name in ("read", "write", "kb_read", "kb_write"))
 
     def utilization(self, k) -> np.ndarray:
         """ρ of every node (rows, in Plan order; clients 0) at each scale of ``k`` (columns)."""
