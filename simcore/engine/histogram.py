@@ -34,27 +34,9 @@ def bin_value(i: int) -> float:
     return LOW_MS * RATIO ** (i + 0.5)
 
 
-def percentile_of_counts(counts, q: float) -> float | None:
-    """The ``q``-quantile (0 < q ≤ 1) of a histogram given as a list of counts per bin or a
-    dict {bin: count}; None when it is empty. Uses the nearest-rank definition."""
-    if isinstance(counts, dict):
-        items = sorted(counts.items())
-    else:
-        items = [(i, c) for i, c in enumerate(counts) if c]
-    total = sum(c for _, c in items)
-    if total == 0:
-        return None
-    rank = max(1, math.ceil(q * total))
-    seen = 0
-    for i, c in items:
-        seen += c
-        if seen >= rank:
-            return bin_value(i)
-    return bin_value(items[-1][0])
-
-
 def percentiles(counts, qs) -> list[float | None]:
-    """Several quantiles at once (one pass over the sorted bins)."""
+    """The ``q``-quantiles (0 < q ≤ 1) of a histogram given as a list of counts per bin or a
+    dict {bin: count}, by the nearest-rank definition; None for each when it is empty."""
     if isinstance(counts, dict):
         items = sorted(counts.items())
     else:
