@@ -11,22 +11,8 @@ from __future__ import annotations
 import math
 
 from simcore.analysis.result import AnalysisResult
-
-DASH = "—"
-
-
-def _num(x: float | None, digits: int = 4) -> str:
-    """A number for people: ``—`` for undefined, ``∞`` for infinite, else ``digits`` significant
-    (thousands separated; scientific only outside 1e-3 … 1e9)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return DASH
-    if math.isinf(x):
-        return "∞"
-    if x != 0 and (abs(x) >= 1e9 or abs(x) < 1e-3):
-        return f"{x:.{digits - 1}e}"
-    if abs(x) >= 10 ** digits:
-        return f"{x:,.0f}"
-    return f"{x:,.{digits}g}"
+from simcore.text import DASH
+from simcore.text import number as _num
 
 
 def _ms(x: float | None) -> str:

@@ -9,16 +9,7 @@ from __future__ import annotations
 
 import math
 
-
-def _num(x: float | None, digits: int = 4) -> str:
-    """A number for people: ``—`` for undefined, else ``digits`` significant figures."""
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "—"
-    if x != 0 and (abs(x) >= 1e9 or abs(x) < 1e-3):
-        return f"{x:.{digits - 1}e}"
-    if abs(x) >= 10 ** digits:
-        return f"{x:,.0f}"
-    return f"{x:,.{digits}g}"
+from simcore.text import number as _num
 
 
 def _pct(x: float | None, decimals: int = 1) -> str:
