@@ -91,6 +91,22 @@ def _lod_item_change(item, change) -> None:
         item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, False)
 
 
+def _movable_item_change(item, change, value, moved):
+    """What a box and a group do on an item change: snap a new position to the grid, tell the
+    scene it moved (``moved(scene)`` is the scene's handler), keep the zoomed-out picture up to
+    date. Returns the snapped position, or None when Qt's own handling should follow."""
+    scene = item.scene()
+    if change == _POSITION_CHANGE and scene is not None:
+        _lod_changed(item)  # the place it leaves
+        return scene.snap_point(value)
+    if change == _POSITION_CHANGED and scene:
+        _lod_changed(item)
+        moved(scene)(item)
+    elif change in _LOD_CHANGES:
+        _lod_item_change(item, change)
+    return None
+
+
 def _tag(painter: QPainter, at: QPointF, text: str, colour: QColor) -> None:
     """A small filled label whose bottom-left corner is ``at``."""
     fm = QFontMetricsF(font("tag"))
@@ -197,16 +213,8 @@ class ComponentItem(QGraphicsItem):
         return path
 
     def itemChange(self, change, value):
-        scene = self.scene()
-        if change == _POSITION_CHANGE and scene is not None:
-            _lod_changed(self)  # the place it leaves
-            return scene.snap_point(value)
-        if change == _POSITION_CHANGED and scene:
-            _lod_changed(self)
-            scene.component_item_moved(self)
-        elif change in _LOD_CHANGES:
-            _lod_item_change(self, change)
-        return super().itemChange(change, value)
+        snapped = _movable_item_change(self, change, value, lambda scene: scene.component_item_moved)
+        return snapped if snapped is not None else super().itemChange(change, value)
 
     # --- hover -----------------------------------------------------------------------------
     def hoverEnterEvent(self, event):
@@ -551,16 +559,8 @@ class GroupItem(QGraphicsItem):
         return outer.subtracted(inner)
 
     def itemChange(self, change, value):
-        scene = self.scene()
-        if change == _POSITION_CHANGE and scene is not None:
-            _lod_changed(self)  # the place it leaves
-            return scene.snap_point(value)
-        if change == _POSITION_CHANGED and scene:
-            _lod_changed(self)
-            scene.group_item_moved(self)
-        elif change in _LOD_CHANGES:
-            _lod_item_change(self, change)
-        return super().itemChange(change, value)
+        snapped = _movable_item_change(self, change, value, lambda scene: scene.group_item_moved)
+        return snapped if snapped is not None else super().itemChange(change, value)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
