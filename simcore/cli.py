@@ -16,7 +16,7 @@ from simcore import __version__
 from simcore.problems import DesignError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = ("analyze", "simulate", "reliability", "validate", "examples")
+SUBCOMMANDS = ("analyze", "simulate", "reliability", "validate", "examples", "estimate")
 
 
 class UsageError(Exception):
@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     a = sub.add_parser("analyze", help="instant analysis of a design")
     a.add_argument("file")
     a.add_argument("--json", action="store_true", help="print one JSON object")
+    a.add_argument("--explain", action="store_true",
+                   help="explain every figure: its formula with this design's numbers")
 
     s = sub.add_parser("simulate", help="traffic simulation of a design")
     s.add_argument("file")
@@ -84,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("file")
 
     sub.add_parser("examples", help="list the bundled example designs")
+
+    from simcore.commands.estimate import add_arguments as estimate_arguments
+    estimate_arguments(sub.add_parser("estimate", help="back-of-the-envelope estimate from "
+                                      "users to requests/s, storage, bandwidth and servers"),
+                       _positive_float, _positive_int)
     return p
 
 
