@@ -200,10 +200,10 @@ FIGURE_TITLES = {
 def render(est: Estimate) -> str:
     """The plain-text report of ``skyline estimate``: one line per figure with its formula."""
     inp = est.inputs
-    lines = [f"Back-of-the-envelope estimate for {number(inp.users)} daily users × "
-             f"{number(inp.requests_per_user)} requests each", ""]
+    lines = [(f"Back-of-the-envelope estimate for {number(inp.users)} daily users × "
+              f"{number(inp.requests_per_user)} requests each"), ""]
     for name in Estimate.FIGURES:
         lines.append(f"{FIGURE_TITLES[name]:<18} {est.formulas[name]}")
-    lines += ["", "See the concepts guide, \"Back-of-the-envelope estimation\" "
-                  "(docs/concepts.md#back-of-the-envelope-estimation)."]
+    lines += ["", ("See the concepts guide, \"Back-of-the-envelope estimation\" "
+                   "(docs/concepts.md#back-of-the-envelope-estimation).")]
     return "\n".join(lines) + "\n"

@@ -11,6 +11,8 @@ spare. Components are laid out left to right in the order a request meets them.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from simcore import SCHEMA_VERSION
 from simcore.design import Component, Design, Link, Scenario
 from simcore.estimate import PEAK_BUSY, Estimate, round_up, stage_name
@@ -71,7 +73,7 @@ def starter_design(est: Estimate) -> Design:
                   for i, (cid, kind, name, params) in enumerate(comps)]
     links = [Link(id=f"l{i}", source=a.id, target=b.id,
                   params={"latency_ms": INTERNET_MS if i == 1 else INSIDE_MS})
-             for i, (a, b) in enumerate(zip(components, components[1:]), start=1)]
+             for i, (a, b) in enumerate(pairwise(components), start=1)]
     design = Design(schema_version=SCHEMA_VERSION,
                     name=f"Starter: stage {shape}, {stage_name(shape).lower()}",
                     description=_description(est, shape),
