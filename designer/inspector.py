@@ -104,7 +104,10 @@ class _Header(QWidget):
 
 
 class InspectorWidget(QWidget):
-    """Shows and edits one item. ``show_item(id)`` selects what it shows (None: the design)."""
+    """Shows and edits one item. ``show_item(id)`` selects what it shows (None: the design).
+    A click on a live figure asks why: ``whyRequested(item id, figure key, label)``."""
+
+    whyRequested = Signal(str, str, object)
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -187,6 +190,8 @@ class InspectorWidget(QWidget):
 
     def _add_live(self, lay: QVBoxLayout, group: bool) -> None:
         self.live = LiveFigures(group)
+        self.live.whyRequested.connect(
+            lambda key, label: self.whyRequested.emit(self._ident or "", key, label))
         lay.addWidget(self.live)
 
     def _add_events_slot(self, lay: QVBoxLayout) -> None:

@@ -41,7 +41,7 @@ UNSET_TEXT = {
     "latency_ms": "auto",
     "bandwidth_mbps": "unlimited",
     "failover_s": "by standby",
-    "availability": "1 (default)",
+    "availability": "1 (never fails)",
     "mtbf_hours": "not set",
     "mttr_hours": "not set",
     "rate_limit_rps": "no limit",

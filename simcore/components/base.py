@@ -71,7 +71,8 @@ class CommonParams(ParamsBase):
     )
     availability: float | None = Field(
         None, gt=0, le=1,
-        description="Steady-state availability of one instance (0 < a ≤ 1); default 1.",
+        description="Steady-state availability of one instance (0 < a ≤ 1); default 1, "
+        "which never fails: set it to see nines.",
         json_schema_extra=unit("")
     )
     mtbf_hours: float | None = Field(

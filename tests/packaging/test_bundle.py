@@ -192,6 +192,13 @@ def test_every_example_validates_in_the_bundle(exe, home, dist):
         assert r.returncode == 0, f"{name}: {r.stderr}"
 
 
+def test_the_concepts_guide_is_bundled(dist):
+    """Help → Concepts reads docs/concepts.md from the bundle."""
+    bundled = dist / "skyline" / "_internal" / "docs" / "concepts.md"
+    assert bundled.read_text(encoding="utf-8") == (ROOT / "docs" / "concepts.md").read_text(
+        encoding="utf-8")
+
+
 def test_bad_file_gets_a_message_not_a_traceback(exe, home, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"schema_version": 1, "components": [', encoding="utf-8")
