@@ -53,7 +53,9 @@ class ConceptsDialog(QDialog):
                     return False
                 # scroll to the end first, so that the heading lands at the top, not the bottom
                 self.browser.moveCursor(QTextCursor.MoveOperation.End)
-                self.browser.setTextCursor(found)
+                at = QTextCursor(self.browser.document())
+                at.setPosition(found.selectionStart())
+                self.browser.setTextCursor(at)
                 self.browser.ensureCursorVisible()
                 return True
         return False

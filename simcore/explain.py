@@ -435,17 +435,31 @@ def _saturation(ctx: Context) -> Explanation:
                             "saturation", saturation_rps=r.saturation_rps)
     sentence, top, receives = cap
     share = receives / r.saturation_rps if r.saturation_rps else 1.0
-    formula = f"saturation {value}: {sentence}"
+    formula = sentence
     if abs(share - 1) > 1e-4:
         formula += (f"; it receives {_pct(share)} of the traffic, so the design tops out at "
                     f"{number(top)} / {number(share, 3)} ≈ {number(top / share)} rps")
-    runner_up = _runner_up(ctx, at, b)
-    if runner_up:
-        formula += (f", before {ctx.name(runner_up)} ({_pct(r.components[runner_up].utilization)}"
-                    f" busy now) reaches its limit")
+    formula += _limit_clause(ctx, at, b)
     return _explanation("saturation", "Saturation", value, formula, meaning, "saturation",
                         saturation_rps=r.saturation_rps, offered_rps=ctx.offered,
                         top_rps=top, share=share)
+
+
+def _limit_clause(ctx: Context, at: AnalysisResult, b: str) -> str:
+    """What caps the bottleneck: a part it waits on that tops out first on its own (the limit
+    to grow, simcore.journey), or else the next part to fill."""
+    from simcore.journey import limit_of
+
+    limit, limit_rps = limit_of(ctx.design, b)
+    if limit != b:
+        return (f"; they wait on {ctx.name(limit)} ({_pct(at.components[limit].utilization)} busy "
+                f"at that point), which on its own tops out at {number(limit_rps)} rps: "
+                f"{ctx.name(limit)} is the limit to grow")
+    runner_up = _runner_up(ctx, at, b)
+    if runner_up:
+        return (f", before {ctx.name(runner_up)} "
+                f"({_pct(ctx.r.components[runner_up].utilization)} busy now) reaches its limit")
+    return ""
 
 
 def _runner_up(ctx: Context, at: AnalysisResult, b: str) -> str | None:

@@ -141,6 +141,17 @@ def _waited_on(design: Design, cid: str) -> list[str]:
     return out
 
 
+def limit_of(design: Design, bottleneck: str) -> tuple[str, float | None]:
+    """The limit behind ``bottleneck``: of it and the parts it waits on, the one that tops out
+    first on its own (ties go to the bottleneck), with the total rps it could carry alone."""
+    limits = standalone_limits(design)
+    candidates = [c for c in [bottleneck, *_waited_on(design, bottleneck)] if c in limits]
+    if not candidates:
+        return bottleneck, None
+    limit = min(candidates, key=lambda c: (limits[c], c != bottleneck))
+    return limit, limits[limit]
+
+
 def grow_traffic(design: Design, result: AnalysisResult | None = None) -> Growth | None:
     """Scale every client until the design saturates and say what broke; None when nothing
     saturates (no traffic, or not even at a million times the load)."""
@@ -150,11 +161,10 @@ def grow_traffic(design: Design, result: AnalysisResult | None = None) -> Growth
     factor = result.saturation_factor
     at = analyze(scaled(design, factor * (1 - 1e-6)), availability=False)
     b = result.bottleneck
-    limits = standalone_limits(design)
-    candidates = [c for c in [b, *_waited_on(design, b)] if c in limits]
-    limit = min(candidates, key=lambda c: (limits[c], c != b)) if candidates else b
+    limit, limit_rps = limit_of(design, b)
     return Growth(factor=factor, saturation_rps=result.saturation_rps, bottleneck=b,
-                  limit=limit, limit_rps=limits.get(limit, result.saturation_rps),
+                  limit=limit, limit_rps=limit_rps if limit_rps is not None
+                  else result.saturation_rps,
                   utilization={cid: row.utilization for cid, row in at.components.items()
                                if row.utilization is not None},
                   design=scaled(design, factor * _PAST))

@@ -58,6 +58,7 @@ class CatalogScenario:
     name: str
     watch: str
     concept: str
+    needs: str
     build: Callable[[Design, Timing], list[dict] | None]
 
     def events(self, design: Design) -> list[dict] | None:
@@ -71,6 +72,28 @@ class CatalogScenario:
         except ValidationError:
             return None
         return events if _valid_with(design, parsed) else None
+
+    def why_not(self, design: Design) -> str | None:
+        """Why the scenario does not fit ``design`` (None when it does)."""
+        from simcore.validate import validate
+
+        if validate(design):
+            return "fix the design's problems first"
+        events = self.build(design, timing(design))
+        if not events:
+            return f"needs {self.needs}"
+        if self.events(design) is None:
+            kinds = " and ".join(sorted({e["type"] for e in events}))
+            return f"needs a {kinds} event on a {_kind_of(design, events[0]['target'])}, " \
+                   "not in this version"
+        return None
+
+
+def _kind_of(design: Design, ident: str) -> str:
+    for c in design.components:
+        if c.id == ident:
+            return c.kind.replace("_", " ")
+    return "link" if any(lk.id == ident for lk in design.links) else "group"
 
 
 def _valid_with(design: Design, events: list[Event]) -> bool:
@@ -214,47 +237,48 @@ CATALOGUE: tuple[CatalogScenario, ...] = (
         "cache_stampede", "Cache stampede",
         "The emptied cache sends every read to the database at once: watch the database's "
         "utilisation and the error rate jump, then ease as the cache fills again.",
-        "caching", _cache_stampede),
+        "caching", "a cache or CDN", _cache_stampede),
     CatalogScenario(
         "retry_storm", "Retry storm",
         "Calls time out and are sent again while the first try still holds a worker: watch the "
         "work multiply, the callers fill up and errors outlast the slowdown.",
-        "retries", _retry_storm),
+        "retries", "a call that times out and retries", _retry_storm),
     CatalogScenario(
         "region_outage", "Region outage",
         "A whole region fails: watch the traffic move to the other region, its utilisation "
         "jump, and errors only while the health checks notice.",
-        "zones", _region_outage),
+        "zones", "two regions or more", _region_outage),
     CatalogScenario(
         "flash_sale", "Flash sale",
         "Every client sends several times its rate, past the saturation point: watch latency "
         "and queues climb, requests fail or wait in a queue, and how long recovery takes.",
-        "queues", _flash_sale),
+        "queues", "a client with traffic", _flash_sale),
     CatalogScenario(
         "replica_lag_spike", "Replica lag spike",
         "The replicas stop receiving the primary's writes: watch stale reads (or failed reads, "
         "with strong consistency) while it lasts.",
-        "replication", _replica_lag_spike),
+        "replication", "a database with replicas", _replica_lag_spike),
     CatalogScenario(
         "network_partition", "Network partition",
         "One link is cut: watch the calls over it fail, and whether a balancer or a redundant "
         "path routes around it.",
-        "availability", _network_partition),
+        "availability", "a link between two components", _network_partition),
     CatalogScenario(
         "thundering_herd", "Thundering herd after recovery",
         "The bottleneck fails, and when it comes back everyone returns at once: watch its "
         "utilisation and latency spike just after the recovery.",
-        "saturation", _thundering_herd),
+        "saturation", "traffic and a part to fail", _thundering_herd),
     CatalogScenario(
         "hot_shard", "Hot shard",
         "Traffic grows until the hottest shard is overloaded while the others still have room: "
         "watch the database's errors and latency come from that one shard.",
-        "sharding", _hot_shard),
+        "sharding", "a database with several shards", _hot_shard),
     CatalogScenario(
         "dependency_slowdown", "Dependency slowdown",
         "A dependency answers 200 ms slower: watch its callers' utilisation climb though their "
         "own work is unchanged (their workers wait), and the latency follow.",
-        "saturation", _dependency_slowdown),
+        "saturation", "a call to a database or external service",
+        _dependency_slowdown),
 )
 
 
