@@ -214,13 +214,13 @@ class Context:
         who = f"{self.name(cid)}" + (f" ({n} instances × {p.workers} workers)" if n > 1 else "")
         if hold > own * (1 + 1e-9) + 1e-12:
             callees = _join([self.name(t) for t in self.downstream(cid)]) or "its calls"
-            sentence = (f"{who} hold each of their {total:,} workers for {_ms(hold)} ms a "
-                        f"request ({_ms(own)} ms of their own work, the rest waiting on "
+            sentence = (f"{who}: each of the {total:,} workers is held {_ms(hold)} ms a "
+                        f"request ({_ms(own)} ms of its own work, the rest waiting on "
                         f"{callees}), so they top out at {total:,} / {number(hold / 1000)} s ≈ "
                         f"{number(top)} rps")
         else:
-            sentence = (f"{who} keep each of their {total:,} workers {_ms(hold)} ms a request, "
-                        f"so they top out at {total:,} / {number(hold / 1000)} s ≈ "
+            sentence = (f"{who}: each of the {total:,} workers is busy {_ms(hold)} ms a "
+                        f"request, so they top out at {total:,} / {number(hold / 1000)} s ≈ "
                         f"{number(top)} rps")
         return sentence, top, row.arrival_rps
 
@@ -452,9 +452,9 @@ def _limit_clause(ctx: Context, at: AnalysisResult, b: str) -> str:
 
     limit, limit_rps = limit_of(ctx.design, b)
     if limit != b:
-        return (f"; they wait on {ctx.name(limit)} ({_pct(at.components[limit].utilization)} busy "
-                f"at that point), which on its own tops out at {number(limit_rps)} rps: "
-                f"{ctx.name(limit)} is the limit to grow")
+        return (f"; the workers wait on {ctx.name(limit)} "
+                f"({_pct(at.components[limit].utilization)} busy at that point), which on its "
+                f"own tops out at {number(limit_rps)} rps: {ctx.name(limit)} is the limit to grow")
     runner_up = _runner_up(ctx, at, b)
     if runner_up:
         return (f", before {ctx.name(runner_up)} "
@@ -470,16 +470,17 @@ def _runner_up(ctx: Context, at: AnalysisResult, b: str) -> str | None:
 def _bottleneck(ctx: Context) -> Explanation:
     r = ctx.r
     b = r.bottleneck
-    meaning = "The part that breaks first as traffic grows: to carry more, grow it first."
+    meaning = ("The first part to reach 100 % busy as traffic grows; to carry more, grow it, or "
+               "the part it waits on when that is what caps it.")
     if b is None:
         return _explanation("bottleneck", "Bottleneck", "—", "No traffic, so no bottleneck.",
                             meaning, "saturation", utilization=None)
     rho = r.components[b].utilization or 0.0
-    formula = f"{ctx.name(b)} is {_pct(rho)} busy now"
+    formula = f"{ctx.name(b)}: {_pct(rho)} busy now"
     at = ctx.at_saturation
     if at is not None:
         nxt = _runner_up(ctx, at, b)
-        formula += (f" and reaches 100 % first as every client is scaled up (at "
+        formula += (f", the first part at 100 % as every client is scaled up (at "
                     f"{number(r.saturation_rps)} rps)")
         if nxt and at.components[nxt].utilization >= 1 - 1e-4:
             formula += f"; {ctx.name(nxt)} fills at the same point"
@@ -490,9 +491,15 @@ def _bottleneck(ctx: Context) -> Explanation:
         if busier:
             top = max(busier, key=lambda c: r.components[c].utilization)
             formula += (f". {ctx.name(top)} is busier now "
-                        f"({_pct(r.components[top].utilization)} against {_pct(rho)}), yet "
-                        f"{ctx.name(b)} fills first: its workers wait on the parts it calls, "
-                        f"and those waits grow as they get busier")
+                        f"({_pct(r.components[top].utilization)} against {_pct(rho)}), yet the "
+                        f"first to fill is {ctx.name(b)}: its workers wait on the parts it "
+                        "calls, and those waits grow as they get busier")
+        from simcore.journey import limit_of
+
+        limit, limit_rps = limit_of(ctx.design, b)
+        if limit != b:
+            formula += (f". What caps it is {ctx.name(limit)}, which on its own tops out at "
+                        f"{number(limit_rps)} rps: grow {ctx.name(limit)} to carry more")
     elif r.saturated:
         formula += ": the design is saturated now"
     else:
