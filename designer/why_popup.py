@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
-WIDTH = 440
+WIDTH = 470
 
 
 def explanation_for(design, figure: str, ident: str | None = None):
@@ -46,7 +46,7 @@ class WhyPopup(QFrame):
                            "QLabel#whyMeaning { color: #475569; }")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 10, 12, 10)
-        lay.setSpacing(6)
+        lay.setSpacing(8)
         self.labels: list[QLabel] = []
         if isinstance(explanation, str):
             self._add(lay, escape(explanation), "whyMeaning")
@@ -65,6 +65,7 @@ class WhyPopup(QFrame):
         label = QLabel(html)
         label.setObjectName(name)
         label.setWordWrap(True)
+        label.setFixedWidth(WIDTH - 24)  # a wrapped label then knows its height
         label.setTextFormat(Qt.TextFormat.RichText)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         lay.addWidget(label)

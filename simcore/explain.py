@@ -267,13 +267,17 @@ def _availability(ctx: Context) -> Explanation:
             continue
         first_order += (1 - a) * impact
         terms.append(f"{ctx.name(ident)} {_pct_fine(1 - a)} × {_pct(impact)}")
-    series = " × ".join(ctx.name(i) for i in every) or "no single part"
-    formula = (f"availability = {series} (the parts every request needs)")
+    def row(i):
+        return r.components.get(i) or r.groups[i]
+
+    series = " × ".join(f"{ctx.name(i)} {_avail(row(i).availability)}" for i in every)
+    formula = f"availability = {series or 'no single part'} (the parts every request needs)"
     partial = [i for i in ctx.failing_parts() if i not in every
-               and ((r.components.get(i) or r.groups.get(i)).failure_impact or 0.0) > 1e-12]
+               and (row(i).failure_impact or 0.0) > 1e-12]
     if partial:
-        formula += " × " + " × ".join(f"{ctx.name(i)} for the requests that need it"
-                                      for i in partial)
+        formula += " × " + " × ".join(
+            f"{ctx.name(i)} {_avail(row(i).availability)} for the "
+            f"{_pct(row(i).failure_impact)} of requests that need it" for i in partial)
     shared = ctx.shared()
     if shared:
         formula += (", with " + _join([f"{ctx.name(s)} counted once though "
