@@ -163,16 +163,9 @@ class Context:
 
     def downstream(self, cid: str) -> list[str]:
         """The parts a request to ``cid`` waits on: everything below it up to a queue."""
-        seen: list[str] = []
-        todo = list(self.out[cid])
-        while todo:
-            t = todo.pop(0)
-            if t in seen:
-                continue
-            seen.append(t)
-            if self.kind(t) != "message_queue":
-                todo.extend(self.out[t])
-        return seen
+        from simcore.journey import waited_on
+
+        return waited_on(self.design, [cid])
 
     @cached_property
     def at_saturation(self) -> AnalysisResult | None:
@@ -346,16 +339,10 @@ def _downtime(ctx: Context) -> Explanation:
 
 def _sync_reached(ctx: Context) -> set[str]:
     """Components a client waits for: reached from the clients without passing a queue."""
-    seen: set[str] = set()
-    todo = [cid for cid, c in ctx.comps.items() if c.kind == "client"]
-    while todo:
-        cid = todo.pop()
-        if cid in seen:
-            continue
-        seen.add(cid)
-        if ctx.kind(cid) != "message_queue":
-            todo.extend(ctx.out[cid])
-    return seen
+    from simcore.journey import waited_on
+
+    clients = [cid for cid, c in ctx.comps.items() if c.kind == "client"]
+    return set(clients) | set(waited_on(ctx.design, clients))
 
 
 def _latency(ctx: Context) -> Explanation:

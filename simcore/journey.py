@@ -126,11 +126,12 @@ def standalone_limits(design: Design) -> dict[str, float]:
     return out
 
 
-def _waited_on(design: Design, cid: str) -> list[str]:
-    """The parts a request to ``cid`` waits on (everything below it, up to a queue)."""
+def waited_on(design: Design, sources: list[str]) -> list[str]:
+    """The parts a request from ``sources`` waits on: everything below them, in the order a
+    request meets them, up to and including a queue (its consumers are not waited for)."""
     kinds = {c.id: c.kind for c in design.components}
     out: list[str] = []
-    todo = [lk.target for lk in design.links if lk.source == cid]
+    todo = [lk.target for lk in design.links if lk.source in sources]
     while todo:
         t = todo.pop(0)
         if t in out:
@@ -145,7 +146,7 @@ def limit_of(design: Design, bottleneck: str) -> tuple[str, float | None]:
     """The limit behind ``bottleneck``: of it and the parts it waits on, the one that tops out
     first on its own (ties go to the bottleneck), with the total rps it could carry alone."""
     limits = standalone_limits(design)
-    candidates = [c for c in [bottleneck, *_waited_on(design, bottleneck)] if c in limits]
+    candidates = [c for c in [bottleneck, *waited_on(design, [bottleneck])] if c in limits]
     if not candidates:
         return bottleneck, None
     limit = min(candidates, key=lambda c: (limits[c], c != bottleneck))

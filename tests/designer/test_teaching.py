@@ -3,51 +3,15 @@ inspector, the scaling journey, the scenarios menu and the concepts guide."""
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from designer.concepts_dialog import ConceptsDialog
-from designer.document import DesignDocument
 from designer.estimate_dialog import EstimateDialog
-from designer.main_window import MainWindow
 from simcore.analysis import analyze
 from simcore.estimate import EstimateInputs, estimate
 from simcore.explain import CONCEPTS, concept_anchor
 from simcore.journey import STEPS
 from simcore.validate import validate
-
-from .conftest import load_example
-
-
-@pytest.fixture(scope="module")
-def window(qapp):
-    import os
-    import tempfile
-
-    tmp = tempfile.mkdtemp(prefix="skyline-teach-")
-    old = os.environ.get("SKYLINE_DATA_DIR")
-    os.environ["SKYLINE_DATA_DIR"] = tmp
-    w = MainWindow(DesignDocument())
-    w.files._timer.stop()
-    w.resize(1400, 900)
-    w.show()
-    yield w
-    w.document.replace(DesignDocument().design, None)
-    w.close()
-    w.deleteLater()
-    QApplication.processEvents()
-    if old is None:
-        os.environ.pop("SKYLINE_DATA_DIR", None)
-    else:
-        os.environ["SKYLINE_DATA_DIR"] = old
-
-
-@pytest.fixture
-def win(window):
-    window.document.replace(load_example(), None)
-    window.runner.wait_idle(10)
-    return window
 
 
 def test_estimate_form_follows_its_inputs_and_creates_a_starter(qtbot):
