@@ -8,30 +8,40 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import MISSING, fields
 
 from simcore.estimate import EstimateInputs, estimate, render
 from simcore.io import save
 from simcore.starter import starter_design
 
+# (option, its EstimateInputs field, number check, metavar, help); required when the field
+# has no default
+OPTIONS = (
+    ("--users", "users", "positive", "N", "daily active users"),
+    ("--requests-per-user", "requests_per_user", "positive", "N",
+     "requests one user makes a day"),
+    ("--peak-factor", "peak_factor", "number", "F", "peak / average load"),
+    ("--read-ratio", "read_ratio", "number", "R", "share of requests that are reads"),
+    ("--object-kb", "object_kb", "positive", "S", "size of one stored object, KB of 1,000 bytes"),
+    ("--retention-years", "retention_years", "number", "Y", "years of data kept"),
+    ("--server-workers", "server_workers", "whole", "N", "requests one server serves at once"),
+    ("--server-ms", "server_ms", "positive", "MS", "a request's time on a server, ms"),
+)
+
 
 def add_arguments(p, positive_float, positive_int) -> None:
-    """The options of ``skyline estimate`` (the parser's number checks passed in)."""
-    p.add_argument("--users", type=positive_float, required=True, metavar="N",
-                   help="daily active users")
-    p.add_argument("--requests-per-user", type=positive_float, required=True, metavar="N",
-                   help="requests one user makes a day")
-    p.add_argument("--peak-factor", type=float, default=3.0, metavar="F",
-                   help="peak / average load (default 3)")
-    p.add_argument("--read-ratio", type=float, default=0.9, metavar="R",
-                   help="share of requests that are reads (default 0.9)")
-    p.add_argument("--object-kb", type=positive_float, default=1.0, metavar="S",
-                   help="size of one stored object in KB of 1,000 bytes (default 1)")
-    p.add_argument("--retention-years", type=float, default=5.0, metavar="Y",
-                   help="years of data kept (default 5)")
-    p.add_argument("--server-workers", type=positive_int, default=50, metavar="N",
-                   help="requests one server serves at once (default 50)")
-    p.add_argument("--server-ms", type=positive_float, default=10.0, metavar="MS",
-                   help="a request's time on a server, ms (default 10)")
+    """The options of ``skyline estimate`` (the parser's number checks passed in); defaults
+    are EstimateInputs' own."""
+    checks = {"positive": positive_float, "whole": positive_int, "number": float}
+    defaults = {f.name: f.default for f in fields(EstimateInputs)}
+    for option, name, check, metavar, text in OPTIONS:
+        default = defaults[name]
+        if default is MISSING:
+            p.add_argument(option, type=checks[check], required=True, metavar=metavar,
+                           help=text)
+        else:
+            p.add_argument(option, type=checks[check], default=default, metavar=metavar,
+                           help=f"{text} (default {default:g})")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--design", metavar="OUT.json",
                    help="also write a starter design of the matching stage")
@@ -43,11 +53,7 @@ def _usage_error(text: str) -> int:
 
 
 def run(args) -> int:
-    inputs = EstimateInputs(
-        users=args.users, requests_per_user=args.requests_per_user,
-        peak_factor=args.peak_factor, read_ratio=args.read_ratio, object_kb=args.object_kb,
-        retention_years=args.retention_years, server_workers=args.server_workers,
-        server_ms=args.server_ms)
+    inputs = EstimateInputs(**{name: getattr(args, name) for _, name, *_ in OPTIONS})
     problems = inputs.problems()
     if problems:
         return _usage_error("; ".join(problems))
