@@ -12,9 +12,14 @@ import math
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from simcore.explain import CONCEPTS
+
 GOOD, WARN, BAD, NEUTRAL = "#1b7f3b", "#b36b00", "#c0262d", "#1f2933"
 
 YEAR_S = 365 * 24 * 3600.0
+TILE_CONCEPTS = {"availability": "availability", "nines": "nines", "downtime": "nines",
+                 "latency": "latency", "cost": "cost", "saturation": "saturation",
+                 "bottleneck": "saturation", "spofs": "spof"}
 NOTHING_FAILS = ("100 % and ∞ nines: nothing in this design can fail. Every part has "
                  "availability 1 (never fails), the default: set availability or MTBF/MTTR in "
                  "the inspector to see nines.")
@@ -215,6 +220,7 @@ class SummaryBar(QFrame):
              "Single points of failure: parts whose failure alone loses requests."),
         ):
             # a long component name gives way first
+            tip += f"\nConcept: “{CONCEPTS[TILE_CONCEPTS[key]]}” (Help → Concepts)."
             tile = _Tile(caption, tip, self, keep=90 if key == "bottleneck" else 170)
             tile.clicked.connect(lambda k=key, t=tile: self.whyRequested.emit(k, t))
             self.tiles[key] = tile

@@ -11,6 +11,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 WIDTH = 470
+ALIASES = {"under_load": "availability_under_load", "risks": "capacity_risks",
+           "down": "downtime", "utilisation": "utilization"}
+"""Figure keys a view may use for the explanations' figure names."""
 
 
 def explanation_for(design, figure: str, ident: str | None = None):
@@ -28,6 +31,7 @@ def explanation_for(design, figure: str, ident: str | None = None):
         return "Select a component or a group to see its figures explained."
     found = (explain_item(design, result, ident) if ident is not None
              else explain_summary(design, result))
+    figure = ALIASES.get(figure, figure)
     for e in found:
         if e.figure == figure:
             return e

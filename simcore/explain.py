@@ -50,7 +50,32 @@ CONCEPTS = {
     "retries": "Retries and timeouts",
     "zones": "Zones and regions",
     "chaos": "Chaos scenarios",
+    "rate_limiting": "Rate limiting",
+    "circuit_breakers": "Circuit breakers",
 }
+
+PARAM_CONCEPTS = {
+    # parameter name: the concept that explains it (the inspector's tooltips name it)
+    "workers": "saturation", "service_time_ms": "saturation", "instances": "availability",
+    "blocking": "saturation", "queue_limit": "saturation",
+    "availability": "availability", "mtbf_hours": "mtbf", "mttr_hours": "mtbf",
+    "standby": "standby", "failover_s": "standby", "cost_per_hour": "cost",
+    "algorithm": "load_balancing", "health_check_interval_s": "load_balancing",
+    "weight": "load_balancing", "hit_ratio": "caching", "replicas": "replication",
+    "replication": "replication", "replication_lag_ms": "replication", "shards": "sharding",
+    "shard_skew": "sharding", "capacity": "queues", "limit_rps": "rate_limiting",
+    "rate_limit_rps": "rate_limiting", "burst": "rate_limiting", "policy": "rate_limiting",
+    "timeout_ms": "retries", "retries": "retries", "retry_backoff_ms": "retries",
+    "circuit_breaker": "circuit_breakers", "failure_threshold": "circuit_breakers",
+    "window_s": "circuit_breakers", "open_s": "circuit_breakers", "latency_ms": "latency",
+    "rps": "estimation", "read_ratio": "estimation",
+}
+
+
+def param_concept(name: str) -> str | None:
+    """The title of the concepts-guide section that explains parameter ``name``, if any."""
+    key = PARAM_CONCEPTS.get(name)
+    return CONCEPTS[key] if key else None
 
 
 def concept_anchor(title: str) -> str:

@@ -98,3 +98,30 @@ def test_every_concept_link_opens_its_section(qtbot):
     for title in CONCEPTS.values():
         assert dialog.show_section(f"docs/concepts.md#{concept_anchor(title)}"), title
         assert dialog.browser.textCursor().block().text() == title
+
+
+def test_the_summary_bar_says_why_100_percent_and_infinite_nines(qtbot):
+    from designer.summary_bar import SummaryBar
+    from simcore.design import Component, Design, Link
+
+    design = Design(schema_version=1, components=[
+        Component(id="u", kind="client", params={"rps": 10}),
+        Component(id="s", kind="service", params={"workers": 4, "service_time_ms": 10})],
+        links=[Link(id="l", source="u", target="s")])
+    bar = SummaryBar()
+    qtbot.addWidget(bar)
+    bar.set_analysis(analyze(design).to_json())
+    assert bar.value_text("nines") == "∞" and bar.value_text("availability") == "100 %"
+    for key in ("availability", "nines"):
+        assert "never fails" in bar.tiles[key].toolTip()
+    assert bar.value_text("spofs") == "1"
+    assert "nothing here can fail yet" in bar.tiles["spofs"].toolTip()
+
+
+def test_parameter_tooltips_name_their_concept():
+    from designer.inspector_fields import FieldShape
+    from simcore.components import KINDS
+
+    model = KINDS["cache"].params
+    tip = FieldShape("hit_ratio", model.model_fields["hit_ratio"]).tooltip()
+    assert "Caching and hit ratios" in tip
