@@ -308,9 +308,11 @@ def _availability(ctx: Context) -> Explanation:
                 + f" 1 − A = {_pct_fine(u)}, so A = {value}.")
     rest = u - first_order
     if abs(rest) > 0.05 * u:
-        formula += (f" The difference, {_pct_fine(abs(rest))}, comes from "
-                    + ("several parts down at once (redundant parts failing together)."
-                       if rest > 0 else "failures that overlap, counted twice in the sum."))
+        formula += (f" The rough sum is {_pct_fine(abs(rest))} "
+                    + ("low: it misses the times several parts are down at once (redundant "
+                       "parts failing together)." if rest > 0 else
+                       "high: it counts overlapping failures twice, and a database as wholly "
+                       "down whenever its primary is (its replicas still serve reads)."))
     harmless = [cid for cid in ctx.failing_parts() if cid in r.components
                 and (r.components[cid].failure_impact or 0.0) <= 1e-12]
     meaning = ("The share of requests that succeed, every part up and down independently in "
