@@ -21,7 +21,7 @@ from functools import cached_property
 
 from simcore.analysis.report import _avail, _duration, _ms, _pct
 from simcore.analysis.report import _money as _amount
-from simcore.analysis.result import AnalysisResult
+from simcore.analysis.result import AnalysisResult, finite_or_none
 from simcore.design import Design
 from simcore.params import component_params
 from simcore.text import number
@@ -117,7 +117,8 @@ class Explanation:
     def to_json(self) -> dict:
         return {"figure": self.figure, "subject": self.subject, "title": self.title,
                 "value": self.value, "formula": self.formula, "meaning": self.meaning,
-                "concept": self.concept, "link": self.link, "numbers": dict(self.numbers)}
+                "concept": self.concept, "link": self.link,
+                "numbers": {k: finite_or_none(v) for k, v in self.numbers.items()}}
 
 
 def _explanation(figure: str, title: str, value: str, formula: str, meaning: str,
@@ -375,15 +376,22 @@ def _sync_reached(ctx: Context) -> set[str]:
 def _latency(ctx: Context) -> Explanation:
     r = ctx.r
     mean = r.latency_mean_ms
-    if mean is None:
+    if mean is None or math.isinf(mean):
         sat = [cid for cid in ctx.non_clients() if (r.components[cid].utilization or 0) >= 1]
         return _explanation(
             "latency", "Latency", "∞",
-            f"mean latency = ∞: {_join([ctx.name(s) for s in sat]) or 'a part'} is at 100 % "
-            "busy or more, so its queue grows without bound.",
+            f"mean latency = ∞: {_join([ctx.name(s) for s in sat]) or 'a part'} "
+            f"{'are' if len(sat) > 1 else 'is'} at 100 % busy or more, so the queue grows "
+            "without bound.",
             "An overloaded part makes every request that passes it wait longer and longer.",
-            "saturation", latency_ms=None)
+            "saturation", latency_ms=mean)
     admitted = sum(r.client_weights.values()) or ctx.offered
+    if admitted <= 0:
+        return _explanation(
+            "latency", "Latency", f"{_ms(mean)} ms",
+            f"no traffic: a lone request's time through the parts and links = {_ms(mean)} ms",
+            "With no load nothing waits: a request's time is the parts' service and the links.",
+            "latency", latency_ms=mean)
     waited = _sync_reached(ctx)
     parts, at_parts = [], 0.0
     for cid in ctx.non_clients():
@@ -429,7 +437,7 @@ def _saturation(ctx: Context) -> Explanation:
     meaning = ("The total request rate, all clients scaled together, at which the first part "
                "reaches 100 % busy; beyond it queues grow without bound.")
     if r.saturated:
-        worst = max(ctx.non_clients(), key=lambda c: r.components[c].utilization or 0.0)
+        worst = _overloaded(ctx)
         rho = r.components[worst].utilization or 0.0
         return _explanation(
             "saturation", "Saturation", "saturated",
@@ -480,6 +488,14 @@ def _limit_clause(ctx: Context, at: AnalysisResult, b: str) -> str:
     return ""
 
 
+def _overloaded(ctx: Context) -> str:
+    """The part that gets more work than it can do: the busiest with a finite ρ ≥ 1 (a blocking
+    caller of an overloaded part shows ρ = ∞ only because it waits on it), else the busiest."""
+    rho = {c: ctx.r.components[c].utilization or 0.0 for c in ctx.non_clients()}
+    finite = [c for c, u in rho.items() if 1.0 <= u < math.inf]
+    return max(finite or rho, key=lambda c: rho[c])
+
+
 def _runner_up(ctx: Context, at: AnalysisResult, b: str) -> str | None:
     others = [c for c in ctx.non_clients() if c != b and (at.components[c].utilization or 0) > 0]
     return max(others, key=lambda c: at.components[c].utilization, default=None)
@@ -520,6 +536,11 @@ def _bottleneck(ctx: Context) -> Explanation:
                         f"{number(limit_rps)} rps: grow {ctx.name(limit)} to carry more")
     elif r.saturated:
         formula += ": the design is saturated now"
+        worst = _overloaded(ctx)
+        if worst != b:
+            formula += (f"; {ctx.name(worst)} gets more work than it can do (ρ = "
+                        f"{_pct(r.components[worst].utilization)}) and {ctx.name(b)} waits on "
+                        "it without end")
     else:
         formula += ": nothing saturates, this is the busiest part now"
     return _explanation("bottleneck", "Bottleneck", ctx.name(b), formula + ".", meaning,

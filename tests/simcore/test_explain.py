@@ -120,3 +120,18 @@ def test_every_concept_has_a_section():
         assert f"\n## {name}\n" in CONCEPTS_MD
     assert concept_anchor("Little's law") == "littles-law"
     assert concept_anchor("Single points of failure (SPOFs)") == "single-points-of-failure-spofs"
+
+
+@pytest.mark.parametrize("rps", [0.0, 50_000.0], ids=["no traffic", "saturated"])
+def test_no_traffic_and_overload_are_explained_in_strict_json(rps):
+    design = load(EXAMPLES / "stage4_load_balancer.json")
+    design.component("users").params = {**design.component("users").params, "rps": rps}
+    r = analyze(design)
+    ex = {e.figure: e for e in explain_summary(design, r)}
+    json.dumps([e.to_json() for e in ex.values()], allow_nan=False)  # no inf, no NaN
+    if rps:
+        assert r.saturated and ex["saturation"].value == "saturated"
+        # the app shows ρ = ∞ only because it waits on MySQL, which is over its capacity
+        assert "MySQL" in ex["saturation"].formula and "MySQL" in ex["bottleneck"].formula
+    else:
+        assert ex["saturation"].value == "—" and ex["bottleneck"].value == "—"
