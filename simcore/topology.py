@@ -28,15 +28,12 @@ from simcore.params import component_params, group_params, link_params
 from simcore.problems import DesignError
 from simcore.validate import validate_and_parse
 
-# Kinds whose split over targets follows link weights always (SPEC §3, "Split shares").
-_WEIGHTED_ALWAYS = {"client", "api_gateway", "rate_limiter", "cache", "cdn"}
-_BALANCERS = {"dns", "load_balancer", "reverse_proxy"}
-
 
 @dataclass
 class Edge:
     """A link, compiled. ``latency_ms`` is the effective one-way latency (defaults applied);
-    ``share`` is w(source, target) for a splitting source (1 for services and queues)."""
+    ``share`` is w(source, target) for a splitting source (1 for services and queues); under
+    least connections the analysis sets the capacity shares (SPEC §7.1) before using them."""
 
     id: str
     source: str
@@ -71,6 +68,11 @@ class Node:
     @property
     def role(self) -> str:
         return self.spec.role
+
+    @property
+    def behaviour(self):
+        """The kind's role object (simcore.roles.Role)."""
+        return self.spec.behaviour
 
 
 @dataclass
@@ -127,10 +129,10 @@ def compile_design(design: Design, check: bool = True) -> Topology:
     for n in nodes.values():
         _set_shares(n)
         n.fed_only_by_queues = bool(n.inbound) and all(
-            nodes[e.source].kind == "message_queue" for e in n.inbound)
+            nodes[e.source].spec.behaviour.takes_messages for e in n.inbound)
     index = {c.id: i for i, c in enumerate(design.components)}
     order = _topological_order(nodes, index)
-    clients = [c.id for c in design.components if c.kind == "client"]
+    clients = [c.id for c in design.components if nodes[c.id].spec.behaviour.is_source]
     return Topology(design, nodes, order, edges, groups, clients)
 
 
@@ -161,15 +163,14 @@ def _topological_order(nodes: dict[str, Node], index: dict[str, int]) -> list[st
 
 
 def _set_shares(n: Node) -> None:
+    """Split shares w(x, t) (SPEC §3): by the role's link weights, else equal."""
     if not n.out or not n.spec.splits:
         return
-    weighted = n.kind in _WEIGHTED_ALWAYS or (
-        n.kind in _BALANCERS and getattr(n.params, "algorithm", "") == "weighted"
-    )
-    if weighted:
-        total = sum(e.params.weight for e in n.out)
-        for e in n.out:
-            e.share = e.params.weight / total
+    weights = n.spec.behaviour.split_weights(n)
+    if weights is not None:
+        total = sum(weights)
+        for e, w in zip(n.out, weights):
+            e.share = w / total
     else:
         for e in n.out:
             e.share = 1.0 / len(n.out)
