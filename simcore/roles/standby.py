@@ -21,7 +21,7 @@ def standby_factor(u: float, failover_h: float, mttr_h: float, n: int = 1) -> fl
     u + a · (1 − e^(−n·F / MTTR)), F the failover time in hours. The standby is down (u), or it
     is still taking over: once all n are down the first repair comes after Exp(MTTR / n), so the
     standby serves the share e^(−n·F / MTTR) of that time."""
-    return u + (1.0 - u) * -math.expm1(-failover_h / mttr_h)
+    return u + (1.0 - u) * -math.expm1(-n * failover_h / mttr_h)
 
 
 def component_down_probability(params, nodes: int | None = None) -> float:
