@@ -83,6 +83,8 @@ class Topology:
     edges: dict[str, Edge]
     groups: dict[str, tuple[Group, GroupParams]]
     clients: list[str]
+    capacity_shares_settled: bool = False
+    """Whether the analysis has set the least-connections shares (see analysis.flow)."""
 
     def groups_of(self, cid: str) -> list[str]:
         n = self.nodes[cid]

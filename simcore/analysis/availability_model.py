@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simcore.analysis.flow import settle_capacity_shares
 from simcore.roles import READ, WRITE, Role
 from simcore.roles.standby import (
     component_down_probability,
@@ -96,7 +97,9 @@ class AvailabilityModel:
 
 def build_model(topo: Topology) -> AvailabilityModel:
     """The availability model of a compiled design; each component's role fills its node and
-    says which of its links matter to a request's success."""
+    says which of its links matter to a request's success (with the least-connections shares
+    the traffic analysis uses)."""
+    settle_capacity_shares(topo)
     nodes: dict[str, NodeModel] = {}
     for cid in topo.order:
         tn = topo.nodes[cid]

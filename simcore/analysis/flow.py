@@ -14,6 +14,7 @@ requests exactly (see latency.py).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -86,7 +87,43 @@ def zipf_shares(shards: int, skew: float) -> list[float]:
 
 def compile_plan(topo: Topology) -> Plan:
     """Compile a checked Topology into the lookup lists the analysis runs on. Each component's
-    role fills its entry and gives each outgoing link's flow and cost shares."""
+    role fills its entry and gives each outgoing link's flow and cost shares; least-connections
+    shares are settled first (``settle_capacity_shares``)."""
+    settle_capacity_shares(topo)
+    return _compile(topo)
+
+
+def settle_capacity_shares(topo: Topology) -> None:
+    """SPEC §7.1: a balancer under least connections splits its load over its targets in
+    proportion to their capacities, servers / H (instances · workers, a database all its
+    nodes' workers), H each target's holding time from a pass with equal shares (so the rule is
+    not circular). Set once per topology, on its edges' ``share``, and then used everywhere:
+    flow, latency, saturation and availability. Where a target's capacity is 0 or unbounded
+    (H infinite, or 0) the split stays equal: a saturated or free target gives no proportion."""
+    if topo.capacity_shares_settled:
+        return
+    topo.capacity_shares_settled = True
+    balancers = [n for n in topo.nodes.values() if n.spec.behaviour.splits_by_capacity(n)]
+    if not balancers:
+        return
+    from simcore.analysis.latency import run_times  # latency imports this module
+
+    plan = _compile(topo)
+    hold = run_times(plan, run_flow(plan, 1.0)).hold
+    for n in balancers:
+        caps = []
+        for e in n.out:
+            t = topo.nodes[e.target]
+            h = hold[plan.index[e.target]]
+            caps.append(t.spec.behaviour.servers(t) / h if h > 0.0 else math.inf)
+        if len(set(caps)) == 1 or not all(0.0 < c < math.inf for c in caps):
+            continue
+        total = sum(caps)
+        for e, c in zip(n.out, caps):
+            e.share = c / total
+
+
+def _compile(topo: Topology) -> Plan:
     index = {cid: i for i, cid in enumerate(topo.order)}
     nodes: list[NodePlan] = []
     for cid in topo.order:

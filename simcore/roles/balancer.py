@@ -32,6 +32,9 @@ class BalancerRole(Role):
             return [e.params.weight for e in node.out]
         return None
 
+    def splits_by_capacity(self, node):
+        return algorithm(node.params) == "least_connections" and len(node.out) > 1
+
     def availability_links(self, node):
         alg = algorithm(node.params)
         out = []

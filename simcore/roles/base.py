@@ -58,6 +58,10 @@ class Role:
         if lim is not None:
             np_.limit_rps = float(lim[1])
 
+    def splits_by_capacity(self, node) -> bool:
+        """Whether its split shares are its targets' capacities (set by the analysis)."""
+        return False
+
     def link_flow(self, node, edge) -> tuple[float, float, float, float] | None:
         """(flow_read, flow_write, cost_read, cost_write) of one outgoing link: the share of the
         component's reads and writes sent over it, and its weight in the downstream time D."""
