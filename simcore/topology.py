@@ -1,23 +1,20 @@
 """A valid design compiled once into plain lookup tables, shared by the analysis and the
 simulation: typed parameters, outgoing links in file order, split shares, effective link
-latencies, group memberships and a stable topological order. networkx is used here, at compile
-time, and nowhere in an event loop.
+latencies, group memberships and a stable topological order (simcore.graph, networkx), at
+compile time and nowhere in an event loop.
 
 Compiling a checked design reuses the typed parameters validation produced (each parameter set
-is validated once) and orders the parts with a heap instead of building a networkx graph: this
-runs on every edit in the designer.
+is validated once): this runs on every edit in the designer.
 """
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass, field
-
-import networkx as nx
 
 from simcore.components import KINDS, KindSpec
 from simcore.components.base import ParamsBase
 from simcore.design import Design, Group
+from simcore.graph import topological_order
 from simcore.link_params import (
     CROSS_REGION_LATENCY_MS,
     CROSS_ZONE_LATENCY_MS,
@@ -132,36 +129,10 @@ def compile_design(design: Design, check: bool = True) -> Topology:
         _set_shares(n)
         n.fed_only_by_queues = bool(n.inbound) and all(
             nodes[e.source].spec.behaviour.takes_messages for e in n.inbound)
-    index = {c.id: i for i, c in enumerate(design.components)}
-    order = _topological_order(nodes, index)
+    order = topological_order([c.id for c in design.components],
+                              ((e.source, e.target) for e in edges.values()))
     clients = [c.id for c in design.components if nodes[c.id].spec.behaviour.is_source]
     return Topology(design, nodes, order, edges, groups, clients)
-
-
-def _topological_order(nodes: dict[str, Node], index: dict[str, int]) -> list[str]:
-    """Callers before callees; among the parts ready at once, the earliest in the file first
-    (what networkx's lexicographical_topological_sort gives with that key, without building a
-    graph). A cycle raises networkx.NetworkXUnfeasible, as that function does."""
-    indeg = {cid: 0 for cid in nodes}
-    succ: dict[str, set[str]] = {cid: set() for cid in nodes}
-    for n in nodes.values():
-        for e in n.out:
-            if e.target not in succ[n.id]:  # parallel links count once, as in a DiGraph
-                succ[n.id].add(e.target)
-                indeg[e.target] += 1
-    ready = [(index[cid], cid) for cid, d in indeg.items() if d == 0]
-    heapq.heapify(ready)
-    order = []
-    while ready:
-        _, v = heapq.heappop(ready)
-        order.append(v)
-        for t in succ[v]:
-            indeg[t] -= 1
-            if indeg[t] == 0:
-                heapq.heappush(ready, (index[t], t))
-    if len(order) != len(nodes):
-        raise nx.NetworkXUnfeasible("Graph contains a cycle or graph changed during iteration")
-    return order
 
 
 def _set_shares(n: Node) -> None:

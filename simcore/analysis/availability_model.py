@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simcore.analysis.flow import settle_capacity_shares
+from simcore.graph import reachable
 from simcore.roles import READ, WRITE, Role
 from simcore.roles.standby import (
     component_down_probability,
@@ -108,15 +109,8 @@ def build_model(topo: Topology) -> AvailabilityModel:
         behaviour.setup_model(tn, nm)
         nm.children = [Child(*link) for link in behaviour.availability_links(tn)]
         nodes[cid] = nm
-    seen: set[str] = set()
-    stack = list(topo.clients)
-    seen.update(stack)
-    while stack:
-        x = stack.pop()
-        for c in nodes[x].children:
-            if c.target not in seen:
-                seen.add(c.target)
-                stack.append(c.target)
+    seen = reachable(((x, c.target) for x, nm in nodes.items() for c in nm.children),
+                     topo.clients)
     order = [x for x in topo.order if x in seen]
     parents: dict[str, list[str]] = {x: [] for x in order}
     for x in order:
