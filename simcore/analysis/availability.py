@@ -181,8 +181,8 @@ def _impacts(topo: Topology, model: AvailabilityModel, success: SuccessModel,
 # With one part down and everything else up, only the part's ancestors differ from the all-up
 # state. Each node therefore keeps its all-up value (F, zero) and a dict {row: (F, zero)} of the
 # rows where its inputs differ, built bottom-up from its targets' dicts: the work is the sum of
-# the ancestor counts, not components × rows. The formulas are SuccessModel._pass's, per row;
-# sums run over the targets in link order and skip only exact zeros, so they round alike.
+# the ancestor counts, not components × rows. Each role's ``sparse`` rule is its ``vec`` rule per
+# row; sums run over the targets in link order and skip only exact zeros, so they round alike.
 
 def _single_failures(model: AvailabilityModel, success: SuccessModel, comps: list[str],
                      groups: list[str], dbs: list[str]) -> np.ndarray:

@@ -29,7 +29,8 @@ class TooBig(Exception):
 
 
 class Role:
-    """Base of every role. Class attributes state what validation and the designer derive:"""
+    """Base of every role. The class attributes are facts about the role that validation, the
+    designer and the algorithms read; the methods are its rules (subclasses override them)."""
 
     name = ""
     is_source = False  # produces traffic (a client): no parameters of a served component

@@ -17,8 +17,8 @@ in the palette.
 from __future__ import annotations
 
 import math
-import textwrap
 import sys
+import textwrap
 
 import pytest
 from pydantic import Field
