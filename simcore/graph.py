@@ -48,16 +48,6 @@ def reaches(edges: Iterable[Edge], start: str, goal: str) -> bool:
     return nx.has_path(g, start, goal)
 
 
-def reachable(edges: Iterable[Edge], sources: Iterable[str]) -> set[str]:
-    """Every part some of ``sources`` reaches, the sources included."""
-    sources = list(sources)
-    g = digraph(sources, edges)
-    seen = set(sources)
-    for s in sources:
-        seen |= nx.descendants(g, s)
-    return seen
-
-
 # --- link rules ---------------------------------------------------------------------------------
 
 def link_keys(source: KindSpec | None) -> set[str]:

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simcore.analysis.flow import settle_capacity_shares
-from simcore.graph import reachable
 from simcore.roles import READ, WRITE, Role
 from simcore.roles.standby import (
     component_down_probability,
@@ -109,8 +108,16 @@ def build_model(topo: Topology) -> AvailabilityModel:
         behaviour.setup_model(tn, nm)
         nm.children = [Child(*link) for link in behaviour.availability_links(tn)]
         nodes[cid] = nm
-    seen = reachable(((x, c.target) for x, nm in nodes.items() for c in nm.children),
-                     topo.clients)
+    # What the clients reach (a plain walk: this runs on every edit, and a networkx graph
+    # would cost more than the walk itself).
+    seen: set[str] = set(topo.clients)
+    stack = list(topo.clients)
+    while stack:
+        x = stack.pop()
+        for c in nodes[x].children:
+            if c.target not in seen:
+                seen.add(c.target)
+                stack.append(c.target)
     order = [x for x in topo.order if x in seen]
     parents: dict[str, list[str]] = {x: [] for x in order}
     for x in order:
