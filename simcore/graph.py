@@ -33,13 +33,17 @@ def topological_order(nodes: list[str], edges: Iterable[Edge]) -> list[str]:
     return list(nx.lexicographical_topological_sort(digraph(nodes, edges), key=index.__getitem__))
 
 
-def find_cycle(edges: Iterable[Edge]) -> list[str] | None:
-    """One cycle as the list of its nodes (the first repeated at the end), or None."""
-    g = digraph((), edges)
-    if nx.is_directed_acyclic_graph(g):
-        return None
-    cycle = nx.find_cycle(g)
-    return [e[0] for e in cycle] + [cycle[0][0]]
+def order_or_cycle(nodes: list[str], edges: Iterable[Edge]
+                   ) -> tuple[list[str] | None, list[str] | None]:
+    """(``topological_order``, None) for an acyclic graph, else (None, one cycle as the list of
+    its nodes, the first repeated at the end): one graph built for both questions."""
+    g = digraph(nodes, edges)
+    index = {n: i for i, n in enumerate(nodes)}
+    try:
+        return list(nx.lexicographical_topological_sort(g, key=index.__getitem__)), None
+    except nx.NetworkXUnfeasible:
+        cycle = nx.find_cycle(g)
+        return None, [e[0] for e in cycle] + [cycle[0][0]]
 
 
 def reaches(edges: Iterable[Edge], start: str, goal: str) -> bool:

@@ -129,8 +129,8 @@ def compile_design(design: Design, check: bool = True) -> Topology:
         _set_shares(n)
         n.fed_only_by_queues = bool(n.inbound) and all(
             nodes[e.source].spec.behaviour.takes_messages for e in n.inbound)
-    order = topological_order([c.id for c in design.components],
-                              ((e.source, e.target) for e in edges.values()))
+    order = parsed.order if parsed else topological_order(
+        [c.id for c in design.components], ((e.source, e.target) for e in edges.values()))
     clients = [c.id for c in design.components if nodes[c.id].spec.behaviour.is_source]
     return Topology(design, nodes, order, edges, groups, clients)
 

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from simcore.components import KINDS
 from simcore.design import Design
-from simcore.graph import find_cycle, link_problems
+from simcore.graph import link_problems, order_or_cycle
 from simcore.link_params import LinkParams
 from simcore.components.base import ParamsBase
 from simcore.params import _messages
@@ -30,6 +30,7 @@ class ParsedParams:
     components: list[ParamsBase | None] = field(default_factory=list)
     links: list[LinkParams | None] = field(default_factory=list)
     groups: list[GroupParams | None] = field(default_factory=list)
+    order: list[str] | None = None  # the components in topological order (None with a cycle)
 
 
 def _parse(model, raw: dict, where: str, problems: list[Problem]):
@@ -102,7 +103,7 @@ def validate_and_parse(design: Design) -> tuple[list[Problem], ParsedParams]:
         if spec is not None and spec.needs_target and out_degree[c.id] == 0:
             add(Problem(c.id, f"a {spec.label.lower()} needs a target: link it to what it sends to"))
 
-    cycle = find_cycle(graph_edges)
+    parsed.order, cycle = order_or_cycle(list(comps), graph_edges)
     if cycle is not None:
         add(Problem(cycle[0], f"the links form a cycle ({' → '.join(cycle)}); designs must be "
                               "acyclic"))

@@ -8,6 +8,7 @@ Units are part of each field: ``json_schema_extra={"unit": ...}``; the inspector
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -156,7 +157,7 @@ class KindSpec:
             if getattr(self, flag) is None:
                 object.__setattr__(self, flag, getattr(behaviour, flag))
 
-    @property
+    @cached_property
     def behaviour(self) -> Role:
         """The role object: the flow, success, capacity and run-time rules of this kind."""
         return role(self.role)

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from simcore.roles.standby import component_down_probability
+
 READ, WRITE = "read", "write"
 
 
@@ -85,16 +87,12 @@ class Role:
     # --- availability: the model --------------------------------------------------------
     def setup_model(self, node, nm) -> None:
         """Fill the availability NodeModel ``nm``: the probability that the component is down."""
-        from simcore.roles.standby import component_down_probability
-
         nm.instances = node.params.instances
         nm.standby = node.params.standby != "none"
         nm.q = component_down_probability(node.params)
 
     def own_availability(self, params) -> float:
         """The component's own up-probability, instances and standby (groups not counted)."""
-        from simcore.roles.standby import component_down_probability
-
         return 1.0 - component_down_probability(params)
 
     def availability_links(self, node):
