@@ -77,7 +77,7 @@ def run_frozen(exe: Path, home: Path, *args, cwd: Path | None = None):
 def run_source(home: Path, *args, cwd: Path | None = None):
     """The same command from the source tree, as an installed `skyline` runs it."""
     env = clean_env(home) | {"PYTHONPATH": str(ROOT), "PATH": os.environ.get("PATH", "")}
-    return subprocess.run([sys.executable, "-m", "simcore.cli", *map(str, args)], env=env,
+    return subprocess.run([sys.executable, "-m", "designer", *map(str, args)], env=env,
                           cwd=cwd or home, check=False, capture_output=True, text=True,
                           timeout=RUN_TIMEOUT_S)
 
