@@ -119,6 +119,11 @@ def _is_source(c) -> bool:
     return spec is not None and spec.behaviour.is_source
 
 
+def _is_database(c) -> bool:
+    spec = KINDS.get(c.kind) if c is not None else None
+    return spec is not None and spec.role == "database"
+
+
 def _group_problems(design: Design, comps: dict, parsed: ParsedParams) -> list[Problem]:
     problems = []
     group_ids = {g.id for g in design.groups}
@@ -168,6 +173,9 @@ def _scenario_problems(design: Design, comps: dict) -> list[Problem]:
             c = comps.get(ev.target)
             if c is None or not _is_source(c):
                 problems.append(Problem(None, f"{where}: target '{ev.target}' must be a client"))
+        elif ev.type == "partition" and _is_database(comps.get(ev.target)):
+            continue  # cuts the database's replicas off from their primaries
         elif ev.target not in links:
-            problems.append(Problem(None, f"{where}: target '{ev.target}' must be a link"))
+            what = "a link or a database" if ev.type == "partition" else "a link"
+            problems.append(Problem(None, f"{where}: target '{ev.target}' must be {what}"))
     return problems

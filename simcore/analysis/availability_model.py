@@ -51,10 +51,20 @@ class DbModel:
     z: np.ndarray  # Zipf shares
     q_primary: float  # a primary (with its standby) is down
     u_node: float  # a replica is down
+    write_needs: str = "primary"  # besides the primary: "all" replicas (sync), "one" (semi_sync)
 
     def shard_down(self, rtype: str) -> np.ndarray:
-        """Per shard, the probability that a request of ``rtype`` cannot be served there."""
-        q = self.q_primary * (self.u_node ** self.replicas if rtype == READ else 1.0)
+        """Per shard, the probability that a request of ``rtype`` cannot be served there: a
+        read needs the primary or a replica; a write the primary and the replicas its
+        replication mode waits for (SPEC §7.5)."""
+        if rtype == READ:
+            q = self.q_primary * self.u_node ** self.replicas
+        elif self.write_needs == "all":
+            q = 1.0 - (1.0 - self.q_primary) * (1.0 - self.u_node) ** self.replicas
+        elif self.write_needs == "one":
+            q = 1.0 - (1.0 - self.q_primary) * (1.0 - self.u_node ** self.replicas)
+        else:
+            q = self.q_primary
         return np.full(self.shards, q)
 
 

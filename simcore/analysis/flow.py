@@ -37,13 +37,15 @@ class Out:
 
 @dataclass
 class DbPlan:
-    """A database: ``shares[k]`` is shard k+1's Zipf share; ``write_extra_s`` the replication lag
-    a write waits for (sync/semi_sync with replicas), else 0."""
+    """A database: ``shares[k]`` is shard k+1's share; ``write_extra_s`` the delay a write pays
+    besides its node's time (the replication lag under sync/semi_sync with replicas, plus the
+    directory lookup), ``read_extra_s`` a read's (the directory lookup), in seconds."""
 
     shares: list[float]
     replicas: int
     write_extra_s: float
     uniform: bool  # every shard has the same share (skew 0): one shard stands for all
+    read_extra_s: float = 0.0
 
 
 @dataclass

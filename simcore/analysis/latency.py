@@ -118,6 +118,7 @@ def run_times(plan: Plan, flow: FlowState, with_db_nodes: bool = False,
         lam = lam_r + lam_w
         s = node.service_s
         if node.db is not None:
+            d0r += node.db.read_extra_s
             d0w += node.db.write_extra_s
             h = s
             w_r = w_w = 0.0

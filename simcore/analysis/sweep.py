@@ -131,8 +131,8 @@ class _Tables:
                 if len(tg) == start:
                     tg.append(n)  # the zero row
                     wg.append(0.0)
-                if not read and nd.db is not None:
-                    c0 += nd.db.write_extra_s
+                if nd.db is not None:
+                    c0 += nd.db.read_extra_s if read else nd.db.write_extra_s
                 const[i] = c0
                 ptr.append(len(tg))
             if not nd.is_client:

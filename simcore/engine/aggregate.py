@@ -21,9 +21,13 @@ _LATENCY_KEYS = ("mean", "p50", "p95", "p99", "p999")
 _TS_KEYS = ("throughput_rps", "p50_ms", "p95_ms", "p99_ms", "error_rate", "availability")
 _COMPONENT_SUMS = ("served", "dropped", "rejected")
 """Per-component counts reported as the mean per replication (requests per measured window)."""
-_COMPONENT_EXTRA_COUNTS = ("hits", "misses", "passed_through", "stale_reads", "replica_reads",
+_COMPONENT_EXTRA_COUNTS = ("hits", "misses", "passed_through", "replica_reads",
                            "accepted", "refused_full", "consumed_ok", "consumed_failed",
                            "backlog_end")
+COUNTERS = {"lost_writes": sum, "stale_reads": sum, "max_staleness_ms": max}
+"""The counts of SPEC §7.9 (key: how the components' values make the run's total). Each is
+reported per replication as a mean, in total and per component (None where it does not
+apply), with its interval under a sibling ``ci95`` when there are two replications or more."""
 
 
 def _finite(x: Any) -> float | None:
@@ -135,6 +139,7 @@ class SimulationResult:
             for k in _COMPONENT_EXTRA_COUNTS:
                 if k in first:
                     row[k] = mean_or_none(_finite(c.get(k)) for c in rows)
+            row.update(_counters([{k: c.get(k) for k in COUNTERS} for c in rows]))
             if "stale_reads" in first and "replica_reads" in first:
                 reads = sum(c.get("replica_reads") or 0 for c in rows)
                 stale = sum(c.get("stale_reads") or 0 for c in rows)
@@ -239,21 +244,40 @@ class SimulationResult:
             "components": self.components(),
             "saturated": sat["saturated"],
             "saturation": sat,
-            "stale_reads": self._stale_reads(),
+            **self.counter_totals(),
             "standby_takeovers": sum(int(r.get("standby_takeovers") or 0)
                                      for r in self.replications),
             "timeseries": self.timeseries(),
         }
         return _strict(out)
 
-    def _stale_reads(self) -> dict:
-        stale = reads = 0
+    def counter_totals(self) -> dict:
+        """The §7.9 counts over the whole design: per replication the components' values
+        combined (summed, or the largest), then the mean over replications."""
+        per_rep = []
         for r in self.replications:
-            for c in r["components"].values():
-                stale += int(c.get("stale_reads") or 0)
-                reads += int(c.get("replica_reads") or 0)
-        return {"stale_reads": stale, "replica_reads": reads,
-                "fraction": stale / reads if reads else None}
+            tot = {}
+            for k, combine in COUNTERS.items():
+                vals = [c[k] for c in r["components"].values() if c.get(k) is not None]
+                tot[k] = combine(vals) if vals else None
+            per_rep.append(tot)
+        return _counters(per_rep)
+
+
+def _counters(per_rep: list[dict]) -> dict:
+    """{key: mean over replications (None where no replication has it), "ci95": {key: [lo,
+    hi]}} for the keys of COUNTERS; ``ci95`` only with two replications or more."""
+    out: dict = {}
+    ci: dict = {}
+    for k in COUNTERS:
+        vals = [_finite(r.get(k)) for r in per_rep]
+        m, interval = mean_ci(vals)
+        out[k] = m
+        if m is not None and len(per_rep) >= 2:
+            ci[k] = _clip(interval)
+    if len(per_rep) >= 2:
+        out["ci95"] = ci
+    return out
 
 
 def _strict(v: Any) -> Any:

@@ -67,6 +67,8 @@ def _target_problem(sim, ev) -> str | None:
         return f"fail target '{t}' is not a component or group"
     if ev.type == "spike":
         return None if t in sim.client_by_id else f"spike target '{t}' must be a client"
+    if ev.type == "partition" and hasattr(sim.nodes.get(t), "partition"):
+        return None
     return None if t in sim.edges else f"{ev.type} target '{t}' must be a link"
 
 
@@ -102,6 +104,15 @@ def _apply(sim, ev):
         m = float(ev.multiplier)
         client.set_multiplier(client.mult * m)
         return lambda: client.set_multiplier(client.mult / m)
+    if ev.type == "partition" and ev.target in sim.nodes:  # a database's replicas cut off
+        db = sim.nodes[ev.target]
+        db.partition(+1)
+        sim.state_changed()
+
+        def end_cut():
+            db.partition(-1)
+            sim.state_changed()
+        return end_cut
     edge = sim.edges[ev.target]
     if ev.type == "latency":
         extra = float(ev.extra_ms) / 1000.0

@@ -121,10 +121,12 @@ def render(j: dict, source: str | None = None) -> str:
                    f"{tot.get('failed', 0):,} failed, {tot.get('rejected', 0):,} rejected")
         if extra:
             out.append(f"                  (all replications together){extra}")
-    stale = j.get("stale_reads") or {}
-    if stale.get("replica_reads"):
-        out.append(f"Stale reads       {_rate(stale.get('fraction'))} of "
-                   f"{stale['replica_reads']:,} replica reads")
+    if j.get("lost_writes"):
+        out.append(f"Lost writes       {_count(j['lost_writes'])} per replication "
+                   "(acknowledged, then lost in a failover)")
+    if j.get("stale_reads"):
+        out.append(f"Stale reads       {_count(j['stale_reads'])} per replication, at most "
+                   f"{_num(j.get('max_staleness_ms'))} ms behind")
     if j.get("standby_takeovers"):
         out.append(f"Standby takeovers {j['standby_takeovers']}")
 
@@ -154,6 +156,10 @@ def _components(j: dict) -> list[str]:
             notes.append(f"hit ratio {_pct(c['hit_ratio'])}")
         if c.get("stale_read_fraction") is not None and c.get("replica_reads"):
             notes.append(f"stale reads {_rate(c['stale_read_fraction'])} of replica reads")
+        if c.get("lost_writes"):
+            notes.append(f"lost writes {_count(c['lost_writes'])}")
+        if c.get("moved_key_share") is not None:
+            notes.append(f"keys moved to another shard {_pct(c['moved_key_share'])}")
         if c.get("refused_full"):
             notes.append(f"refused (queue full) {_count(c['refused_full'])}")
         if c.get("consumed_ok") is not None or c.get("consumed_failed"):

@@ -8,11 +8,12 @@ import math
 from simcore.design import Design, Scenario
 from simcore.engine import failures
 from simcore.engine.clients import RClient, Req
+from simcore.engine.database import DatabaseNode
 from simcore.engine.kernel import Kernel
 from simcore.engine.links import REdge, make_call, settle_edges
 from simcore.engine.metrics import RunMetrics
 from simcore.engine.nodes import BalancerNode, CacheNode, ServiceNode
-from simcore.engine.storage import DatabaseNode, QueueNode
+from simcore.engine.storage import QueueNode
 from simcore.engine.streams import replication_seed
 from simcore.topology import compile_design
 
@@ -157,7 +158,8 @@ class Sim:
             n.down_drops = 0
             n.rejected = 0
             for attr in ("hits", "misses", "passed", "stale_reads", "replica_reads", "accepted",
-                         "full", "consumed_ok", "consumed_failed"):
+                         "full", "consumed_ok", "consumed_failed", "lost_writes",
+                         "max_staleness_s"):
                 if hasattr(n, attr):
                     setattr(n, attr, 0)
             if isinstance(n, QueueNode):
@@ -248,8 +250,7 @@ class Sim:
             if isinstance(n, CacheNode):
                 c.update(hits=n.hits, misses=n.misses, passed_through=n.passed)
             if isinstance(n, DatabaseNode):
-                c.update(stale_reads=n.stale_reads, replica_reads=n.replica_reads,
-                         node_utilization=utils,
+                c.update(n.counters(), node_utilization=utils,
                          node_served=[st.served for st in n.stations],
                          shard_share=n.shard_share)
             if isinstance(n, QueueNode):

@@ -1,6 +1,8 @@
-"""The database role: shards × (one primary + replicas), terminal (SPEC §2). Its nodes are part
-of the availability state: a read of shard k succeeds when its primary (with its standby) or a
-replica is up, a write when its primary is; shard k is hit with its Zipf share."""
+"""The database role: shards × (one primary + replicas), terminal (SPEC §2, §7.5, §7.6). Its nodes
+are part of the availability state: a read of shard k succeeds when its primary (with its standby)
+or a replica is up; a write when its primary is and, with replicas, every replica (`sync`) or at
+least one (`semi_sync`); shard k is hit with its share (Zipf under range sharding, even under
+hash or directory)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,15 @@ def zipf_array(shards: int, skew: float) -> np.ndarray:
     return w / w.sum()
 
 
+WRITE_NEEDS = {"sync": "all", "semi_sync": "one", "async": "primary"}
+"""Besides the primary, the replicas a write waits for, by replication mode."""
+
+
+def write_needs(params) -> str:
+    """"all", "one" or "primary": the replicas a write of this database needs up."""
+    return WRITE_NEEDS[params.replication] if params.replicas > 0 else "primary"
+
+
 class DatabaseRole(Role):
     name = "database"
     terminal = True
@@ -27,9 +38,10 @@ class DatabaseRole(Role):
         super().plan(node, np_)
         p = node.params
         lag = float(p.replication_lag_ms) / 1000.0
-        extra = lag if (p.replicas > 0 and p.replication in ("sync", "semi_sync")) else 0.0
-        np_.db = DbPlan(zipf_shares(int(p.shards), float(p.shard_skew)), int(p.replicas),
-                        extra, float(p.shard_skew) == 0.0)
+        lookup = p.lookup_ms / 1000.0
+        extra = lag if write_needs(p) != "primary" else 0.0
+        np_.db = DbPlan(zipf_shares(int(p.shards), p.effective_skew), int(p.replicas),
+                        extra + lookup, p.effective_skew == 0.0, lookup)
 
     def servers(self, node) -> int:
         p = node.params
@@ -46,8 +58,8 @@ class DatabaseRole(Role):
         nm.instances = p.instances
         nm.standby = p.standby != "none"
         q_p = component_down_probability(p, nodes=1)
-        nm.db = DbModel(p.shards, p.replicas, zipf_array(p.shards, p.shard_skew), q_p,
-                        unit_unavailability(p))
+        nm.db = DbModel(p.shards, p.replicas, zipf_array(p.shards, p.effective_skew), q_p,
+                        unit_unavailability(p), write_needs(p))
         nm.q = q_p
 
     def own_availability(self, params) -> float:
@@ -65,6 +77,10 @@ class DatabaseRole(Role):
         ok = up[:, cols[:, 0]]
         if rtype == READ and nm.db.replicas:
             ok = ok | up[:, cols[:, 1:]].any(axis=2)
+        elif nm.db.write_needs == "all":
+            ok = ok & up[:, cols[:, 1:]].all(axis=2)
+        elif nm.db.write_needs == "one":
+            ok = ok & up[:, cols[:, 1:]].any(axis=2)
         f = (~ok).astype(float) @ nm.db.z
         zero = ~u | ~ok.any(axis=1)
         return np.where(zero, 1.0, np.where(u, f, 1.0)), zero
@@ -92,18 +108,12 @@ class DatabaseRole(Role):
         return dn + up * z, up * h
 
     def runtime_class(self):
-        from simcore.engine.storage import DatabaseNode
+        from simcore.engine.database import DatabaseNode
 
         return DatabaseNode
 
     def serves(self, n, r, ok):
         if not n.up:
             return False
-        per, alive = n.per, n.node_alive
-        for s in range(n.shards):
-            if n.shard_share[s] <= 0:
-                continue
-            nodes = range(s * per, (s + 1) * per) if r == 0 else (s * per,)
-            if any(alive[i] for i in nodes):
-                return True
-        return False
+        can = n.can_read if r == 0 else n.can_write
+        return any(can(s) for s in range(n.shards) if n.shard_share[s] > 0)

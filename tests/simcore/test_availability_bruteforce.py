@@ -219,14 +219,22 @@ class Brute:
                     val = val * ((1.0 - prob) + prob * P[lk["target"]])
             elif kind == "database":
                 k_n = p.get("shards", 1)
-                z = np.arange(1, k_n + 1, dtype=float) ** -float(p.get("shard_skew", 0.0))
+                even = p.get("sharding") in ("hash", "directory")
+                skew = 0.0 if even else float(p.get("shard_skew", 0.0))
+                z = np.arange(1, k_n + 1, dtype=float) ** -skew
                 z /= z.sum()
                 val = np.zeros(rows)
+                mode = p.get("replication", "async")
                 for k, (prim, reps) in enumerate(self.shards[x]):
                     ok = prim.up(bad)
                     if rtype == "read":
                         for r in reps:
                             ok = ok | ~bad[:, r]
+                    elif reps and mode == "sync":  # every replica acknowledges
+                        for r in reps:
+                            ok = ok & ~bad[:, r]
+                    elif reps and mode == "semi_sync":  # at least one replica acknowledges
+                        ok = ok & np.any(~bad[:, reps], axis=1)
                     val = val + z[k] * ok
             else:  # message_queue, blob_storage, external_service: they are up
                 val = np.ones(rows)
@@ -450,6 +458,15 @@ STRUCTURES = {
          C("app", "service", mtbf_hours=100, mttr_hours=5, standby="warm", failover_s=900),
          C("db", "database", mtbf_hours=50, mttr_hours=2, standby="cold", replicas=1)],
         [L("u", "lb"), L("lb", "app"), L("app", "db")]),
+    "replication_modes_on_shared_databases": D(
+        [C("u", "client", rps=50, read_ratio=0.6), C("a", "service", availability=0.95),
+         C("b", "service", availability=0.9),
+         C("orders", "database", availability=0.9, replicas=2, shards=2, shard_skew=1.0,
+           replication="sync", standby="warm"),
+         C("users_db", "database", availability=0.8, replicas=2, shards=2, sharding="hash",
+           replication="semi_sync")],
+        [L("u", "a"), L("u", "b"), L("a", "orders"), L("a", "users_db"), L("b", "orders"),
+         L("b", "users_db")]),
     "service_probabilities_and_async_queue": D(
         [C("u", "client", rps=20, read_ratio=0.2), C("app", "service", availability=0.95),
          C("q", "message_queue", availability=0.9), C("worker", "service", availability=0.5),
@@ -549,6 +566,7 @@ def designs(draw):
                 p["hit_ratio"] = draw(st.sampled_from([0.0, 0.5, 0.8, 1.0]))
             if kind == "database":
                 p["replicas"] = draw(st.sampled_from([0, 0, 1, 2]))
+                p["replication"] = draw(st.sampled_from(["async", "semi_sync", "sync"]))
                 p["shards"] = draw(st.sampled_from([1, 1, 2, 3]))
                 p["shard_skew"] = draw(st.sampled_from([0.0, 0.5, 1.0]))
             if kind in BALANCERS:

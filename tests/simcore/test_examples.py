@@ -225,7 +225,8 @@ def test_active_passive_failover():
     res = run("active_passive_failover.json")
     u_db = 4 / 2004
     q_primary = down(u_db, standby="hot", failover_s=30, mttr_h=4)
-    a_read, a_write = 1 - q_primary * u_db, 1 - q_primary
+    # sync replication: a write needs the primary (or its standby) and the replica up
+    a_read, a_write = 1 - q_primary * u_db, (1 - q_primary) * (1 - u_db)
     a_lb = 1 - down(0.0005, standby="hot")
     avail = a_lb * (1 - 0.001 ** 3) * (0.8 * a_read + 0.2 * a_write)
     r_read = wq(640, 0.004, 32) + 0.004

@@ -1,0 +1,241 @@
+"""The database at run time (SPEC §2, §7.5, §7.6): shards of one primary and its replicas,
+replication modes, failover data loss, partitions between primaries and replicas, and shards
+added while the run goes on."""
+
+from __future__ import annotations
+
+import bisect
+from collections import deque
+
+from simcore.engine.kernel import FAIL, OK, Station
+from simcore.engine.nodes import RNode, implicit_queue_cap
+
+
+class DatabaseNode(RNode):
+    """``shards`` × (1 primary + ``replicas``) nodes, each a station with ``workers``.
+
+    A request goes to shard k with its share (∝ k^−shard_skew under range sharding or none;
+    even under hash or directory sharding, which first pays ``directory_ms`` as a delay).
+    Reads spread evenly (at random) over the shard's live replicas, and go to the primary only
+    when no replica is up; writes go to the primary. What a write needs depends on the
+    replication mode: ``sync`` the primary and every replica of its shard, ``semi_sync`` the
+    primary and at least one replica (both then wait ``replication_lag_ms``), ``async`` the
+    primary only (a replica read within the lag after a write to its shard is stale: counted,
+    not failed). A standby per shard primary takes over ``failover_s`` after the primary went
+    down; under ``async`` replication the writes acknowledged in the lag before the failure
+    are then lost (``lost_writes``). A ``partition`` of the database cuts every replica off
+    from its primary: under ``strong`` consistency a read that reaches a cut-off replica
+    fails, under ``eventual`` it is served stale and counted; for writes a cut-off replica
+    counts as down. Node j of shard s is station s·(1 + replicas) + j (j = 0: primary).
+    """
+
+    def __init__(self, sim, node, rep):
+        p = node.params
+        self.shards = int(p.shards)
+        self.replicas = int(p.replicas)
+        self.per = 1 + self.replicas
+        super().__init__(sim, node, rep)
+        nn = self.shards * self.per
+        self.node_down = [0] * nn
+        self.node_alive = [True] * nn
+        self.shard_standby = [False] * self.shards
+        self.shard_pending = [False] * self.shards
+        self.shard_standby_down = [0] * self.shards  # standbys' own failures
+        self._set_shares([(k + 1) ** -p.effective_skew for k in range(self.shards)])
+        self.lookup_s = p.lookup_ms / 1000.0
+        self.lag_s = p.replication_lag_ms / 1000.0 if self.replicas > 0 else 0.0
+        mode = p.replication if self.replicas > 0 else "async"
+        self.write_needs = {"sync": self.replicas, "semi_sync": 1, "async": 0}[mode]
+        self.sync_lag = self.lag_s if self.write_needs else 0.0
+        self.async_lag = 0.0 if self.write_needs else self.lag_s
+        self.strong = p.consistency == "strong"
+        self.last_write = [-1e18] * self.shards
+        self.stale_reads = 0
+        self.replica_reads = 0
+        self.max_staleness_s = 0.0
+        self.lost_writes = 0
+        self.cut = 0  # partitions in force between the primaries and their replicas
+        self.cut_since = 0.0
+        # writes acknowledged within the last lag, per shard: what an async failover loses
+        self.track_acks = self.async_lag > 0.0 and self.standby
+        self.recent_acks = [deque() for _ in range(self.shards)]
+        self.at_risk = [0] * self.shards  # acknowledged writes the failed primary had alone
+        self.migration = None  # set by an add_shard event
+
+    def _set_shares(self, weights: list[float]) -> None:
+        total = sum(weights)
+        self.shard_share = [x / total for x in weights]
+        acc, self.shard_cum = 0.0, []
+        for x in self.shard_share:
+            acc += x
+            self.shard_cum.append(acc)
+        self.shard_cum[-1] = 1.0 + 1e-12
+
+    def _make_stations(self):
+        p = self.params
+        nn = int(p.shards) * (1 + int(p.replicas))
+        return [self._station(i) for i in range(nn)]
+
+    def _station(self, i: int) -> Station:
+        w = int(self.params.workers)
+        return Station(self.env, self, w, self.params.queue_limit, implicit_queue_cap(w),
+                       self.svc, f"{self.id}#s{i // self.per}n{i % self.per}")
+
+    # The component-level ``inst_down`` (one entry) fails every node; ``node_down`` fails
+    # single nodes (random failures).
+    def refresh(self):
+        gd = self.group_down > 0 or self.inst_down[0] > 0
+        per = self.per
+        new = []
+        for s in range(self.shards):
+            base = s * per
+            primary_dead = self.node_down[base] > 0 or self.inst_down[0] > 0
+            if not primary_dead or self.shard_standby_down[s] > 0:
+                self.shard_standby[s] = False
+            elif self.standby and not self.shard_standby[s] and not self.shard_pending[s]:
+                self.shard_pending[s] = True
+                self.at_risk[s] = self._acks_in_lag(s)
+                self.after(self.failover_s, lambda ev, s=s: self._shard_take_over(s))
+            for j in range(per):
+                i = base + j
+                up = (not gd) and self.node_down[i] == 0
+                if j == 0 and self.shard_standby[s] and self.group_down == 0:
+                    up = True
+                new.append(up)
+        for i, (was, now) in enumerate(zip(self.node_alive, new)):
+            if was and not now:
+                self.stations[i].flush()
+        self.node_alive = new
+        any_up = any(new)
+        self.alive = [any_up]
+        self.alive_idx = [0] if any_up else []
+        self.n_alive = 1 if any_up else 0
+
+    def _shard_take_over(self, s):
+        self.shard_pending[s] = False
+        if ((self.node_down[s * self.per] > 0 or self.inst_down[0] > 0)
+                and self.shard_standby_down[s] == 0):
+            self.shard_standby[s] = True
+            self.sim.standby_takeovers += 1
+            # the standby had every write but those still within the lag
+            self.lost_writes += self.at_risk[s]
+        self.at_risk[s] = 0
+        self.refresh()
+        self.sim.state_changed()
+
+    def _acks_in_lag(self, s: int) -> int:
+        """Writes of shard s acknowledged within the last lag (and measured)."""
+        acks = self.recent_acks[s]
+        edge = self.env.now - self.async_lag
+        while acks and acks[0] < edge:
+            acks.popleft()
+        return sum(1 for t in acks if t >= self.sim.warmup_s)
+
+    # --- what a shard can do now -----------------------------------------------------------
+    def replica_reachable(self, i: int) -> bool:
+        """Whether replica node i is up and hears from its primary."""
+        return self.node_alive[i] and not self.cut
+
+    def can_write(self, s: int) -> bool:
+        """A write of shard s finds its primary and the replicas its mode waits for."""
+        base = s * self.per
+        if not self.node_alive[base]:
+            return False
+        if not self.write_needs:
+            return True
+        acked = sum(1 for j in range(1, self.per) if self.replica_reachable(base + j))
+        return acked >= self.write_needs
+
+    def can_read(self, s: int) -> bool:
+        """A read of shard s finds a node that answers it."""
+        base = s * self.per
+        alive = self.node_alive
+        replicas = [alive[base + j] for j in range(1, self.per)]
+        if any(replicas):
+            return not (self.cut and self.strong)
+        return alive[base]
+
+    # --- requests --------------------------------------------------------------------------
+    def arrive(self, req, inst, done):
+        if self.lookup_s > 0.0:
+            self.after(self.lookup_s, lambda ev: self._route(req, done))
+        else:
+            self._route(req, done)
+
+    def pick_shard(self) -> int:
+        return bisect.bisect_right(self.shard_cum, self.u.next()) if self.shards > 1 else 0
+
+    def _route(self, req, done):
+        s = self.pick_shard()
+        base = s * self.per
+        alive = self.node_alive
+        i = -1
+        if req.read and self.per > 1:
+            live = [base + j for j in range(1, self.per) if alive[base + j]]
+            if live:
+                i = live[int(self.u.next() * len(live))] if len(live) > 1 else live[0]
+                if self.cut and self.strong:
+                    i = -1  # the replica cannot tell whether it is current: it refuses
+            elif alive[base]:
+                i = base
+        elif alive[base] and (req.read or self.can_write(s)):
+            i = base
+        if i < 0:
+            self.down_drops += 1
+            done(FAIL)
+            return
+        self.visit(i, s, req, done)
+
+    def visit(self, i: int, s: int, req, done) -> None:
+        """Serve ``req`` on node i of shard s, then answer ``done``."""
+        st = self.stations[i]
+        on_replica = i != s * self.per
+
+        def finished(req, done):
+            if req.read:
+                if on_replica:
+                    self._replica_read(s)
+                done(OK)
+                return
+            now = self.env.now
+            self.last_write[s] = now
+            if self.track_acks:
+                acks = self.recent_acks[s]
+                acks.append(now)
+                while acks[0] < now - self.async_lag:
+                    acks.popleft()
+            if self.sync_lag > 0.0:
+                self.after(self.sync_lag, lambda ev: done(OK))
+            else:
+                done(OK)
+
+        if not st.enter(finished, req, done):
+            done(FAIL)
+
+    def _replica_read(self, s: int) -> None:
+        self.replica_reads += 1
+        now = self.env.now
+        if self.cut and not self.strong:  # served by a replica that stopped hearing at cut_since
+            behind = now - self.cut_since + self.async_lag
+        elif self.async_lag > 0.0 and now - self.last_write[s] < self.async_lag:
+            behind = self.async_lag
+        else:
+            return
+        self.stale_reads += 1
+        self.max_staleness_s = max(self.max_staleness_s, behind)
+
+    # --- scenario events -------------------------------------------------------------------
+    def partition(self, delta: int) -> None:
+        """Cut the replicas off from their primaries (+1) or end one such cut (−1)."""
+        if delta > 0 and not self.cut:
+            self.cut_since = self.env.now
+        self.cut += delta
+
+    def counters(self) -> dict:
+        """The database's counts over the measured window (SPEC §7.5, §7.9)."""
+        return {"stale_reads": self.stale_reads, "replica_reads": self.replica_reads,
+                "lost_writes": self.lost_writes,
+                "max_staleness_ms": self.max_staleness_s * 1000.0 if self.replicas else None}
+
+    def shard_utilization_nodes(self):
+        return self.stations
