@@ -140,6 +140,8 @@ class SimulationResult:
                 if k in first:
                     row[k] = mean_or_none(_finite(c.get(k)) for c in rows)
             row.update(_counters([{k: c.get(k) for k in COUNTERS} for c in rows]))
+            row["moved_key_share"] = mean_or_none(_finite(c.get("moved_key_share"))
+                                                  for c in rows)
             if "stale_reads" in first and "replica_reads" in first:
                 reads = sum(c.get("replica_reads") or 0 for c in rows)
                 stale = sum(c.get("stale_reads") or 0 for c in rows)

@@ -7,8 +7,10 @@ from __future__ import annotations
 import bisect
 from collections import deque
 
+from simcore.engine.clients import Req
 from simcore.engine.kernel import FAIL, OK, Station
 from simcore.engine.nodes import RNode, implicit_queue_cap
+from simcore.engine.resharding import KeyMap
 
 
 class DatabaseNode(RNode):
@@ -60,7 +62,7 @@ class DatabaseNode(RNode):
         self.track_acks = self.async_lag > 0.0 and self.standby
         self.recent_acks = [deque() for _ in range(self.shards)]
         self.at_risk = [0] * self.shards  # acknowledged writes the failed primary had alone
-        self.migration = None  # set by an add_shard event
+        self.keymap: KeyMap | None = None  # which shard holds each key, once one is added
 
     def _set_shares(self, weights: list[float]) -> None:
         total = sum(weights)
@@ -167,24 +169,29 @@ class DatabaseNode(RNode):
 
     def _route(self, req, done):
         s = self.pick_shard()
-        base = s * self.per
-        alive = self.node_alive
-        i = -1
-        if req.read and self.per > 1:
-            live = [base + j for j in range(1, self.per) if alive[base + j]]
-            if live:
-                i = live[int(self.u.next() * len(live))] if len(live) > 1 else live[0]
-                if self.cut and self.strong:
-                    i = -1  # the replica cannot tell whether it is current: it refuses
-            elif alive[base]:
-                i = base
-        elif alive[base] and (req.read or self.can_write(s)):
-            i = base
+        i = self._read_node(s) if req.read else self._write_node(s)
         if i < 0:
             self.down_drops += 1
             done(FAIL)
             return
         self.visit(i, s, req, done)
+
+    def _read_node(self, s: int) -> int:
+        """The node that serves a read of shard s: a live replica at random, else the
+        primary; −1 when none can (a cut-off replica under strong consistency refuses: it
+        cannot tell whether it is current)."""
+        base = s * self.per
+        alive = self.node_alive
+        if self.per > 1:
+            live = [base + j for j in range(1, self.per) if alive[base + j]]
+            if live:
+                if self.cut and self.strong:
+                    return -1
+                return live[int(self.u.next() * len(live))] if len(live) > 1 else live[0]
+        return base if alive[base] else -1
+
+    def _write_node(self, s: int) -> int:
+        return s * self.per if self.can_write(s) else -1
 
     def visit(self, i: int, s: int, req, done) -> None:
         """Serve ``req`` on node i of shard s, then answer ``done``."""
@@ -231,11 +238,56 @@ class DatabaseNode(RNode):
             self.cut_since = self.env.now
         self.cut += delta
 
+    def add_shard(self, rehash: str, migration_s: float) -> None:
+        """A shard joins now, with the others' replicas and standby; the keys that change
+        shard are copied over the next ``migration_s`` seconds (see ``resharding``)."""
+        if self.keymap is None:
+            self.keymap = KeyMap.for_database(self.sim, self)
+        old, new = self.keymap.add_shard(rehash, self.shards)
+        s = self.shards
+        self.shards += 1
+        added = [self._station(s * self.per + j) for j in range(self.per)]
+        self.stations.extend(added)
+        self.sim.add_stations(self, added)
+        self.node_down.extend([0] * self.per)
+        self.shard_standby.append(False)
+        self.shard_pending.append(False)
+        self.shard_standby_down.append(0)
+        self.last_write.append(-1e18)
+        self.recent_acks.append(deque())
+        self.at_risk.append(0)
+        self._set_shares([1.0] * self.shards)
+        self.refresh()
+        self.sim.state_changed()
+        if len(old):
+            self._migrate(old.tolist(), new.tolist(), migration_s / len(old))
+
+    def _migrate(self, old: list[int], new: list[int], step_s: float) -> None:
+        """Copy moved key k at k · step_s from now: a read on its old shard, a write on its
+        new one (background work: no client waits for it, its failures are not errors)."""
+        def copy(ev):
+            k = ev.v
+            i = self._read_node(old[k])
+            if i >= 0:
+                self.visit(i, old[k], Req(True, self.env.now, False, 0.0), _ignore)
+            j = self._write_node(new[k])
+            if j >= 0:
+                self.visit(j, new[k], Req(False, self.env.now, False, 0.0), _ignore)
+            if k + 1 < len(old):
+                self.after(step_s, copy, k + 1)
+        self.after(0.0, copy, 0)
+
     def counters(self) -> dict:
-        """The database's counts over the measured window (SPEC §7.5, §7.9)."""
+        """The database's counts over the measured window (SPEC §7.5, §7.9), and the share
+        of keys moved since the run's start (after an ``add_shard``; else None)."""
         return {"stale_reads": self.stale_reads, "replica_reads": self.replica_reads,
                 "lost_writes": self.lost_writes,
-                "max_staleness_ms": self.max_staleness_s * 1000.0 if self.replicas else None}
+                "max_staleness_ms": self.max_staleness_s * 1000.0 if self.replicas else None,
+                "moved_key_share": self.keymap.moved_share() if self.keymap else None}
 
     def shard_utilization_nodes(self):
         return self.stations
+
+
+def _ignore(status) -> None:
+    pass

@@ -92,6 +92,14 @@ class Sim:
         for b in self._live_balancers:
             b.health_check()
 
+    def add_stations(self, node, stations) -> None:
+        """Stations created during the run (a database's new shard), measured from then."""
+        for st in stations:
+            self.stations.append((node, st))
+            self._prev_busy.append(0.0)
+            if self._base is not None:
+                self._base.append((0.0, 0.0))
+
     def offered_rate(self) -> float:
         now = self.env.now
         return sum(c.rate(now) for c in self.clients)
