@@ -57,7 +57,7 @@ class KeyMap:
             after = before.copy()
             for s in range(n):
                 held = np.flatnonzero(before == s)
-                take = int(round(len(held) / (n + 1)))
+                take = round(len(held) / (n + 1))
                 after[self.rng.choice(held, size=take, replace=False)] = n
         moved = np.flatnonzero(after != before)
         self.rng.shuffle(moved)

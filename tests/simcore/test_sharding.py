@@ -13,7 +13,6 @@ from simcore.engine.replication import run_replication
 from simcore.engine.resharding import KeyMap
 from simcore.engine.simulation import Sim
 from simcore.io import parse
-from simcore.problems import DesignError
 from simcore.validate import validate
 
 
