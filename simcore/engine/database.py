@@ -63,6 +63,8 @@ class DatabaseNode(RNode):
         self.recent_acks = [deque() for _ in range(self.shards)]
         self.at_risk = [0] * self.shards  # acknowledged writes the failed primary had alone
         self.keymap: KeyMap | None = None  # which shard holds each key, once one is added
+        if self.lookup_s == 0.0:
+            self.arrive = self._route  # no directory: no extra step on the hot path
 
     def _set_shares(self, weights: list[float]) -> None:
         total = sum(weights)
@@ -159,15 +161,14 @@ class DatabaseNode(RNode):
 
     # --- requests --------------------------------------------------------------------------
     def arrive(self, req, inst, done):
-        if self.lookup_s > 0.0:
-            self.after(self.lookup_s, lambda ev: self._route(req, done))
-        else:
-            self._route(req, done)
+        """A request pays the directory lookup, then goes to its shard (without a lookup
+        ``arrive`` is ``_route`` itself: see ``__init__``)."""
+        self.after(self.lookup_s, lambda ev: self._route(req, inst, done))
 
     def pick_shard(self) -> int:
         return bisect.bisect_right(self.shard_cum, self.u.next()) if self.shards > 1 else 0
 
-    def _route(self, req, done):
+    def _route(self, req, inst, done):
         s = self.pick_shard()
         i = self._read_node(s) if req.read else self._write_node(s)
         if i < 0:
