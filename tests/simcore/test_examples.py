@@ -343,7 +343,34 @@ def test_queue_load_levelling():
                                                 rel=REL)
 
 
+def test_cp_vs_ap_partition():
+    res = run("cp_vs_ap_partition.json")
+    u = 0.001
+    a_read, a_write = 1 - u ** 3, 1 - u  # any of three nodes / the primary (async)
+    avail = (1 - u ** 2) * (0.9 * a_read + 0.1 * a_write)
+    reads, writes = 180.0, 20.0
+    hold = 0.005 + 0.001 + 0.9 * (wq(reads / 2, 0.004, 20) + 0.004) \
+        + 0.1 * (wq(writes, 0.004, 20) + 0.004)
+    check(res, availability=avail, spofs=["db"],
+          arrivals={"app": 200, "db": 200},
+          utils={"db": reads / 2 * 0.004 / 20, "app": 100 * hold / 50},
+          costs={"app": cost(0.1, 2), "db": cost(0.5, 3)})
+
+
+def test_async_failover_lost_writes():
+    res = run("async_failover_lost_writes.json")
+    u = 2 / 2002
+    q_primary = down(u, standby="hot", mttr_h=2)
+    a_read, a_write = 1 - q_primary * u, 1 - q_primary  # async: a write needs the primary
+    avail = (1 - 0.001 ** 2) * (0.5 * a_read + 0.5 * a_write)
+    check(res, availability=avail, spofs=[],
+          arrivals={"app": 300, "db": 300},
+          utils={"db": 150 * 0.004 / 50},
+          costs={"app": cost(0.1, 2), "db": cost(0.5, 3)})
+
+
 HAND_CHECKED = {
+    "cp_vs_ap_partition.json", "async_failover_lost_writes.json",
     "series_three_nines.json", "parallel_two_servers.json", "spof_example.json",
     "stage1_single_server.json", "stage2_separate_database.json", "stage3_cache.json",
     "stage4_load_balancer.json", "stage5_read_replicas.json", "stage6_sharding.json",
