@@ -54,6 +54,15 @@ def _with_ci(mean: float, ci: list[float] | None, scale: float = 1.0,
     return text
 
 
+_COUNTS = (("lost_writes", "lost writes"), ("stale_reads", "stale reads"))
+"""Counts of one replication summed over its components, shown when not zero."""
+
+
+def _component_total(result: dict, key: str) -> float:
+    return sum(_number(c.get(key)) or 0.0 for c in (result.get("components") or {}).values()
+               if isinstance(c, dict))
+
+
 def run_summary(results: list[dict], labels: dict[str, str] | None = None) -> str:
     """'5 replications (± 95 % confidence): 180 ± 1.3 rps · p50 21.0 ± 0.3 ms · …': means over
     the replications; ± is half the width of their 95 % confidence interval."""
@@ -77,6 +86,10 @@ def run_summary(results: list[dict], labels: dict[str, str] | None = None) -> st
     m, _ci = _figure(results, "rejected_rate")
     if m:
         parts.append(f"rejected {_fmt(100 * m)} %")
+    for key, label in _COUNTS:
+        m, ci = _mean_ci([_component_total(r, key) for r in results])
+        if m:
+            parts.append(f"{label} {_with_ci(m, ci)}")
     head = f"{n} replication{'s' if n > 1 else ''}" + (" (± 95 % confidence)" if n > 1 else "")
     text = f"{head}: " + " · ".join(parts) if parts else head
     labels = labels or {}
