@@ -18,13 +18,11 @@ from PySide6.QtGui import QUndoStack
 
 from designer import commands as cmd
 from simcore.components import KINDS
+from simcore.components.base import start_value
 from simcore.design import Component, Design, Event, Group, Link, Scenario, empty_design
 from simcore.io import design_to_dict
 
 GROUP_KINDS = ("zone", "region")
-
-# Values a new component gets for parameters its kind requires (the file holds what is set).
-_REQUIRED_STARTS = {"rps": 100.0, "limit_rps": 1000.0}
 
 _COLLECTIONS = ("components", "links", "groups")
 
@@ -119,7 +117,8 @@ class DesignDocument(QObject):
             return self.add_group(kind, "", [], (x, y, 240.0, 160.0))
         spec = KINDS[kind]
         cid = self._design.new_id(kind)
-        params = {k: _REQUIRED_STARTS.get(k, 1.0)
+        # a required parameter starts at the value its field declares (the file holds what is set)
+        params = {k: start_value(spec.params, k)
                   for k, f in spec.params.model_fields.items() if f.is_required()}
         name = self._fresh_name(spec.label)
         comp = Component(id=cid, kind=kind, name=name, x=float(x), y=float(y), params=params)

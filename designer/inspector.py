@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from designer.icons import kind_pixmap
-from designer.inspector_fields import FieldEditor, FieldShape, field_label
+from designer.inspector_fields import FieldEditor, FieldShape
 from designer.inspector_live import EventsBox, LiveFigures
 from simcore.components import KINDS, CommonParams
+from simcore.components.base import field_label
 from simcore.link_params import (
     SERVICE_ONLY,
     SPLIT_ONLY,
@@ -230,11 +231,11 @@ class InspectorWidget(QWidget):
 
     def _add_field(self, form: QFormLayout, model, key: str, store: dict,
                    commit, reset, check) -> FieldEditor:
-        shape = FieldShape(key, model.model_fields[key])
+        shape = FieldShape(model, key)
         ed = FieldEditor(shape, check)
         ed.committed.connect(commit)
         ed.reset.connect(reset)
-        label = QLabel(field_label(key) + ("*" if shape.required else ""))
+        label = QLabel(shape.label + ("*" if shape.required else ""))
         label.setToolTip(shape.tooltip())
         label.setBuddy(ed.editor)
         form.addRow(label, ed)
@@ -309,14 +310,13 @@ class InspectorWidget(QWidget):
                                 self._reset_param, check(key))
         if spec.shown_only:
             note = QLabel("Shown only, not simulated: " + ", ".join(
-                field_label(k) for k in spec.shown_only) + ".")
+                field_label(model, k) for k in spec.shown_only) + ".")
             note.setWordWrap(True)
             note.setStyleSheet("color: #64748b;")
             lay.addWidget(note)
         self._add_events_slot(lay)
 
     def _build_link(self, lay: QVBoxLayout, link) -> None:
-        d = self.document.design
         src = self.document.find(link.source)
         dst = self.document.find(link.target)
         s_label = src[1].label if src else link.source
@@ -343,9 +343,6 @@ class InspectorWidget(QWidget):
             for key in keys:
                 self._add_field(f, LinkParams, key, self.editors, self._commit_param,
                                 self._reset_param, check(key))
-        if "latency_ms" in self.editors and d is not None:
-            self.editors["latency_ms"].editor.setToolTip(
-                FieldShape("latency_ms", LinkParams.model_fields["latency_ms"]).tooltip())
         self._build_circuit_breaker(lay)
         self._add_events_slot(lay)
         if spec is not None and not spec.splits and s_kind != "service":

@@ -17,11 +17,11 @@ class CircuitBreakerParams(ParamsBase):
     """Closed → open after ``failure_threshold`` failures within ``window_s``; half-open after
     ``open_s`` (the seed: 5 failures in 30 s, half-open after 30 s)."""
 
-    failure_threshold: int = Field(5, ge=1, le=100_000, json_schema_extra=unit("failures"),
+    failure_threshold: int = Field(5, ge=1, le=100_000, json_schema_extra=unit("failures", label="Failures"),
                                    description="Failures within the window that open the circuit.")
-    window_s: float = Field(30.0, gt=0, json_schema_extra=unit("s"),
+    window_s: float = Field(30.0, gt=0, json_schema_extra=unit("s", label="Window"),
                             description="Sliding window over which failures are counted.")
-    open_s: float = Field(30.0, gt=0, json_schema_extra=unit("s"),
+    open_s: float = Field(30.0, gt=0, json_schema_extra=unit("s", label="Open for"),
                           description="Time the circuit stays open (failing fast) before half-open.")
 
 
@@ -29,13 +29,15 @@ class LinkParams(ParamsBase):
     latency_ms: float | None = Field(
         None, ge=0, le=3_600_000,
         description="One-way network latency; a call pays it twice. Empty = 50 ms across "
-        "regions, 1 ms across zones, else 0.", json_schema_extra=unit("ms"))
+        "regions, 1 ms across zones, else 0.",
+        json_schema_extra=unit("ms", label="Latency", unset="auto", start=0.5))
     bandwidth_mbps: float | None = Field(
         None, gt=0, description="Link bandwidth; a request of request_kb adds "
-        "request_kb·8/bandwidth ms. Empty = unlimited.", json_schema_extra=unit("Mbit/s"))
+        "request_kb·8/bandwidth ms. Empty = unlimited.",
+        json_schema_extra=unit("Mbit/s", label="Bandwidth", unset="unlimited", start=1000.0))
     timeout_ms: float | None = Field(
         None, ge=0, description="The caller gives up on this call after this long.",
-        json_schema_extra=unit("ms"))
+        json_schema_extra=unit("ms", label="Timeout", unset="none", start=1000.0))
     retries: int = Field(0, ge=0, le=10, description="Times the caller retries a failed call.",
                          json_schema_extra=unit(""))
     circuit_breaker: CircuitBreakerParams | None = Field(
@@ -51,11 +53,15 @@ class LinkParams(ParamsBase):
 class GroupParams(ParamsBase):
     """A zone's or region's own availability (a common cause of failure)."""
 
-    availability: float | None = Field(None, gt=0, le=1, json_schema_extra=unit(""),
+    availability: float | None = Field(None, gt=0, le=1,
+                                       json_schema_extra=unit("", unset="1 (default)",
+                                                              start=0.999),
                                        description="Steady-state availability of the whole group; default 1.")
-    mtbf_hours: float | None = Field(None, gt=0, json_schema_extra=unit("h"),
+    mtbf_hours: float | None = Field(None, gt=0,
+                                     json_schema_extra=unit("h", label="MTBF", start=1000.0),
                                      description="Mean time between failures of the whole group.")
-    mttr_hours: float | None = Field(None, gt=0, json_schema_extra=unit("h"),
+    mttr_hours: float | None = Field(None, gt=0,
+                                     json_schema_extra=unit("h", label="MTTR", start=1.0),
                                      description="Mean time to recover the whole group.")
 
     @model_validator(mode="after")

@@ -2,7 +2,12 @@
 (its role when a request arrives). A kind is declared once; the palette, the icon, the inspector
 form, the analysis and the simulation all read the same declaration.
 
-Units are part of each field: ``json_schema_extra={"unit": ...}``; the inspector shows them.
+Everything the user interface says about a parameter is part of its field, in
+``json_schema_extra`` (built with ``unit()``): ``unit``, ``label`` (the form's name for it, when
+the field name alone reads badly), ``unset`` (what an optional value shows while not set) and
+``start`` (where an optional or required value starts when the user first sets it). A kind that
+overrides a common field keeps the common field's metadata unless it gives its own
+(``field_meta``).
 """
 
 from __future__ import annotations
@@ -29,7 +34,41 @@ FAILOVER_DEFAULT_S = {"cold": 600.0, "warm": 60.0, "hot": 5.0}
 
 
 def unit(u: str, **extra) -> dict:
+    """A field's interface metadata: its unit plus ``label``, ``unset``, ``start`` if given."""
     return {"unit": u, **extra}
+
+
+def field_meta(model: type[BaseModel], name: str) -> dict:
+    """The interface metadata of field ``name`` of ``model``, inherited from the classes it
+    derives from (a kind overriding a common field's default keeps its label and unit)."""
+    meta: dict = {}
+    for cls in reversed(model.__mro__):
+        fields = getattr(cls, "__pydantic_fields__", None)
+        if not isinstance(fields, dict) or name not in fields:
+            continue
+        extra = fields[name].json_schema_extra
+        if isinstance(extra, dict):
+            meta.update(extra)
+    return meta
+
+
+def field_label(model: type[BaseModel], name: str) -> str:
+    """The name a form shows for field ``name``: its ``label``, else the name in words."""
+    return field_meta(model, name).get("label") or name.replace("_", " ").capitalize()
+
+
+def start_value(model: type[BaseModel], name: str):
+    """Where field ``name`` starts when first set: its ``start``, else its lower bound, else 0."""
+    meta = field_meta(model, name)
+    if "start" in meta:
+        return meta["start"]
+    for m in model.model_fields[name].metadata:
+        bound = getattr(m, "ge", None)
+        if bound is None:
+            bound = getattr(m, "gt", None)
+        if bound is not None:
+            return bound
+    return 0
 
 
 class ParamsBase(BaseModel):
@@ -54,35 +93,36 @@ class CommonParams(ParamsBase):
     service_time_ms: float = Field(
         10.0, ge=0, le=3_600_000,
         description="Mean time one worker spends on one request.",
-        json_schema_extra=unit("ms")
+        json_schema_extra=unit("ms", label="Service time")
     )
     service_distribution: Literal["exponential", "constant", "lognormal"] = Field(
-        "exponential", description="Distribution of the service time (its mean stays service_time_ms)."
+        "exponential", description="Distribution of the service time (its mean stays service_time_ms).",
+        json_schema_extra={"label": "Distribution"}
     )
     service_cv: float = Field(
         1.0, ge=0, le=100,
         description="Coefficient of variation (std / mean) of a lognormal service time.",
-        json_schema_extra=unit("")
+        json_schema_extra=unit("", label="Variation (CV)")
     )
     queue_limit: int | None = Field(
         None, ge=0,
         description="Requests that may wait per instance before new ones are rejected; empty = unbounded.",
-        json_schema_extra=unit("requests")
+        json_schema_extra=unit("requests", unset="unbounded", start=100)
     )
     availability: float | None = Field(
         None, gt=0, le=1,
         description="Steady-state availability of one instance (0 < a ≤ 1); default 1.",
-        json_schema_extra=unit("")
+        json_schema_extra=unit("", unset="1 (default)", start=0.999)
     )
     mtbf_hours: float | None = Field(
         None, gt=0,
         description="Mean time between failures; with mttr_hours, an alternative to availability.",
-        json_schema_extra=unit("h")
+        json_schema_extra=unit("h", label="MTBF", start=1000.0)
     )
     mttr_hours: float | None = Field(
         None, gt=0,
         description="Mean time to recovery (detection, diagnosis, repair, verification).",
-        json_schema_extra=unit("h")
+        json_schema_extra=unit("h", label="MTTR", start=1.0)
     )
     standby: Literal["none", "cold", "warm", "hot"] = Field(
         "none", description="A passive copy that takes over on failure: cold boots, warm is running, hot is in sync."
@@ -90,12 +130,12 @@ class CommonParams(ParamsBase):
     failover_s: float | None = Field(
         None, ge=0,
         description="Time for the standby to take over (default cold 600 s, warm 60 s, hot 5 s).",
-        json_schema_extra=unit("s")
+        json_schema_extra=unit("s", label="Failover time", unset="by standby", start=60.0)
     )
     cost_per_hour: float = Field(
         0.0, ge=0,
         description="Price of one node (an instance, a database node, a standby).",
-        json_schema_extra=unit("$/h")
+        json_schema_extra=unit("$/h", label="Cost per node")
     )
 
     @model_validator(mode="after")
