@@ -66,17 +66,6 @@ class LiveFigures(QGroupBox):
         self.note.setVisible(bool(note))
 
 
-def _event_text(ev) -> str:
-    what = {"fail": "fails", "spike": "traffic spike", "latency": "extra latency",
-            "partition": "partitioned"}.get(ev.type, ev.type)
-    extra = ""
-    if ev.type == "spike" and ev.multiplier is not None:
-        extra = f" ×{ev.multiplier:g}"
-    elif ev.type == "latency" and ev.extra_ms is not None:
-        extra = f" +{ev.extra_ms:g} ms"
-    return f"{what}{extra} at {ev.at_s:g} s for {ev.duration_s:g} s"
-
-
 class EventsBox(QGroupBox):
     """The scenario events on one item, each with a remove button."""
 
@@ -92,7 +81,7 @@ class EventsBox(QGroupBox):
             row = QWidget()
             h = QHBoxLayout(row)
             h.setContentsMargins(0, 0, 0, 0)
-            h.addWidget(QLabel(_event_text(ev)), 1)
+            h.addWidget(QLabel(ev.spec.describe(ev)), 1)
             remove = QToolButton()
             remove.setText("×")
             remove.setAutoRaise(True)
@@ -101,8 +90,8 @@ class EventsBox(QGroupBox):
             h.addWidget(remove)
             lay.addRow(row)
         if not events:
-            hint = QLabel("Nothing scheduled. Right-click it on the canvas: "
-                          "“Fail for N s during the run…”.")
+            hint = QLabel("Nothing scheduled. Right-click it on the canvas to schedule an "
+                          "event during the run.")
             hint.setWordWrap(True)
             hint.setStyleSheet(MUTED)
             lay.addRow(hint)

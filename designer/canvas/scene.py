@@ -521,10 +521,6 @@ class DesignScene(DetailMixin, QGraphicsScene):
         self.select_ids([gid])
         return gid
 
-    def schedule_failure(self, target: str, at_s: float, duration_s: float) -> None:
-        self.document.add_event({"type": "fail", "target": target, "at_s": at_s,
-                                 "duration_s": duration_s})
-
     def contextMenuEvent(self, event):
         from designer.canvas.menus import show_context_menu
 

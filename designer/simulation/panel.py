@@ -45,6 +45,8 @@ REDRAW_BARS_S = 1.0
 """Least wall-clock seconds between two redraws of the curves, and of the utilisation bars."""
 FAIL_NOW_DURATION_S = 30.0
 """How long a 'Fail now' outage lasts (simulated seconds)."""
+INSTANT_BAND_S = 1.0
+"""Width of the band of an instantaneous event (one simulated second)."""
 WARM_UP_AFTER_MS = 1500
 """When the fork server starts after the panel is created (not at once: starting stays fast)."""
 
@@ -387,7 +389,8 @@ class SimulationPanel(QWidget):
         labels = self._labels()
         for ev in (sc.events if sc is not None else []):
             if ev.at_s < duration:
-                end = min(duration, ev.at_s + ev.duration_s)
+                length = ev.duration_s if ev.duration_s is not None else INSTANT_BAND_S
+                end = min(duration, ev.at_s + length)
                 self.plots.add_band(ev.at_s, end, ev.type,
                                     f"{ev.type} {labels.get(ev.target, ev.target)}")
 
@@ -538,13 +541,12 @@ class SimulationPanel(QWidget):
         name = self._labels().get(target, target)
         if not self.is_running() or self._mode != "run":
             self._say(f"“Fail now” acts on a running simulation (not a sweep): press Run "
-                      f"first, or use "
-                      f"“Fail for N s during the run…” to schedule an outage of {name}.")
+                      f"first, or use “Schedule failure…” to schedule an outage of {name}.")
             return
         if not self.live_fail:
             self._say(f"This simulation engine cannot inject a failure into a running "
-                      f"replication; schedule an outage of {name} with “Fail for N s during "
-                      "the run…” instead.", error=True)
+                      f"replication; schedule an outage of {name} with “Schedule failure…” "
+                      "instead.", error=True)
             return
         self._run.send(("fail", target, FAIL_NOW_DURATION_S))
         self._fail_pending.add(target)  # its band is drawn when a worker confirms the time

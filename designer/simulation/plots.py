@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QGridLayout, QTabWidget, QWidget
 from designer.canvas.overlay import AMBER_FROM, BAR_AMBER, BAR_GREEN, BAR_RED, RED_FROM
 from designer.simulation.style import plain_axes, ui_font
 from designer.simulation.sweep_plot import SaturationPlot
+from simcore.events import EVENTS
 
 # key in a row → (plot, legend label, colour, scale to the plotted unit)
 SERIES = {
@@ -39,8 +40,8 @@ TIME_PLOTS = {  # plot → (title, left axis label, what it means)
     "queues": ("Requests waiting", "requests", ("Requests waiting for a worker, per component "
                                                "(the busiest few)")),
 }
-EVENT_COLOURS = {"fail": (220, 38, 38), "spike": (234, 118, 0), "latency": (124, 58, 237),
-                 "partition": (120, 80, 60), "warmup": (120, 120, 120)}
+WARMUP_COLOUR = (120, 120, 120)
+"""The warm-up's band; an event's band has the colour its type declares (simcore/events)."""
 BAND_ALPHA = 40
 QUEUE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
                  "#17becf"]
@@ -382,7 +383,8 @@ class ResultPlots(QTabWidget):
     def add_band(self, start_s: float, end_s: float, kind: str, text: str) -> None:
         """A shaded band on every time plot (a scenario event, the warm-up), labelled on the
         throughput plot and explained by a tooltip everywhere."""
-        rgb = EVENT_COLOURS.get(kind, (120, 120, 120))
+        spec = EVENTS.get(kind)
+        rgb = spec.colour if spec is not None else WARMUP_COLOUR
         alpha = 28 if kind == "warmup" else BAND_ALPHA
         self.bands.append((float(start_s), float(end_s), kind, text))
         for key, w in self.time_plots.items():

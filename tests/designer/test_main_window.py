@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 from designer.canvas import menus
 from designer.document import DesignDocument
 from designer.main_window import MainWindow
+from simcore.events import EVENTS
 from simcore.paths import default_example
 
 from .conftest import design_json, load_example
@@ -97,9 +98,9 @@ def test_fail_for_n_seconds_from_the_canvas_adds_a_scenario_event(win, monkeypat
         dialog.duration.setValue(15)
         return QDialog.DialogCode.Accepted
 
-    monkeypatch.setattr(menus.FailDialog, "exec", accept)
+    monkeypatch.setattr(menus.EventDialog, "exec", accept)
     before = design_json(win.document.design)
-    menus._ask_failure(win.scene, "db", "MySQL")
+    menus._ask_event(win.scene, EVENTS["fail"], "db", "MySQL")
     events = win.document.design.scenario.events
     assert [(e.type, e.target, e.at_s, e.duration_s) for e in events] == [
         ("fail", "db", 40.0, 15.0)]
@@ -182,7 +183,8 @@ def test_the_inspector_shows_the_live_figures_of_the_selection(win):
 def test_scheduled_outages_are_listed_and_removable_in_the_inspector(win):
     win.select_ids(["db"])
     assert win.inspector.events_box.count == 0
-    win.scene.schedule_failure("db", 30.0, 10.0)
+    win.document.add_event({"type": "fail", "target": "db", "at_s": 30.0,
+                            "duration_s": 10.0})
     box = win.inspector.events_box
     assert box.count == 1
     from PySide6.QtWidgets import QLabel, QToolButton

@@ -347,8 +347,9 @@ def test_chaos_from_the_canvas_reaches_the_panel(qtbot):
 
     window = MainWindow(DesignDocument(io.parse(design_dict(duration_s=10, warmup_s=2))))
     qtbot.addWidget(window)
-    # "Fail for N s during the run…" adds a scenario event: a band, undoable.
-    window.scene.schedule_failure("db", 4.0, 3.0)
+    # "Schedule failure…" adds a scenario event: a band, undoable.
+    window.document.add_event({"type": "fail", "target": "db", "at_s": 4.0,
+                               "duration_s": 3.0})
     assert window.sim.plots.bands[-1][:3] == (4.0, 7.0, "fail")
     assert window.document.design.scenario.events[-1].target == "db"
     window.document.undo_stack.undo()
