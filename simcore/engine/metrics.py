@@ -70,7 +70,8 @@ class RunMetrics:
                 self.rejected += 1
 
     def second_row(self) -> dict:
-        """Throughput, percentiles and rates of the second just ended; resets the counters."""
+        """The run series (simcore.results.series) of the second just ended: throughput,
+        percentiles and rates; resets the counters."""
         p50, p95, p99 = percentiles(self.s_hist, (0.5, 0.95, 0.99))
         done = self.s_ok + self.s_fail + self.s_rej
         row = {

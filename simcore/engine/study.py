@@ -71,7 +71,7 @@ def _replicate_in_worker(design: Design, ticks_path: str | None, **kwargs) -> di
     with open(ticks_path, "r+b", buffering=0) as f:
         def on_second(row):
             f.seek(8 * slot)
-            f.write(_TICK.pack(float(row["t_s"])))
+            f.write(_TICK.pack(row.t_s))
         return run_replication(design, on_second=on_second, **kwargs)
 
 
@@ -188,7 +188,7 @@ def simulate(design: Design, *, duration_s: float | None = None, seed: int | Non
 
 def _in_process_ticks(report, i: int, n: int, d: float):
     def on_second(row):
-        report(i * d + float(row["t_s"]), n * d)
+        report(i * d + row.t_s, n * d)
     return on_second
 
 
