@@ -17,16 +17,17 @@ import weakref
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
+from simcore.analysis import analyze
+from simcore.analysis.result import AnalysisResult
 from simcore.problems import Problem
+from simcore.validate import validate
 
 SYNC_LIMIT_S = 0.04
 """Analyses faster than this run on the UI thread (no hop, no copy); slower ones on a thread."""
 
 
-def analyse_design(design) -> tuple[dict | None, list, str | None]:
-    """(analysis json or None, problems, error text or None) for one design."""
-    from simcore.validate import validate
-
+def analyse_design(design) -> tuple[AnalysisResult | None, list, str | None]:
+    """(the analysis or None, problems, error text or None) for one design."""
     try:
         problems = validate(design)
     except Exception as exc:  # noqa: BLE001 - a validator bug must not take the window down
@@ -34,11 +35,7 @@ def analyse_design(design) -> tuple[dict | None, list, str | None]:
     if problems:
         return None, problems, None
     try:
-        from simcore.analysis import analyze
-    except ImportError:
-        return None, [], "The instant analysis is not available in this version."
-    try:
-        return analyze(design).to_json(), [], None
+        return analyze(design), [], None
     except Exception as exc:  # noqa: BLE001 - shown in the summary bar, never a crash
         tail = traceback.format_exc(limit=-1).strip().splitlines()[-1]
         return None, [], f"The analysis failed: {exc or tail}"
@@ -76,8 +73,8 @@ class _Job(QRunnable):
 class AnalysisRunner(QObject):
     """Runs the analysis for a document and hands the result to the views.
 
-    ``resultReady(analysis_json_or_None, problems, error_or_None)`` is emitted on the UI thread
-    after the scene has been given the overlay.
+    ``resultReady(AnalysisResult or None, problems, error or None)`` is emitted on the UI
+    thread after the scene has been given the overlay.
     """
 
     resultReady = Signal(object, object, object)
@@ -87,7 +84,7 @@ class AnalysisRunner(QObject):
         super().__init__(parent)
         self.document = document
         self.scene = scene
-        self.analysis: dict | None = None
+        self.analysis: AnalysisResult | None = None
         self.problems: list[Problem] = []
         self.error: str | None = None
         self.last_duration_s = 0.0
@@ -192,9 +189,6 @@ class ProblemsPanel(QListWidget):
             item.setData(256, where)  # Qt.UserRole
             item.setToolTip(str(p))
             self.addItem(item)
-
-    def problem_count(self) -> int:
-        return sum(1 for i in range(self.count()) if self.item(i).text().startswith("⚠"))
 
     def _clicked(self, item: QListWidgetItem) -> None:
         where = item.data(256)

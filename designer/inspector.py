@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from designer.icons import kind_pixmap
 from designer.inspector_fields import FieldEditor, FieldShape
 from designer.inspector_live import EventsBox, LiveFigures
+from simcore.analysis.result import AnalysisResult
 from simcore.components import KINDS, CommonParams
 from simcore.components.base import field_label
 from simcore.link_params import (
@@ -120,7 +121,7 @@ class InspectorWidget(QWidget):
         self.live: LiveFigures | None = None
         self.events_box: EventsBox | None = None
         self._events_slot: QVBoxLayout | None = None
-        self._analysis: dict | None = None
+        self._analysis: AnalysisResult | None = None
         self._has_problems = False
 
         outer = QVBoxLayout(self)
@@ -180,7 +181,8 @@ class InspectorWidget(QWidget):
         self._refresh_events()
 
     # --- the analysis and the scenario, shown read-only ----------------------------------------
-    def set_analysis(self, analysis: dict | None, problems: list | None = None) -> None:
+    def set_analysis(self, analysis: AnalysisResult | None,
+                     problems: list | None = None) -> None:
         """The latest instant analysis (None while the design has problems)."""
         self._analysis = analysis
         self._has_problems = bool(problems)
@@ -200,8 +202,9 @@ class InspectorWidget(QWidget):
         if self.live is None or self._ident is None:
             return
         a = self._analysis
-        coll = "groups" if self._coll == "groups" else "components"
-        figures = ((a or {}).get(coll) or {}).get(self._ident) if a else None
+        figures = None
+        if a is not None:
+            figures = (a.groups if self._coll == "groups" else a.components).get(self._ident)
         found = self.document.find(self._ident)
         client = found is not None and getattr(found[1], "kind", "") == "client"
         if a is None:

@@ -3,10 +3,13 @@ scenario events that target it (each removable, as an undo step)."""
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from designer.summary_bar import format_money, format_ms, format_percent, format_rps
+from simcore.analysis.result import ComponentResult, GroupResult
 
 MUTED = "color: #64748b;"
 
@@ -21,6 +24,8 @@ GROUP_ROWS = [("availability", "Availability"), ("failure_impact", "If it fails"
 def _figure_text(key: str, value, client: bool) -> str:
     if value is None:
         return "—"
+    if math.isinf(value):
+        return "∞ (saturated)"
     if key == "utilization":
         return f"{100 * value:.1f} %"
     if key == "arrival_rps":
@@ -57,11 +62,11 @@ class LiveFigures(QGroupBox):
         self.note.setStyleSheet(MUTED)
         form.addRow(self.note)
 
-    def show_figures(self, figures: dict | None, client: bool = False,
+    def show_figures(self, figures: ComponentResult | GroupResult | None, client: bool = False,
                      note: str = "") -> None:
         for key, label in self.labels.items():
             shown = figures is not None and not (client and key == "utilization")
-            label.setText(_figure_text(key, figures.get(key), client) if shown else "—")
+            label.setText(_figure_text(key, getattr(figures, key), client) if shown else "—")
         self.note.setText(note)
         self.note.setVisible(bool(note))
 

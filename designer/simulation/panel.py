@@ -42,6 +42,7 @@ from designer.simulation.messages import (
 from designer.simulation.plots import ResultPlots
 from designer.simulation.processes import WorkerProcesses, warm_up_workers
 from designer.simulation.summary import run_summary, utilisation_means
+from simcore.analysis.result import finite_or_none
 from simcore.runner import default_workers
 from simcore.validate import validate
 
@@ -79,7 +80,7 @@ class SimulationPanel(QWidget):
     def __init__(self, document, analysis_source=None, parent=None):
         super().__init__(parent)
         self.document = document
-        self.analysis_source = analysis_source  # callable -> the latest analysis json or None
+        self.analysis_source = analysis_source  # callable -> the latest AnalysisResult or None
         self._run: WorkerProcesses | None = None
         self._mode = "run"
         self._started_at = 0.0
@@ -331,8 +332,8 @@ class SimulationPanel(QWidget):
         if not self._precheck():
             return False
         analysis = self.analysis_source() if self.analysis_source else None
-        sat = (analysis or {}).get("saturation_rps")
-        offered = (analysis or {}).get("offered_rps")
+        sat = finite_or_none(analysis.saturation_rps) if analysis is not None else None
+        offered = analysis.offered_rps if analysis is not None else None
         if not sat or not offered:
             self._fail_before_start("A saturation sweep needs the instant analysis's "
                                     "saturation point: a design with traffic and a finite "

@@ -62,7 +62,7 @@ def test_inspector_edits_reach_the_canvas_and_the_summary(win, qtbot):
     win.select_ids(["app"])
     win.inspector.editors["instances"].set_text_and_finish("1")
     win.runner.wait_idle(10)
-    assert "app" in win.runner.analysis["spofs"]
+    assert "app" in win.runner.analysis.spofs
     assert win.scene.component_item("app").overlay.spof
     assert win.summary.value_text("spofs") == "3"
 
@@ -170,7 +170,7 @@ def test_the_inspector_shows_the_live_figures_of_the_selection(win):
     a = win.runner.analysis
     win.select_ids(["db"])
     live = win.inspector.live
-    assert live.labels["utilization"].text() == f"{100 * a['components']['db']['utilization']:.1f} %"
+    assert live.labels["utilization"].text() == f"{100 * a.components['db'].utilization:.1f} %"
     assert live.labels["arrival_rps"].text().endswith("rps")
     assert "of requests fail" in live.labels["failure_impact"].text()
     win.document.remove_items(["l4"])  # a problem: the figures give way to a note

@@ -271,8 +271,8 @@ def test_saturation_sweep_draws_throughput_and_p99_against_offered_load(qtbot, m
     from simcore.analysis import analyze
 
     data = design_dict(duration_s=6, warmup_s=1, replications=1)
-    analysis = analyze(io.parse(data)).to_json()
-    sat = analysis["saturation_rps"]
+    analysis = analyze(io.parse(data))
+    sat = analysis.saturation_rps
     panel = make_panel(data, analysis)
     panel.sweep_factors = (0.5, 1.2)
     assert panel.start_sweep()
@@ -288,7 +288,13 @@ def test_saturation_sweep_draws_throughput_and_p99_against_offered_load(qtbot, m
 
 
 def test_a_sweep_needs_the_analysis(make_panel):
-    panel = make_panel(design_dict(), analysis={"saturation_rps": None, "offered_rps": 200})
+    from dataclasses import replace
+
+    from simcore.analysis import analyze
+
+    data = design_dict()
+    unsaturable = replace(analyze(io.parse(data)), saturation_rps=None)
+    panel = make_panel(data, analysis=unsaturable)
     assert not panel.start_sweep()
     assert "saturation point" in panel.message.text()
 
