@@ -116,15 +116,15 @@ class AnalysisRunner(QObject):
     def run_now(self) -> None:
         self._timer.stop()
         gen = self._generation
-        design = self.document.design
+        # The analysis gets its own copy: on a thread, the document may change it meanwhile.
+        design = self.document.snapshot()
         if self.last_duration_s < SYNC_LIMIT_S:
             t0 = time.perf_counter()
             result, problems, error = analyse_design(design)
             self._on_done(gen, result, problems, error, time.perf_counter() - t0)
             return
-        # The worker gets its own copy: the document may replace its design meanwhile.
         self._set_busy(True)
-        self._pool.start(_Job(gen, design.model_copy(deep=True), self._relay))
+        self._pool.start(_Job(gen, design, self._relay))
 
     def wait_idle(self, timeout_s: float = 30.0) -> bool:
         """Process events until the current design is analysed (used by --screenshot, tests)."""

@@ -1,8 +1,10 @@
 """The design being edited: the one writer of the Design.
 
-Views read ``document.design`` and listen to the signals; edits go through the public methods
-below, each of which pushes one undo command (designer.commands). The Design is only changed from
-inside a command's redo()/undo(), through the private mutators at the end of this file.
+Views read ``document.design`` (a read-only view: designer.read_only) and listen to the
+signals; edits go through the public methods below, each of which pushes one undo command
+(designer.commands). The Design is only changed from inside a command's redo()/undo(), through
+the private mutators at the end of this file. ``snapshot()`` gives a detached copy to code that
+needs a Design of its own (the analysis, a simulation).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from designer import commands as cmd
+from designer.read_only import ReadOnly, read_only
 from simcore.components import KINDS
 from simcore.components.base import start_value
 from simcore.design import Component, Design, Event, Group, Link, Scenario, empty_design
@@ -70,8 +73,13 @@ class DesignDocument(QObject):
 
     # --- state ---------------------------------------------------------------------------
     @property
-    def design(self) -> Design:
-        return self._design
+    def design(self) -> ReadOnly:
+        """The design, read-only: attributes read as on a Design, no change is possible."""
+        return ReadOnly(self._design)
+
+    def snapshot(self) -> Design:
+        """A detached deep copy of the design (changing it changes nothing here)."""
+        return self._design.model_copy(deep=True)
 
     @property
     def path(self) -> Path | None:
@@ -102,7 +110,11 @@ class DesignDocument(QObject):
         return self._group_hints.get(gid)
 
     def find(self, item_id: str) -> tuple[str, Any] | None:
-        """('components' | 'links' | 'groups', the item) for an id, or None."""
+        """('components' | 'links' | 'groups', the item, read-only) for an id, or None."""
+        found = self._find(item_id)
+        return None if found is None else (found[0], read_only(found[1]))
+
+    def _find(self, item_id: str) -> tuple[str, Any] | None:
         for coll in _COLLECTIONS:
             for obj in getattr(self._design, coll):
                 if obj.id == item_id:
@@ -177,18 +189,6 @@ class DesignDocument(QObject):
         if new != old:
             self._push(cmd.SetParamCommand(self, f"Set {key} of {self._label_of(ident)}", coll,
                                            ident, key, old, new))
-
-    def params_with(self, ident: str, key: str, value) -> dict:
-        """The params dict ``ident`` would have with ``key`` set to ``value`` (None = unset)."""
-        found = self.find(ident)
-        if found is None:
-            raise KeyError(ident)
-        new = dict(found[1].params)
-        if value is None:
-            new.pop(key, None)
-        else:
-            new[key] = value
-        return new
 
     def remove_items(self, ids: list[str]) -> None:
         """Remove components (with their links, memberships and scenario events), links and
@@ -491,7 +491,7 @@ class DesignDocument(QObject):
 
     def _set_fields(self, coll: str, ident: str, values: dict) -> None:
         self._check_writing()
-        found = self.find(ident)
+        found = self._find(ident)
         if found is None:
             raise KeyError(ident)
         obj = found[1]

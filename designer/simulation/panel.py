@@ -296,7 +296,7 @@ class SimulationPanel(QWidget):
         if self.is_running():
             return False
         self.commit_pending_settings()
-        problems = validate(self.document.design)
+        problems = validate(self.document.snapshot())
         if problems:
             more = f" (and {len(problems) - 1} more in the Problems panel)" if len(problems) > 1 \
                 else ""
