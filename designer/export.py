@@ -6,7 +6,6 @@ zoom and do not show the selection.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import time
 from contextlib import contextmanager
@@ -51,7 +50,7 @@ def _no_selection(scene):
     """Render without selection outlines; the selection comes back afterwards."""
     selected = list(scene.selectedItems())
     blocked = scene.blockSignals(True)
-    uncached = scene.uncached() if hasattr(scene, "uncached") else contextlib.nullcontext()
+    uncached = scene.uncached()
     try:
         for item in selected:
             item.setSelected(False)

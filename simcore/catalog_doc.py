@@ -42,8 +42,8 @@ def _table(model: type[BaseModel], names=None) -> list[str]:
 
 def _events() -> list[str]:
     out = ["## Scenario events", "",
-           "Every event has `type`, `target`, `at_s` and, unless it is instantaneous, "
-           "`duration_s`.", ""]
+           ("Every event has `type`, `target`, `at_s` and, unless it is instantaneous, "
+            "`duration_s`."), ""]
     for spec in EVENTS.values():
         targets = spec.targets_text() + (f" ({', '.join(spec.roles)})" if spec.roles else "")
         out += [f"### `{spec.type}` — {spec.label}", "", spec.description, "",

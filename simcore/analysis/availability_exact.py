@@ -410,27 +410,11 @@ def _equal_balancer(kids) -> tuple:
 
 
 def _inverse_moments(weights: list[float], pos: list) -> list:
-    """c_i = E[1 / (w_i + Σ_{j≠i} w_j B_j)] with independent B_j ~ Bernoulli(pos_j)."""
+    """c_i = E[1 / (w_i + Σ_{j≠i} w_j B_j)] with independent B_j ~ Bernoulli(pos_j), over the
+    distribution of the sum (unequal weights; equal ones take ``_equal_balancer``)."""
     n = len(weights)
     if n == 0:
         return []
-    if all(w == weights[0] for w in weights):
-        # E[1/(1 + N)] = ∫₀¹ Π_j (1 − π_j + π_j x) dx: exact by Gauss–Legendre (degree n − 1).
-        # The products leaving one target out come from prefix and suffix products, so the
-        # cost is O(n) array operations per node instead of O(n²) (a balancer over dozens of
-        # servers is common).
-        k = n // 2 + 1
-        xs, ws = _gauss_legendre(k)
-        stacked = np.stack(np.broadcast_arrays(*[np.asarray(p, dtype=float) for p in pos]))
-        acc = np.zeros_like(stacked)
-        ones = np.ones_like(stacked[:1])
-        for xq, wq in zip(xs, ws):
-            f = 1.0 - stacked * (1.0 - xq)
-            before = np.concatenate([ones, np.cumprod(f[:-1], axis=0)])
-            after = np.concatenate([np.cumprod(f[:0:-1], axis=0)[::-1], ones])
-            acc += wq * (before * after)
-        acc /= weights[0]
-        return [acc[i] for i in range(n)]
     out = []
     for i in range(n):
         dist: dict[float, object] = {0.0: 1.0}

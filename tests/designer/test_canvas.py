@@ -289,9 +289,9 @@ def test_a_group_is_drawn_around_its_members_and_follows_them(canvas):
 
 # --- link labels ---------------------------------------------------------------------------------
 def test_link_labels_show_latency_weight_probability():
-    assert link_label({"latency_ms": 0.5}, "load_balancer") == "0.5 ms"
-    assert link_label({"latency_ms": 2, "weight": 3}, "client") == "2 ms · w 3"
-    assert link_label({"probability": 0.3, "mode": "async"}, "service") == "p 0.3 · async"
+    assert link_label({"latency_ms": 0.5}) == "0.5 ms"
+    assert link_label({"latency_ms": 2, "weight": 3}) == "2 ms · w 3"
+    assert link_label({"probability": 0.3, "mode": "async"}) == "p 0.3 · async"
 
 
 def test_arrows_show_their_label_and_follow_parameter_edits(canvas):

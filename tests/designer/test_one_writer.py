@@ -38,7 +38,7 @@ def test_no_change_from_outside_reaches_the_design(doc, change):
 def test_handed_out_dicts_and_found_items_are_copies(doc):
     before = design_json(doc.snapshot())
     doc.design.component("app").params["workers"] = 999
-    coll, app = doc.find("app")
+    _coll, app = doc.find("app")
     app.params.clear()
     with pytest.raises(AttributeError):
         app.kind = "database"
