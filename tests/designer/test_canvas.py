@@ -118,12 +118,15 @@ def test_dragging_a_component_is_one_snapped_undo_step(qtbot, canvas):
     doc, scene, view = canvas
     before = design_json(doc.design)
     n = doc.undo_stack.count()
+    x0, y0 = doc.design.component("cache").x, doc.design.component("cache").y
+    assert (x0, y0) == (640.0, 60.0)
     start = vp(view, centre_of(scene, "cache"))
-    drag(qtbot, view, start, start + QPoint(63, 47), steps=10)
+    drag(qtbot, view, start, start + QPoint(63, 47), steps=10)  # zoom 1: 63, 47 scene units
     c = doc.design.component("cache")
     assert doc.undo_stack.count() == n + 1
-    assert (c.x, c.y) != (20.0, 0.0)
-    assert c.x % scene.grid == 0 and c.y % scene.grid == 0
+    # (703, 107) on the 20-unit grid: the nearest grid point is (700, 100)
+    assert (c.x, c.y) == (700.0, 100.0)
+    assert scene.component_item("cache").pos() == QPointF(700.0, 100.0)
     doc.undo_stack.undo()
     assert design_json(doc.design) == before
     assert scene.component_item("cache").pos() == QPointF(
