@@ -469,25 +469,23 @@ class DesignDocument(QObject):
         if self._writing_depth <= 0:
             raise RuntimeError("the design is changed only from inside an undo command")
 
+    def _tell(self, coll: str, what: str, ident: str) -> None:
+        """Emit the signal of an item ``what`` ("Added", "Removed", "Changed") in ``coll``;
+        any change to a group is ``groupsChanged``."""
+        if coll == "groups":
+            self.groupsChanged.emit()
+        else:
+            getattr(self, ("component" if coll == "components" else "link") + what).emit(ident)
+
     def _insert(self, coll: str, index: int, obj) -> None:
         self._check_writing()
         getattr(self._design, coll).insert(index, obj)
-        if coll == "components":
-            self.componentAdded.emit(obj.id)
-        elif coll == "links":
-            self.linkAdded.emit(obj.id)
-        else:
-            self.groupsChanged.emit()
+        self._tell(coll, "Added", obj.id)
 
     def _remove(self, coll: str, index: int) -> None:
         self._check_writing()
         obj = getattr(self._design, coll).pop(index)
-        if coll == "components":
-            self.componentRemoved.emit(obj.id)
-        elif coll == "links":
-            self.linkRemoved.emit(obj.id)
-        else:
-            self.groupsChanged.emit()
+        self._tell(coll, "Removed", obj.id)
 
     def _set_fields(self, coll: str, ident: str, values: dict) -> None:
         self._check_writing()
@@ -502,12 +500,7 @@ class DesignDocument(QObject):
                 setattr(obj, key, copy)
             except ValidationError as exc:  # pragma: no cover - commands hold valid values
                 raise ValueError(str(exc)) from None
-        if coll == "components":
-            self.componentChanged.emit(ident)
-        elif coll == "links":
-            self.linkChanged.emit(ident)
-        else:
-            self.groupsChanged.emit()
+        self._tell(coll, "Changed", ident)
 
     def _set_scenario(self, data: dict | None) -> None:
         self._check_writing()

@@ -257,13 +257,19 @@ class InspectorWidget(QWidget):
         ident.setToolTip("The stable id saved in the file (links and events refer to it)")
         form.addRow("Id", ident)
 
+    def _show_design_header(self) -> None:
+        d = self.document.design
+
+        def count(n: int, what: str) -> str:
+            return f"{n} {what}{'s' * (n != 1)}"
+
+        self.header.set(None, d.name or "Untitled design",
+                        f"{count(len(d.components), 'component')}, "
+                        f"{count(len(d.links), 'link')}, {count(len(d.groups), 'group')}")
+
     def _build_design(self, lay: QVBoxLayout) -> None:
         d = self.document.design
-        n = len(d.components)
-        self.header.set(None, d.name or "Untitled design",
-                        f"{n} component{'s' * (n != 1)}, {len(d.links)} link"
-                        f"{'s' * (len(d.links) != 1)}, {len(d.groups)} group"
-                        f"{'s' * (len(d.groups) != 1)}")
+        self._show_design_header()
         form = self._form(lay, "Design")
         self.name_edit = QLineEdit(d.name or "")
         self.name_edit.setPlaceholderText("Untitled")
@@ -453,12 +459,7 @@ class InspectorWidget(QWidget):
             self.show_item(None)
             return
         if self._ident is None and self._body is not None:
-            d = self.document.design
-            n = len(d.components)
-            self.header.set(None, d.name or "Untitled design",
-                            f"{n} component{'s' * (n != 1)}, {len(d.links)} link"
-                            f"{'s' * (len(d.links) != 1)}, {len(d.groups)} group"
-                            f"{'s' * (len(d.groups) != 1)}")
+            self._show_design_header()
         elif self._coll in ("components", "groups"):
             obj = self.document.find(self._ident)[1]
             self.header.title.setText(obj.label)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from simcore.components.base import ParamsBase, unit
+from simcore.components.base import AvailabilityForms, ParamsBase, unit
 
 # Defaults of a link's latency when none is set (the seed's table: AZs ≈ 1–2 ms, regions ≈ 50–100 ms).
 CROSS_REGION_LATENCY_MS = 50.0
@@ -50,7 +50,7 @@ class LinkParams(ParamsBase):
         "sync", description="sync waits for the answer; async only enqueues (to a message queue).")
 
 
-class GroupParams(ParamsBase):
+class GroupParams(AvailabilityForms):
     """A zone's or region's own availability (a common cause of failure)."""
 
     availability: float | None = Field(None, gt=0, le=1,
@@ -64,27 +64,9 @@ class GroupParams(ParamsBase):
                                      json_schema_extra=unit("h", label="MTTR", start=1.0),
                                      description="Mean time to recover the whole group.")
 
-    @model_validator(mode="after")
-    def _forms(self):
-        if self.availability is not None and (
-            self.mtbf_hours is not None or self.mttr_hours is not None
-        ):
-            raise ValueError("give either availability or mtbf_hours + mttr_hours, not both")
-        if (self.mtbf_hours is None) != (self.mttr_hours is None):
-            raise ValueError("mtbf_hours and mttr_hours go together: give both or neither")
-        return self
-
     @property
     def group_availability(self) -> float:
-        if self.availability is not None:
-            return float(self.availability)
-        if self.mtbf_hours is not None and self.mttr_hours is not None:
-            return self.mtbf_hours / (self.mtbf_hours + self.mttr_hours)
-        return 1.0
-
-    @property
-    def repair_hours(self) -> float:
-        return self.mttr_hours if self.mttr_hours is not None else 1.0
+        return self.steady_availability
 
 
 # Link params a source may set only when it splits / only when it is a service.

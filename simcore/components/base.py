@@ -77,7 +77,37 @@ class ParamsBase(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
-class CommonParams(ParamsBase):
+class AvailabilityForms(ParamsBase):
+    """How often a part is up, given one of two ways: ``availability``, or ``mtbf_hours`` with
+    ``mttr_hours``. Subclasses (a component's instance, a group) declare the three fields, each
+    with its own wording, in their own order."""
+
+    @model_validator(mode="after")
+    def _availability_forms(self):
+        if self.availability is not None and (
+            self.mtbf_hours is not None or self.mttr_hours is not None
+        ):
+            raise ValueError("give either availability or mtbf_hours + mttr_hours, not both")
+        if (self.mtbf_hours is None) != (self.mttr_hours is None):
+            raise ValueError("mtbf_hours and mttr_hours go together: give both or neither")
+        return self
+
+    @property
+    def steady_availability(self) -> float:
+        """``availability``, or MTBF / (MTBF + MTTR), or 1."""
+        if self.availability is not None:
+            return float(self.availability)
+        if self.mtbf_hours is not None and self.mttr_hours is not None:
+            return self.mtbf_hours / (self.mtbf_hours + self.mttr_hours)
+        return 1.0
+
+    @property
+    def repair_hours(self) -> float:
+        """MTTR in hours; 1 h when only an availability is given (SPEC §3)."""
+        return self.mttr_hours if self.mttr_hours is not None else 1.0
+
+
+class CommonParams(AvailabilityForms):
     """Parameters every non-client kind accepts (SPEC §2). Kinds override the defaults."""
 
     instances: int = Field(
@@ -138,30 +168,11 @@ class CommonParams(ParamsBase):
         json_schema_extra=unit("$/h", label="Cost per node")
     )
 
-    @model_validator(mode="after")
-    def _availability_forms(self):
-        if self.availability is not None and (
-            self.mtbf_hours is not None or self.mttr_hours is not None
-        ):
-            raise ValueError("give either availability or mtbf_hours + mttr_hours, not both")
-        if (self.mtbf_hours is None) != (self.mttr_hours is None):
-            raise ValueError("mtbf_hours and mttr_hours go together: give both or neither")
-        return self
-
     # --- derived values (what the analysis and simulation use) ----------------------------
     @property
     def instance_availability(self) -> float:
         """a of one instance: ``availability``, or MTBF / (MTBF + MTTR), or 1."""
-        if self.availability is not None:
-            return float(self.availability)
-        if self.mtbf_hours is not None and self.mttr_hours is not None:
-            return self.mtbf_hours / (self.mtbf_hours + self.mttr_hours)
-        return 1.0
-
-    @property
-    def repair_hours(self) -> float:
-        """MTTR in hours; 1 h when only an availability is given (SPEC §3)."""
-        return self.mttr_hours if self.mttr_hours is not None else 1.0
+        return self.steady_availability
 
     @property
     def effective_failover_s(self) -> float:

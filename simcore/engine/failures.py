@@ -96,10 +96,10 @@ def start_random_failures(sim, rep) -> None:
         exp = Exponentials(child_generator(rep, node.id, "failures"))
         if node.kind == "database":
             for i in range(len(node.node_down)):
-                _cycle(sim, exp, mtbf, mttr, _db_node_toggle(sim, node, i))
+                _cycle(sim, exp, mtbf, mttr, _down_toggle(sim, node, node.node_down, i))
         else:
             for k in range(len(node.inst_down)):
-                _cycle(sim, exp, mtbf, mttr, _inst_toggle(sim, node, k))
+                _cycle(sim, exp, mtbf, mttr, _down_toggle(sim, node, node.inst_down, k))
         if node.standby:
             # a standby fails and is repaired like any node (the analysis's standby is up
             # with the instance availability too); while down it cannot take over
@@ -117,9 +117,11 @@ def start_random_failures(sim, rep) -> None:
         _cycle(sim, exp, mtbf, mttr, lambda d, members=members: set_group(sim, members, d))
 
 
-def _inst_toggle(sim, node, k):
+def _down_toggle(sim, node, down: list[int], i: int):
+    """Count one more (or one less) reason for ``down[i]`` (an instance's or a database
+    node's), then let the node and the health checks see it."""
     def toggle(delta):
-        node.inst_down[k] += delta
+        down[i] += delta
         node.refresh()
         sim.state_changed()
     return toggle
@@ -131,14 +133,6 @@ def _standby_toggle(sim, node, s):
             node.shard_standby_down[s] += delta
         else:
             node.standby_down += delta
-        node.refresh()
-        sim.state_changed()
-    return toggle
-
-
-def _db_node_toggle(sim, node, i):
-    def toggle(delta):
-        node.node_down[i] += delta
         node.refresh()
         sim.state_changed()
     return toggle
