@@ -18,6 +18,7 @@ from simcore.analysis.queueing import erlang_c, mmc_sojourn
 from simcore.engine.replication import run_replication
 from simcore.engine.stats import mean_ci
 from simcore.io import parse
+from tests.simcore.closed_forms import mmc_sojourn as mmc_sojourn_written_out
 
 
 def one_station(rps, service_ms, workers=1, dist="exponential", latency_ms=0.0):
@@ -124,14 +125,6 @@ JACKSON = {
 }
 
 
-def mmc_sojourn_by_hand(lam: float, s: float, c: int) -> float:
-    """M/M/c mean time in system, written out: Erlang C from its sum, W = C·s/(c − a) + s."""
-    a = lam * s
-    top = a**c / math.factorial(c) * c / (c - a)
-    waits = top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
-    return waits * s / (c - a) + s
-
-
 def jackson_closed_form() -> tuple[float, dict[str, float]]:
     """The JACKSON design's mean latency (ms) and utilizations, from the network's rates.
 
@@ -141,9 +134,9 @@ def jackson_closed_form() -> tuple[float, dict[str, float]]:
     400·0.3 = 120/s: 232/s, M/M/2 at 3 ms. Links are paid there and back: users→lb 2·2 ms,
     lb→a|b 2·0.5, a|b→cache 2·0.3, and cache→db 2·1 for the 232/400 = 58 % that go on."""
     ms = 1e-3
-    t = {"lb": mmc_sojourn_by_hand(400, 0.5 * ms, 1), "a": mmc_sojourn_by_hand(100, 6 * ms, 2),
-         "b": mmc_sojourn_by_hand(200, 5 * ms, 3), "cache": mmc_sojourn_by_hand(400, 0.5 * ms, 1),
-         "db": mmc_sojourn_by_hand(232, 3 * ms, 2)}
+    t = {"lb": mmc_sojourn_written_out(400, 0.5 * ms, 1), "a": mmc_sojourn_written_out(100, 6 * ms, 2),
+         "b": mmc_sojourn_written_out(200, 5 * ms, 3), "cache": mmc_sojourn_written_out(400, 0.5 * ms, 1),
+         "db": mmc_sojourn_written_out(232, 3 * ms, 2)}
     to_db = 232 / 400
     latency = (2 * 2 + t["lb"] / ms + 2 * 0.5 + (t["a"] + t["b"]) / 2 / ms + 2 * 0.3
                + t["cache"] / ms + to_db * (2 * 1 + t["db"] / ms))
