@@ -133,3 +133,40 @@ def test_event_fields_are_checked_against_the_type():
     assert ev.model_dump(exclude_unset=True) == {"type": "spike", "target": "users",
                                                  "at_s": 1.0, "duration_s": 2.0,
                                                  "multiplier": 4.0}
+
+
+def test_a_new_event_type_is_one_declaration(monkeypatch):
+    """A throwaway instantaneous type, declared once and registered: the file model takes it
+    (no duration), validation checks its target, the engine applies it at its time, and the
+    catalog lists it."""
+    from pydantic import Field
+
+    from simcore.catalog_doc import render
+    from simcore.components.base import ParamsBase
+    from simcore.events import EventSpec
+
+    class MarkParams(ParamsBase):
+        tag: str = Field("x", description="A label.")
+
+    applied = []
+
+    def apply(sim, ev):
+        applied.append((sim.env.now, ev.target, ev.params.tag))
+
+    spec = EventSpec(type="mark", label="Mark", description="Notes a time.", params=MarkParams,
+                     targets=("component",), apply=apply, colour=(0, 0, 0),
+                     phrase=lambda p: f"mark {p.tag}", instantaneous=True)
+    monkeypatch.setitem(EVENTS, "mark", spec)
+    ev = {"type": "mark", "target": "db", "at_s": 2.5, "tag": "deploy"}
+    parsed = Event.model_validate(ev)
+    assert parsed.spec.describe(parsed) == "mark deploy at 2.5 s"
+    with pytest.raises(ValueError, match="instantaneous"):
+        Event.model_validate({**ev, "duration_s": 1})
+    d = base_design()
+    d["scenario"] = {"duration_s": 4, "warmup_s": 0, "events": [ev, {**ev, "target": "users"}]}
+    [problem] = validate(parse(d))
+    assert "target 'users' must be a component" in problem.message
+    d["scenario"]["events"] = [ev]
+    run_replication(parse(d), seed=1)
+    assert applied == [(2.5, "db", "deploy")]
+    assert "### `mark` — Mark" in render()
