@@ -1,10 +1,11 @@
 """A read-only view of the document's Design: it reads like the pydantic models it wraps but
 refuses every change, so that the document stays the one writer (every edit an undo command).
 
-Attributes that are models come back as views, lists as tuples of views (equal to the lists), dicts (a component's
-``params``) as deep copies: changing a copy changes nothing in the design. Methods of the
-wrapped model run on it and their results are wrapped the same way, except those that make a
-new object (``model_copy``, ``model_dump``, ``to_dict``): a copy is the caller's.
+Attributes that are models come back as views, lists as tuples of views (equal to the
+lists), dicts (a component's ``params``) as deep copies: changing a copy changes nothing in
+the design. Methods of the wrapped model run on it and their results are wrapped the same
+way, except those that make a new object (``model_copy``, ``model_dump``, ``to_dict``): a copy
+is the caller's.
 """
 
 from __future__ import annotations
