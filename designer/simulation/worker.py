@@ -35,12 +35,12 @@ from designer.simulation.messages import (
     Stop,
     SweepPoint,
 )
+from simcore.results.rows import SecondRow
 
 SWEEP_FACTORS = (0.1, 0.25, 0.4, 0.55, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2)
 """Offered load as fractions of the analysis's saturation rps."""
 SWEEP_DURATION_S = 20.0
 SWEEP_WARMUP_S = 4.0
-
 
 ROW_BATCH_S = 0.1
 """Wall-clock seconds between two batches of rows."""
@@ -55,10 +55,10 @@ class _RowSender:
     def __init__(self, out, k: int):
         self.out, self.k, self.interval = out, k, ROW_BATCH_S
         self.item: int | None = None
-        self.batch: list[dict] = []
+        self.batch: list[SecondRow] = []
         self.last = time.monotonic()
 
-    def add(self, item: int, row) -> None:
+    def add(self, item: int, row: SecondRow) -> None:
         if self.item is not None and item != self.item:
             self.flush()
         self.item = item
