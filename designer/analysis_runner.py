@@ -13,21 +13,26 @@ import atexit
 import time
 import traceback
 import weakref
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
-from simcore.analysis import analyze
-from simcore.analysis.result import AnalysisResult
 from simcore.problems import Problem
-from simcore.validate import validate
+
+if TYPE_CHECKING:  # the analysis package loads on first use, after the window shows
+    from simcore.analysis.result import AnalysisResult
 
 SYNC_LIMIT_S = 0.04
 """Analyses faster than this run on the UI thread (no hop, no copy); slower ones on a thread."""
 
 
 def analyse_design(design) -> tuple[AnalysisResult | None, list, str | None]:
-    """(the analysis or None, problems, error text or None) for one design."""
+    """(the analysis or None, problems, error text or None) for one design. The analysis and
+    validation modules load here, on first use: the window shows before they are needed."""
+    from simcore.analysis import analyze
+    from simcore.validate import validate
+
     try:
         problems = validate(design)
     except Exception as exc:  # noqa: BLE001 - a validator bug must not take the window down

@@ -10,6 +10,7 @@ import html
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMarginsF, QRectF, QSize, Qt
 from PySide6.QtGui import (
@@ -33,7 +34,10 @@ from designer.summary_bar import (
     format_rps,
     unavailability,
 )
-from simcore.analysis.result import AnalysisResult, finite_or_none
+from simcore.text import finite_or_none
+
+if TYPE_CHECKING:  # the analysis package loads on first use, after the window shows
+    from simcore.analysis.result import AnalysisResult
 
 MARGIN = 24.0
 

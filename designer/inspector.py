@@ -5,6 +5,8 @@ applied. With nothing selected it edits the design's name and description."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -23,7 +25,6 @@ from PySide6.QtWidgets import (
 from designer.icons import kind_pixmap
 from designer.inspector_fields import FieldEditor, FieldShape
 from designer.inspector_live import EventsBox, LiveFigures
-from simcore.analysis.result import AnalysisResult
 from simcore.components import KINDS, CommonParams
 from simcore.components.base import field_label
 from simcore.link_params import (
@@ -34,6 +35,9 @@ from simcore.link_params import (
     LinkParams,
 )
 from simcore.params import params_problems
+
+if TYPE_CHECKING:  # the analysis package loads on first use, after the window shows
+    from simcore.analysis.result import AnalysisResult
 
 # Sections of the common parameters (the kind's own parameters come first).
 COMMON_SECTIONS = [

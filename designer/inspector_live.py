@@ -4,12 +4,15 @@ scenario events that target it (each removable, as an undo step)."""
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from designer.summary_bar import format_money, format_ms, format_percent, format_rps
-from simcore.analysis.result import ComponentResult, GroupResult
+
+if TYPE_CHECKING:  # the analysis package loads on first use, after the window shows
+    from simcore.analysis.result import ComponentResult, GroupResult
 
 MUTED = "color: #64748b;"
 

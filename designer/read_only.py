@@ -10,7 +10,6 @@ is the caller's.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from pydantic import BaseModel
@@ -28,7 +27,19 @@ def read_only(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return FrozenList(read_only(v) for v in value)
     if isinstance(value, (dict, set)):
-        return copy.deepcopy(value)
+        return _copy(value)
+    return value
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of plain data (dicts, lists, sets of scalars), much cheaper than
+    ``copy.deepcopy`` for the small parameter dicts that the canvas reads often."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, set):
+        return set(value)
     return value
 
 

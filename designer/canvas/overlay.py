@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QColor
 
-from simcore.analysis.result import ComponentResult, finite_or_none
+from simcore.text import finite_or_none
+
+if TYPE_CHECKING:  # the analysis package loads on first use, after the window shows
+    from simcore.analysis.result import ComponentResult
 
 AMBER_FROM = 0.7
 RED_FROM = 0.9

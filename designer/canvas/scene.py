@@ -4,6 +4,8 @@ document edits — one edit per gesture."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmapCache, QStatusTipEvent, QTransform
 from PySide6.QtWidgets import QApplication, QGraphicsLineItem, QGraphicsScene
@@ -23,7 +25,9 @@ from designer.canvas.items import (
     LinkItem,
 )
 from designer.document import GROUP_KINDS, DesignDocument
-from simcore.analysis.result import AnalysisResult
+
+if TYPE_CHECKING:  # the analysis package loads on first use, after the window shows
+    from simcore.analysis.result import AnalysisResult
 
 GRID = 20.0
 _EMPTY_GROUP = (0.0, 0.0, 240.0, 160.0)

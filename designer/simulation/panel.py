@@ -42,8 +42,8 @@ from designer.simulation.messages import (
 from designer.simulation.plots import ResultPlots
 from designer.simulation.processes import WorkerProcesses, warm_up_workers
 from designer.simulation.summary import run_summary, utilisation_means
-from simcore.analysis.result import finite_or_none
 from simcore.runner import default_workers
+from simcore.text import finite_or_none
 from simcore.validate import validate
 
 POLL_MS = 100

@@ -14,7 +14,6 @@ late requests are still queued when the run ends.
 
 from __future__ import annotations
 
-import math
 from math import log as _log
 
 from simcore.engine.histogram import _INV_LOG, _LOG_LOW, LOW_MS, NBINS, percentiles
@@ -107,7 +106,3 @@ class RunMetrics:
             "rejected_rate": self.rejected / offered if offered else None,
             "availability": self.succeeded / admitted if admitted else None,
         }
-
-
-def finite_or_none(x):
-    return x if x is not None and math.isfinite(x) else None
