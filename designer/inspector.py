@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 from designer.icons import kind_pixmap
 from designer.inspector_fields import FieldEditor, FieldShape
 from designer.inspector_live import EventsBox, LiveFigures
-from simcore.components import KINDS, CommonParams
-from simcore.components.base import field_label
+from simcore.components import KINDS
+from simcore.components.base import field_label, field_meta
 from simcore.link_params import (
     SERVICE_ONLY,
     SPLIT_ONLY,
@@ -39,18 +39,14 @@ from simcore.params import params_problems
 if TYPE_CHECKING:  # the analysis package loads on first use, after the window shows
     from simcore.analysis.result import AnalysisResult
 
-# Sections of the common parameters (the kind's own parameters come first).
-COMMON_SECTIONS = [
-    ("Capacity", ["instances", "workers", "service_time_ms", "service_distribution",
-                  "service_cv", "queue_limit"]),
-    ("Reliability", ["availability", "mtbf_hours", "mttr_hours", "standby", "failover_s"]),
-    ("Cost", ["cost_per_hour"]),
-]
-LINK_SECTIONS = [
-    ("Network", ["latency_ms", "bandwidth_mbps"]),
-    ("Routing", ["weight", "probability", "mode"]),
-    ("Resilience", ["timeout_ms", "retries"]),
-]
+def _sections(model, keys) -> list[tuple[str | None, list[str]]]:
+    """``keys`` of ``model`` grouped by the ``section`` their fields declare, sections in the
+    order their first field is declared; fields without one form the group None."""
+    groups: dict[str | None, list[str]] = {}
+    for key in model.model_fields:
+        if key in keys:
+            groups.setdefault(field_meta(model, key).get("section"), []).append(key)
+    return list(groups.items())
 
 
 def _problem_for(model, params: dict, key: str, value, base_problems: set[str]) -> str | None:
@@ -300,24 +296,15 @@ class InspectorWidget(QWidget):
         self._name_row(form, comp)
         self._add_live(lay, group=False)
         model = spec.params
-        fields = list(model.model_fields)
-        common = set(CommonParams.model_fields) if issubclass(model, CommonParams) else set()
-        own = [k for k in fields if k not in common]
         base = {p.message for p in params_problems(model, comp.params, "")}
 
         def check(key):
             return lambda v: _problem_for(model, self._params(), key, v, base)
 
-        if own:
-            f = self._form(lay, spec.label)
-            for key in own:
-                self._add_field(f, model, key, self.editors, self._commit_param,
-                                self._reset_param, check(key))
-        for title, keys in COMMON_SECTIONS:
-            keys = [k for k in keys if k in model.model_fields]
-            if not keys:
-                continue
-            f = self._form(lay, title)
+        # the kind's own fields (no section) first, under the kind's name
+        groups = sorted(_sections(model, set(model.model_fields)), key=lambda g: g[0] is not None)
+        for title, keys in groups:
+            f = self._form(lay, title or spec.label)
             for key in keys:
                 self._add_field(f, model, key, self.editors, self._commit_param,
                                 self._reset_param, check(key))
@@ -348,10 +335,7 @@ class InspectorWidget(QWidget):
         if s_kind != "service":
             allowed -= set(SERVICE_ONLY)
         allowed |= set(link.params) - {"circuit_breaker"}  # a stray setting stays resettable
-        for title, keys in LINK_SECTIONS:
-            keys = [k for k in keys if k in allowed]
-            if not keys:
-                continue
+        for title, keys in _sections(LinkParams, allowed):
             f = self._form(lay, title)
             for key in keys:
                 self._add_field(f, LinkParams, key, self.editors, self._commit_param,

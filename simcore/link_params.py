@@ -30,24 +30,28 @@ class LinkParams(ParamsBase):
         None, ge=0, le=3_600_000,
         description="One-way network latency; a call pays it twice. Empty = 50 ms across "
         "regions, 1 ms across zones, else 0.",
-        json_schema_extra=unit("ms", label="Latency", unset="auto", start=0.5))
+        json_schema_extra=unit("ms", section="Network", label="Latency", unset="auto",
+                               start=0.5))
     bandwidth_mbps: float | None = Field(
         None, gt=0, description="Link bandwidth; a request of request_kb adds "
         "request_kb·8/bandwidth ms. Empty = unlimited.",
-        json_schema_extra=unit("Mbit/s", label="Bandwidth", unset="unlimited", start=1000.0))
+        json_schema_extra=unit("Mbit/s", section="Network", label="Bandwidth",
+                               unset="unlimited", start=1000.0))
+    weight: float = Field(1.0, gt=0, description="Share when the source sends to one of several "
+                          "targets.", json_schema_extra=unit("", section="Routing"))
+    probability: float = Field(1.0, ge=0, le=1, description="A service's chance of making this "
+                               "call.", json_schema_extra=unit("", section="Routing"))
+    mode: Literal["sync", "async"] = Field(
+        "sync", description="sync waits for the answer; async only enqueues (to a message queue).",
+        json_schema_extra={"section": "Routing"})
     timeout_ms: float | None = Field(
         None, ge=0, description="The caller gives up on this call after this long.",
-        json_schema_extra=unit("ms", label="Timeout", unset="none", start=1000.0))
+        json_schema_extra=unit("ms", section="Resilience", label="Timeout", unset="none",
+                               start=1000.0))
     retries: int = Field(0, ge=0, le=10, description="Times the caller retries a failed call.",
-                         json_schema_extra=unit(""))
+                         json_schema_extra=unit("", section="Resilience"))
     circuit_breaker: CircuitBreakerParams | None = Field(
         None, description="Fail fast after repeated failures (closed → open → half-open).")
-    weight: float = Field(1.0, gt=0, description="Share when the source sends to one of several "
-                          "targets.", json_schema_extra=unit(""))
-    probability: float = Field(1.0, ge=0, le=1, description="A service's chance of making this "
-                               "call.", json_schema_extra=unit(""))
-    mode: Literal["sync", "async"] = Field(
-        "sync", description="sync waits for the answer; async only enqueues (to a message queue).")
 
 
 class GroupParams(AvailabilityForms):

@@ -4,9 +4,10 @@ form, the analysis and the simulation all read the same declaration.
 
 Everything the user interface says about a parameter is part of its field, in
 ``json_schema_extra`` (built with ``unit()``): ``unit``, ``label`` (the form's name for it, when
-the field name alone reads badly), ``unset`` (what an optional value shows while not set) and
-``start`` (where an optional or required value starts when the user first sets it). A kind that
-overrides a common field keeps the common field's metadata unless it gives its own
+the field name alone reads badly), ``unset`` (what an optional value shows while not set),
+``start`` (where an optional or required value starts when the user first sets it) and
+``section`` (the inspector's group of fields; a kind's own fields have none and come first). A
+kind that overrides a common field keeps the common field's metadata unless it gives its own
 (``field_meta``).
 """
 
@@ -113,59 +114,61 @@ class CommonParams(AvailabilityForms):
     instances: int = Field(
         1, ge=1, le=10_000,
         description="Identical active-active copies; the component balances over them itself.",
-        json_schema_extra=unit("")
+        json_schema_extra=unit("", section="Capacity")
     )
     workers: int = Field(
         8, ge=1, le=1_000_000,
         description="Requests one instance serves at once (threads, connections).",
-        json_schema_extra=unit("")
+        json_schema_extra=unit("", section="Capacity")
     )
     service_time_ms: float = Field(
         10.0, ge=0, le=3_600_000,
         description="Mean time one worker spends on one request.",
-        json_schema_extra=unit("ms", label="Service time")
+        json_schema_extra=unit("ms", section="Capacity", label="Service time")
     )
     service_distribution: Literal["exponential", "constant", "lognormal"] = Field(
         "exponential", description="Distribution of the service time (its mean stays service_time_ms).",
-        json_schema_extra={"label": "Distribution"}
+        json_schema_extra={"section": "Capacity", "label": "Distribution"}
     )
     service_cv: float = Field(
         1.0, ge=0, le=100,
         description="Coefficient of variation (std / mean) of a lognormal service time.",
-        json_schema_extra=unit("", label="Variation (CV)")
+        json_schema_extra=unit("", section="Capacity", label="Variation (CV)")
     )
     queue_limit: int | None = Field(
         None, ge=0,
         description="Requests that may wait per instance before new ones are rejected; empty = unbounded.",
-        json_schema_extra=unit("requests", unset="unbounded", start=100)
+        json_schema_extra=unit("requests", section="Capacity", unset="unbounded", start=100)
     )
     availability: float | None = Field(
         None, gt=0, le=1,
         description="Steady-state availability of one instance (0 < a ≤ 1); default 1.",
-        json_schema_extra=unit("", unset="1 (default)", start=0.999)
+        json_schema_extra=unit("", section="Reliability", unset="1 (default)", start=0.999)
     )
     mtbf_hours: float | None = Field(
         None, gt=0,
         description="Mean time between failures; with mttr_hours, an alternative to availability.",
-        json_schema_extra=unit("h", label="MTBF", start=1000.0)
+        json_schema_extra=unit("h", section="Reliability", label="MTBF", start=1000.0)
     )
     mttr_hours: float | None = Field(
         None, gt=0,
         description="Mean time to recovery (detection, diagnosis, repair, verification).",
-        json_schema_extra=unit("h", label="MTTR", start=1.0)
+        json_schema_extra=unit("h", section="Reliability", label="MTTR", start=1.0)
     )
     standby: Literal["none", "cold", "warm", "hot"] = Field(
-        "none", description="A passive copy that takes over on failure: cold boots, warm is running, hot is in sync."
+        "none", description="A passive copy that takes over on failure: cold boots, warm is running, hot is in sync.",
+        json_schema_extra={"section": "Reliability"}
     )
     failover_s: float | None = Field(
         None, ge=0,
         description="Time for the standby to take over (default cold 600 s, warm 60 s, hot 5 s).",
-        json_schema_extra=unit("s", label="Failover time", unset="by standby", start=60.0)
+        json_schema_extra=unit("s", section="Reliability", label="Failover time",
+                               unset="by standby", start=60.0)
     )
     cost_per_hour: float = Field(
         0.0, ge=0,
         description="Price of one node (an instance, a database node, a standby).",
-        json_schema_extra=unit("$/h", label="Cost per node")
+        json_schema_extra=unit("$/h", section="Cost", label="Cost per node")
     )
 
     # --- derived values (what the analysis and simulation use) ----------------------------
