@@ -3,10 +3,11 @@ declares in ``simcore/events/``, at ``at_s``), random MTBF/MTTR failures when
 ``random_failures`` is on, and the balancers' periodic health checks.
 
 A standby takes over ``failover_s`` after a component's instances (a shard's primary) are
-all down, unless the outage is its group's. Random failures draw, per instance / database node / group, exponential
-times to failure (mean MTBF) and to repair (mean MTTR); with only ``availability`` given,
-MTTR is 1 h and MTBF = a / (1 − a) · MTTR — so in a run of minutes they are rare. A
-standby fails and is repaired the same way (it cannot take over while it is down).
+all down, unless the outage is its group's. Random failures draw, per instance / database
+node / group, exponential times to failure (mean MTBF) and to repair (mean MTTR); with only
+``availability`` given, MTTR is 1 h and MTBF = a / (1 − a) · MTTR — so in a run of minutes
+they are rare. A standby fails and is repaired the same way (it cannot take over while it is
+down).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def _target_problem(sim, ev) -> str | None:
     else:
         what, role = ("link" if t in sim.edges else None), None
     problem = ev.spec.target_problem(t, what, role)
-    return f"{ev.type} {problem}" if problem else None
+    return f"{ev.type} event: {problem}" if problem else None
 
 
 def _starter(sim, ev):

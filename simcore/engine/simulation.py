@@ -68,7 +68,6 @@ class Sim:
         self.saturation: dict[str, dict] = {}
         self.standby_takeovers = 0
         self.random_failures = 0
-        self.event_log: list = []
 
         self.nodes: dict = {}
         self.clients: list[RClient] = []

@@ -5,11 +5,11 @@ from simcore.events.base import EventSpec, NoParams
 
 
 def apply(sim, ev):
+    # here, not at the top: every design file loads the event types, only a run the engine
     from simcore.engine.failures import set_group
 
     if ev.target in sim.nodes:
         node = sim.nodes[ev.target]
-        sim.event_log.append((sim.env.now, "fail", ev.target))
 
         def shift(delta: int) -> None:
             for k in range(len(node.inst_down)):
