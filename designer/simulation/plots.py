@@ -19,10 +19,12 @@ from designer.simulation.style import plain_axes, ui_font
 from designer.simulation.sweep_plot import SaturationPlot
 from simcore.events import EVENTS
 from simcore.results.rows import SecondRow
-from simcore.results.series import RUN_SERIES
+from simcore.results.series import COMPONENT_SERIES, RUN_SERIES
 
 CURVES = {s.key: s for s in RUN_SERIES if s.plot is not None}
 """The run series drawn as curves (simcore.results.series declares their plot and colour)."""
+QUEUE_SERIES = next(s.key for s in COMPONENT_SERIES if s.plot == "queues")
+"""The component series of the "Requests waiting" plot."""
 TIME_PLOTS = {  # plot → (title, left axis label, what it means)
     "throughput": ("Throughput", "requests/s", "Succeeded requests per simulated second"),
     "latency": ("Latency", "ms", ("Percentiles of the latency of the requests that succeeded "
@@ -237,7 +239,7 @@ class ResultPlots(QTabWidget):
         i = max(0, int(np.ceil(float(row.t_s) - 1e-9)) - 1)
         for key, mean in self.means.items():
             mean.add(i, row.values.get(key))
-        for cid, depth in row.components.get("queue_depth", {}).items():
+        for cid, depth in row.components.get(QUEUE_SERIES, {}).items():
             self.queue_means.setdefault(cid, _Mean()).add(i, depth)
         for cid, u in row.components.get("utilization", {}).items():
             if u is None:
