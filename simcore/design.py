@@ -86,7 +86,8 @@ class Event(BaseModel):
         spec = EVENTS.get(etype) if isinstance(etype, str) else None
         if spec is None:
             raise ValueError(f"unknown event type {etype!r} (known: {', '.join(EVENTS)})")
-        own = {k: v for k, v in data.items() if k not in _EVENT_COMMON}
+        # a field given as null is not given (files of version 1 may say "multiplier": null)
+        own = {k: v for k, v in data.items() if k not in _EVENT_COMMON and v is not None}
         for key in own:
             if key not in spec.params.model_fields:
                 owner = field_owner(key)

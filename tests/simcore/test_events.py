@@ -127,6 +127,9 @@ def test_event_fields_are_checked_against_the_type():
         Event.model_validate({"type": "latency", "target": "l3", "at_s": 1, "duration_s": 1})
     with pytest.raises(ValueError, match="unknown event type 'flood'"):
         Event.model_validate({"type": "flood", "target": "db", "at_s": 1, "duration_s": 1})
+    fail = Event.model_validate({"type": "fail", "target": "db", "at_s": 1, "duration_s": 1,
+                                 "multiplier": None})  # null is "not given", as in version 1
+    assert fail.model_dump() == {"type": "fail", "target": "db", "at_s": 1.0, "duration_s": 1.0}
     ev = Event.model_validate({"type": "spike", "target": "users", "at_s": 1, "duration_s": 2,
                                "multiplier": "4"})
     assert ev.params.multiplier == 4.0
