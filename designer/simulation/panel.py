@@ -28,17 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.simulation import worker
-from designer.simulation.messages import (
-    Done,
-    Failed,
-    FailNow,
-    Injected,
-    Notice,
-    RepDone,
-    Rows,
-    SweepPoint,
-)
+from designer.simulation import messages, worker
 from designer.simulation.plots import ResultPlots
 from designer.simulation.processes import WorkerProcesses, warm_up_workers
 from designer.simulation.summary import run_summary, utilisation_means
@@ -425,7 +415,7 @@ class SimulationPanel(QWidget):
             self._run.read(self._handle, MAX_MESSAGES_PER_POLL, budget_s)
 
     def _handle(self, msg) -> bool:
-        if isinstance(msg, Rows):
+        if isinstance(msg, messages.Rows):
             if msg.rows:
                 self._rep_t[msg.item] = msg.rows[-1].t_s
             if self._mode == "run":
@@ -433,26 +423,26 @@ class SimulationPanel(QWidget):
                     self.plots.add_row(row)
             self._rows_pending = True
             return True
-        if isinstance(msg, RepDone):
+        if isinstance(msg, messages.RepDone):
             self.results.append(msg.result)
             self._rep_t[msg.rep] = self._duration()
-        elif isinstance(msg, SweepPoint):
+        elif isinstance(msg, messages.SweepPoint):
             self.plots.add_sweep_point(msg.point)
             self._rep_t[msg.point["index"]] = self._progress_total / max(1, self._total_items)
-        elif isinstance(msg, Injected):
+        elif isinstance(msg, messages.Injected):
             ev = msg.event
             if ev["target"] in self._fail_pending:  # one band per click, at its real start
                 self._fail_pending.discard(ev["target"])
                 name = self._labels().get(ev["target"], ev["target"])
                 end = min(self._duration(), ev["at_s"] + ev["duration_s"])
                 self.plots.add_band(ev["at_s"], end, "fail", f"fail {name} (now)")
-        elif isinstance(msg, Notice):
+        elif isinstance(msg, messages.Notice):
             self._say(msg.text, error=True)
-        elif isinstance(msg, Done):
+        elif isinstance(msg, messages.Done):
             self._run.open.discard(msg.share)
             if not self._run.open:
                 self._finish("stopped" if msg.stopped else "done", None)
-        elif isinstance(msg, Failed):
+        elif isinstance(msg, messages.Failed):
             self._finish("error", msg.text)
         return False
 
@@ -535,7 +525,7 @@ class SimulationPanel(QWidget):
             self._say(f"“Fail now” acts on a running simulation (not a sweep): press Run "
                       f"first, or use “Schedule failure…” to schedule an outage of {name}.")
             return
-        self._run.send(FailNow(target, FAIL_NOW_DURATION_S))
+        self._run.send(messages.FailNow(target, FAIL_NOW_DURATION_S))
         self._fail_pending.add(target)  # its band is drawn when a worker confirms the time
         self._say(f"{name} fails now for {FAIL_NOW_DURATION_S:g} simulated seconds (in the "
                   "running replications and in those still to come).")

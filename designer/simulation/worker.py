@@ -23,18 +23,7 @@ import queue as queue_module
 import time
 import traceback
 
-from designer.simulation.messages import (
-    Done,
-    Failed,
-    FailNow,
-    Injected,
-    Notice,
-    RepDone,
-    Rows,
-    Started,
-    Stop,
-    SweepPoint,
-)
+from designer.simulation import messages
 from simcore.results.rows import SecondRow
 
 SWEEP_FACTORS = (0.1, 0.25, 0.4, 0.55, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2)
@@ -68,7 +57,7 @@ class _RowSender:
 
     def flush(self) -> None:
         if self.batch:
-            self.out.put(Rows(self.k, self.item, self.batch))
+            self.out.put(messages.Rows(self.k, self.item, self.batch))
             self.batch = []
         self.last = time.monotonic()
 
@@ -130,9 +119,9 @@ class _Control:
                 msg = self.ctl.get_nowait()
             except (queue_module.Empty, OSError, EOFError, ValueError):
                 return
-            if isinstance(msg, Stop):
+            if isinstance(msg, messages.Stop):
                 self.stop = True
-            elif isinstance(msg, FailNow):
+            elif isinstance(msg, messages.FailNow):
                 self.pending.append({"type": "fail", "target": msg.target, "at_s": self.now_s,
                                      "duration_s": float(msg.duration_s)})
 
@@ -149,7 +138,7 @@ class _Control:
         for ev in events:
             ev["at_s"] = max(ev["at_s"], self.now_s)
             if self.out is not None:  # where the window draws the band
-                self.out.put(Injected(self.k, dict(ev)))
+                self.out.put(messages.Injected(self.k, dict(ev)))
         return events
 
 
@@ -171,10 +160,10 @@ def run_study(design_dict: dict, options: dict, out, ctl, share: tuple[int, int]
     try:
         _run(design_dict, options, out, ctl, share)
     except DesignError as exc:
-        out.put(Failed(k, f"The design cannot be simulated:\n{exc.text()}"))
+        out.put(messages.Failed(k, f"The design cannot be simulated:\n{exc.text()}"))
     except Exception as exc:  # noqa: BLE001 - everything must reach the window as a message
         detail = traceback.format_exc(limit=-3)
-        out.put(Failed(k, f"The simulation failed: {exc}\n\n{detail}"))
+        out.put(messages.Failed(k, f"The simulation failed: {exc}\n\n{detail}"))
 
 
 def _run(design_dict: dict, options: dict, out, ctl, share: tuple[int, int]) -> None:
@@ -184,7 +173,7 @@ def _run(design_dict: dict, options: dict, out, ctl, share: tuple[int, int]) -> 
     k, n = share
     control = _Control(ctl, out, k)
     design = design_io.parse(design_dict)  # a DesignError becomes Failed in run_study
-    out.put(Started(k))
+    out.put(messages.Started(k))
     if options.get("mode") == "sweep":
         _sweep(design_dict, options, out, control, run_replication, share)
         return
@@ -213,8 +202,8 @@ def _run(design_dict: dict, options: dict, out, ctl, share: tuple[int, int]) -> 
         if accepted:
             carried.extend(accepted)
             design = design_io.parse(with_events(design_dict, carried))
-        out.put(RepDone(k, rep, _plain(result)))
-    out.put(Done(k, control.stop))
+        out.put(messages.RepDone(k, rep, _plain(result)))
+    out.put(messages.Done(k, control.stop))
 
 
 def _take_injected(result, out, k) -> list[dict]:
@@ -223,7 +212,7 @@ def _take_injected(result, out, k) -> list[dict]:
     accepted = []
     for rec in result["injected"]:
         if rec["problem"]:
-            out.put(Notice(k, f"A failure could not be injected: {rec['problem']}"))
+            out.put(messages.Notice(k, f"A failure could not be injected: {rec['problem']}"))
         else:
             accepted.append({**rec["event"], "at_s": float(rec["at_s"])})
     return accepted
@@ -252,10 +241,10 @@ def _sweep(design_dict, options, out, control, run_replication, share) -> None:
         sender.flush()
         if control.stop:
             break
-        out.put(SweepPoint(k, {"index": i, "factor": f, "offered_rps": f * sat,
+        out.put(messages.SweepPoint(k, {"index": i, "factor": f, "offered_rps": f * sat,
                                "saturated": bool(result["saturated"]),
                                **result_figures(result)}))
-    out.put(Done(k, control.stop))
+    out.put(messages.Done(k, control.stop))
 
 
 def _plain(result) -> dict:
