@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from simcore.components.base import field_label, field_meta, start_value
+from simcore.explain import param_concept
 
 ERROR_STYLE = "color: #b91c1c;"
 INT_MAX = 2_147_483_647
@@ -113,6 +114,9 @@ class FieldShape:
             facts.append(f"default: {_num(self.default)}")
         if facts:
             lines.append("<i>" + "; ".join(facts) + "</i>")
+        concept = param_concept(self.key)
+        if concept:
+            lines.append(f"Concept: “{concept}” (Help → Concepts)")
         return "<br>".join(lines)
 
     def range_problem(self, v: float) -> str | None:

@@ -58,7 +58,7 @@ class GroupParams(AvailabilityForms):
     """A zone's or region's own availability (a common cause of failure)."""
 
     availability: float | None = Field(None, gt=0, le=1,
-                                       json_schema_extra=unit("", unset="1 (default)",
+                                       json_schema_extra=unit("", unset="1 (never fails)",
                                                               start=0.999),
                                        description="Steady-state availability of the whole group; default 1.")
     mtbf_hours: float | None = Field(None, gt=0,
