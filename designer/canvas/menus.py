@@ -94,7 +94,7 @@ def target_of(item) -> tuple[str, str, str, str | None] | None:
     """(id, name, target class, role) of a canvas item that events can target, else None."""
     if isinstance(item, ComponentItem):
         spec = KINDS.get(item.kind)
-        what = "client" if item.kind == "client" else "component"
+        what = "client" if spec is not None and spec.behaviour.is_source else "component"
         return item.cid, item.name, what, spec.role if spec else None
     if isinstance(item, GroupItem):
         return item.gid, item.name, "group", None
