@@ -20,7 +20,8 @@ Run from the repository root::
     .venv/bin/python benchmarks/sim_bench.py --engine-only --duration 60   # for profiling
 
 Both models are also compared on their mean and p99 latency: the two must agree within their
-noise, otherwise they would not be simulating the same network.
+noise (``agreement``: 3 standard errors of the difference between the runs' means, plus 1 %),
+otherwise they would not be simulating the same network and the script exits with status 1.
 """
 
 from __future__ import annotations
@@ -347,11 +348,39 @@ def main(argv=None) -> int:
               f"CPU time {statistics.median(cpu):.2f}x)")
         if "lean" in res:
             print(f"ratio lean / idiomatic SimPy         : {med['lean'] / med['simpy']:9.2f}x")
-        em = statistics.mean(x["mean_ms"] for x in res["engine"])
-        sm = statistics.mean(x["mean_ms"] for x in res["simpy"])
-        print(f"mean latency (same network?)         : engine {em:.3f} ms, SimPy {sm:.3f} ms "
-              f"({100 * (em - sm) / sm:+.1f} %)")
+        agree = True
+        for key, what in (("mean_ms", "mean latency"), ("p99_ms", "p99 latency")):
+            ok, text = agreement(res["engine"], res["simpy"], key)
+            agree = agree and ok
+            print(f"{what + ' (same network?)':37s}: {text}")
+        if not agree:
+            print("the engine and idiomatic SimPy disagree: they do not simulate the same "
+                  "network", file=sys.stderr)
+            return 1
     return 0
+
+
+AGREE_SE = 3.0
+"""Standard errors of the difference within which two models' figures agree."""
+AGREE_REL = 0.01
+"""Allowance on top, as a share of the figure: the engine's percentiles come from histogram
+bins ±0.5 % wide, and both models start empty."""
+
+
+def agreement(a_runs: list[dict], b_runs: list[dict], key: str) -> tuple[bool, str]:
+    """Whether the mean of ``key`` over ``a_runs`` agrees with that over ``b_runs``: their
+    difference within AGREE_SE standard errors of it (from the spread between runs, each run
+    an independent seed) plus AGREE_REL of the figure. Needs two runs of each."""
+    a = [r[key] for r in a_runs]
+    b = [r[key] for r in b_runs]
+    ma, mb = statistics.mean(a), statistics.mean(b)
+    text = f"engine {ma:.3f} ms, SimPy {mb:.3f} ms ({100 * (ma - mb) / mb:+.1f} %)"
+    if min(len(a), len(b)) < 2:
+        return True, text + ", not judged (one run of each: no estimate of the noise)"
+    se = (statistics.variance(a) / len(a) + statistics.variance(b) / len(b)) ** 0.5
+    allowed = AGREE_SE * se + AGREE_REL * mb
+    ok = abs(ma - mb) <= allowed
+    return ok, text + f", {'agree' if ok else 'DISAGREE'} (allowed ±{allowed:.3f} ms)"
 
 
 if __name__ == "__main__":

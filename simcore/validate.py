@@ -109,7 +109,8 @@ def validate_and_parse(design: Design) -> tuple[list[Problem], ParsedParams]:
                               "acyclic"))
 
     problems.extend(_group_problems(design, comps, parsed))
-    problems.extend(_scenario_problems(design, comps))
+    params_of = {c.id: prm for c, prm in zip(design.components, parsed.components)}
+    problems.extend(_scenario_problems(design, comps, params_of))
     return problems, parsed
 
 
@@ -117,11 +118,6 @@ def _is_source(c) -> bool:
     """Whether component ``c`` is of a traffic-source kind (a client); False for unknown kinds."""
     spec = KINDS.get(c.kind)
     return spec is not None and spec.behaviour.is_source
-
-
-def _is_database(c) -> bool:
-    spec = KINDS.get(c.kind) if c is not None else None
-    return spec is not None and spec.role == "database"
 
 
 def _group_problems(design: Design, comps: dict, parsed: ParsedParams) -> list[Problem]:
@@ -154,28 +150,27 @@ def _group_problems(design: Design, comps: dict, parsed: ParsedParams) -> list[P
     return problems
 
 
-def _scenario_problems(design: Design, comps: dict) -> list[Problem]:
+def _scenario_problems(design: Design, comps: dict, params_of: dict) -> list[Problem]:
+    """Each event's target against what its type declares it may target; ``params_of`` holds
+    the components' typed parameters (None where they did not parse)."""
     if design.scenario is None:
         return []
     problems = []
     links = {lk.id for lk in design.links}
     groups = {g.id for g in design.groups}
+
+    def what(target: str) -> tuple[str | None, str | None]:
+        c = comps.get(target)
+        if c is not None:
+            spec = KINDS.get(c.kind)
+            return ("client" if _is_source(c) else "component"), (spec.role if spec else None)
+        if target in groups:
+            return "group", None
+        return ("link" if target in links else None), None
+
     for i, ev in enumerate(design.scenario.events, start=1):
-        where = f"scenario event #{i} ({ev.type})"
-        if ev.type == "fail":
-            c = comps.get(ev.target)
-            if ev.target not in groups and c is None:
-                problems.append(Problem(None, f"{where}: target '{ev.target}' is not a "
-                                              "component or group"))
-            elif c is not None and _is_source(c):
-                problems.append(Problem(None, f"{where}: a client cannot fail; fail what it calls"))
-        elif ev.type == "spike":
-            c = comps.get(ev.target)
-            if c is None or not _is_source(c):
-                problems.append(Problem(None, f"{where}: target '{ev.target}' must be a client"))
-        elif ev.type == "partition" and _is_database(comps.get(ev.target)):
-            continue  # cuts the database's replicas off from their primaries
-        elif ev.target not in links:
-            what = "a link or a database" if ev.type == "partition" else "a link"
-            problems.append(Problem(None, f"{where}: target '{ev.target}' must be {what}"))
+        problem = (ev.spec.target_problem(ev.target, *what(ev.target))
+                   or ev.spec.params_problem(ev.target, params_of.get(ev.target)))
+        if problem:
+            problems.append(Problem(None, f"scenario event #{i} ({ev.type}): {problem}"))
     return problems

@@ -29,7 +29,7 @@ class DatabaseParams(CommonParams):
         "standby loses the writes of the last lag).")
     replication_lag_ms: float = Field(0.0, ge=0, le=3_600_000,
                                       description="Time for a write to reach the replicas.",
-                                      json_schema_extra=unit("ms"))
+                                      json_schema_extra=unit("ms", label="Replication lag"))
     consistency: Literal["strong", "eventual"] = Field(
         "strong", description="What a replica cut off from its primary by a partition does with "
         "a read: strong (CP) fails it, eventual (AP) serves it, stale, and counts it.",
@@ -38,11 +38,11 @@ class DatabaseParams(CommonParams):
         None, description="How keys map to shards: range (a hot range: shard k gets a share "
         "∝ k^−shard_skew, as when unset), hash (even shares; shards can be added at run time), "
         "directory (even shares plus a lookup on every request).",
-        json_schema_extra={"since": 2, "unset": "by shard_skew"})
+        json_schema_extra={"since": 2, "unset": "range (by shard skew)"})
     directory_ms: float = Field(1.0, ge=0, le=3_600_000,
                                 description="Time of the directory lookup every request makes "
                                 "under directory sharding (a delay, not service time).",
-                                json_schema_extra=unit("ms", since=2))
+                                json_schema_extra=unit("ms", since=2, label="Directory lookup"))
     engine: str = Field("PostgreSQL", description="Database engine (shown only).")
 
     @model_validator(mode="after")

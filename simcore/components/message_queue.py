@@ -15,7 +15,8 @@ class MessageQueueParams(CommonParams):
                                  json_schema_extra=unit("$/h"))
     capacity: int | None = Field(None, ge=0,
                                  description="Messages the queue holds; empty = unbounded.",
-                                 json_schema_extra=unit("messages"))
+                                 json_schema_extra=unit("messages", unset="unbounded",
+                                                        start=10_000))
 
 
 SPEC = KindSpec(

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simcore.engine.stats import mean_ci, mean_or_none
+from simcore.results.series import SERIES
 
 _LATENCY_KEYS = ("mean", "p50", "p95", "p99", "p999")
-_TS_KEYS = ("throughput_rps", "p50_ms", "p95_ms", "p99_ms", "error_rate", "availability")
 _COMPONENT_SUMS = ("served", "dropped", "rejected")
 """Per-component counts reported as the mean per replication (requests per measured window)."""
 _COMPONENT_EXTRA_COUNTS = ("hits", "misses", "passed_through", "replica_reads",
@@ -188,26 +188,29 @@ class SimulationResult:
                 "instant_max_utilization": _finite(self.instant_max_utilization)}
 
     def timeseries(self) -> dict:
-        """One row per simulated second (warm-up included; ``t_s`` is the end of the second),
-        each value the mean over the replications that have a value for that second (a second
-        with no finished request has no percentile). Queue depth and utilization per component
-        likewise."""
+        """One row per simulated second (warm-up included; ``t_s`` is the end of the second):
+        every series of simcore.results.series that aggregates, each value the mean over the
+        replications that have a value for that second (a second with no finished request has
+        no percentile); a component series likewise per component."""
+        kept = [s for s in SERIES.values() if s.aggregate == "mean"]
         if not self.replications:
-            return {"t_s": [], **{k: [] for k in _TS_KEYS},
-                    "queue_depth": {}, "utilization": {}}
+            return {"t_s": [], **{s.key: {} if s.per_component else [] for s in kept}}
         series = [r["timeseries"] for r in self.replications]
         length = min(len(s["t_s"]) for s in series)
         out: dict = {"t_s": list(series[0]["t_s"][:length])}
-        for k in _TS_KEYS:
-            out[k] = [mean_or_none(_finite(s[k][i]) for s in series if k in s)
-                      for i in range(length)]
-        for key in ("queue_depth", "utilization"):
-            per: dict = {}
-            for cid in series[0].get(key, {}):
-                per[cid] = [mean_or_none(_finite(s[key][cid][i]) for s in series
-                                         if cid in s.get(key, {}) and i < len(s[key][cid]))
-                            for i in range(length)]
-            out[key] = per
+
+        def mean_at(values_of, i):
+            return mean_or_none(_finite(v[i]) for v in values_of if i < len(v))
+
+        for s in kept:
+            if s.per_component:
+                ids = series[0].get(s.key, {})
+                out[s.key] = {cid: [mean_at([r[s.key][cid] for r in series
+                                             if cid in r.get(s.key, {})], i)
+                                    for i in range(length)] for cid in ids}
+            else:
+                out[s.key] = [mean_at([r[s.key] for r in series if s.key in r], i)
+                              for i in range(length)]
         return out
 
     def measured_s(self) -> float | None:

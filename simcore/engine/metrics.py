@@ -14,7 +14,6 @@ late requests are still queued when the run ends.
 
 from __future__ import annotations
 
-import math
 from math import log as _log
 
 from simcore.engine.histogram import _INV_LOG, _LOG_LOW, LOW_MS, NBINS, percentiles
@@ -70,7 +69,8 @@ class RunMetrics:
                 self.rejected += 1
 
     def second_row(self) -> dict:
-        """Throughput, percentiles and rates of the second just ended; resets the counters."""
+        """The run series (simcore.results.series) of the second just ended: throughput,
+        percentiles and rates; resets the counters."""
         p50, p95, p99 = percentiles(self.s_hist, (0.5, 0.95, 0.99))
         done = self.s_ok + self.s_fail + self.s_rej
         row = {
@@ -106,7 +106,3 @@ class RunMetrics:
             "rejected_rate": self.rejected / offered if offered else None,
             "availability": self.succeeded / admitted if admitted else None,
         }
-
-
-def finite_or_none(x):
-    return x if x is not None and math.isfinite(x) else None

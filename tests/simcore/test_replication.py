@@ -174,7 +174,7 @@ def test_a_partition_must_target_a_link_or_a_database():
     d["links"].append({"id": "l2", "source": "users", "target": "app"})
     d["scenario"] = {"events": [{"type": "partition", "target": "app", "at_s": 1,
                                  "duration_s": 1}]}
-    with pytest.raises(DesignError, match="must be a link or a database"):
+    with pytest.raises(DesignError, match="must be a component of role database"):
         run_replication(parse(d), seed=1, duration_s=2, warmup_s=0)
 
 

@@ -11,8 +11,8 @@ from simcore.analysis import analyze
 from simcore.design import SCHEMA_VERSION
 from simcore.engine.replication import run_replication
 from simcore.engine.resharding import KeyMap
-from simcore.engine.simulation import Sim
 from simcore.io import parse
+from simcore.problems import DesignError
 from simcore.validate import validate
 
 
@@ -103,10 +103,22 @@ def test_moved_share_counts_from_the_start_of_the_run():
 def _reshard_run(rehash: str) -> dict:
     # A hash-sharded database of 2 shards gains a third at 5 s; the moved keys of the default
     # key space (100,000) are copied over 10 s, inside the measured window (warm-up 2 s).
-    sim = Sim(parse(sharded(rps=100, shards=2, sharding="hash", replicas=1)), seed=4,
-              rep_index=0, duration_s=20.0, warmup_s=2.0)
-    sim.after(5.0, lambda _ev: sim.nodes["db"].add_shard(rehash, 10.0))
-    return sim.run()
+    d = sharded(rps=100, shards=2, sharding="hash", replicas=1)
+    d["scenario"] = {"events": [{"type": "add_shard", "target": "db", "at_s": 5,
+                                 "rehash": rehash, "migration_s": 10}]}
+    return run_replication(parse(d), seed=4, duration_s=20, warmup_s=2)
+
+
+def test_add_shard_needs_a_hash_sharded_database_and_no_duration():
+    d = sharded(shards=2, sharding="range")
+    d["scenario"] = {"events": [{"type": "add_shard", "target": "db", "at_s": 5}]}
+    problems = validate(parse(d))
+    assert any("must be a hash-sharded database" in p.message for p in problems)
+    d = sharded(shards=2, sharding="hash")
+    d["scenario"] = {"events": [{"type": "add_shard", "target": "db", "at_s": 5,
+                                 "duration_s": 10}]}
+    with pytest.raises(DesignError, match="instantaneous"):
+        parse(d)
 
 
 @pytest.mark.parametrize(("rehash", "moved"), [
