@@ -8,7 +8,7 @@ import statistics
 
 import pytest
 
-from simcore.design import Event
+from simcore.design import SCHEMA_VERSION, Event
 from simcore.engine.replication import run_replication
 from simcore.events import EVENTS
 from simcore.io import parse
@@ -44,8 +44,21 @@ def event_for(spec) -> dict:
     return ev
 
 
-def run_with(event: dict | None) -> list[dict]:
+TARGET_PARAMS = {"add_shard": {"sharding": "hash", "shards": 2}}
+"""What an event type needs of its target beyond its class (an add_shard: hash sharding)."""
+
+
+def design_for(event: dict | None) -> dict:
     d = base_design()
+    extra = TARGET_PARAMS.get(event["type"]) if event else None
+    if extra:
+        d["schema_version"] = SCHEMA_VERSION
+        d["components"][2]["params"].update(extra)
+    return d
+
+
+def run_with(event: dict | None) -> list[dict]:
+    d = design_for(event)
     d["scenario"] = {"duration_s": RUN_S, "warmup_s": 0, "events": [event] if event else []}
     design = parse(d)
     assert validate(design) == []
@@ -92,7 +105,18 @@ def _latency(rows):
     assert after(rows, "p50_ms") == pytest.approx(before(rows, "p50_ms"), rel=0.1)
 
 
-EFFECTS = {"fail": _all_fail, "partition": _all_fail, "spike": _spike, "latency": _latency}
+def _add_shard(rows):
+    # modulo from 2 to 3 shards moves 2/3 of the 100,000 keys, copied within 3 s: each
+    # shard's node is busy with the copies while they last, then back to the client load
+    def db(when):
+        return when([{"t_s": r["t_s"], "db": r["utilization"]["db"]} for r in rows], "db")
+    assert db(during) > 5 * db(before)
+    assert db(after) == pytest.approx(db(before), rel=0.5)
+
+
+EFFECT_PARAMS["add_shard"] = {"rehash": "modulo", "migration_s": EVENT_FOR_S}
+EFFECTS = {"fail": _all_fail, "partition": _all_fail, "spike": _spike, "latency": _latency,
+           "add_shard": _add_shard}
 
 
 def test_every_event_type_has_an_effect_check():
@@ -110,8 +134,8 @@ def test_a_run_applies_the_event_and_ends_it(etype):
 def test_every_target_class_the_event_refuses_is_a_validation_problem(etype):
     spec = EVENTS[etype]
     for what, target in TARGET_OF.items():
-        d = base_design()
         ev = event_for(spec)
+        d = design_for(ev)
         ev["target"] = target
         d["scenario"] = {"events": [ev]}
         problems = validate(parse(d))
