@@ -363,8 +363,23 @@ def test_async_failover_lost_writes():
           costs={"app": cost(0.1, 2), "db": cost(0.5, 3)})
 
 
+def test_resharding_consistent_vs_modulo():
+    res = run("resharding_consistent_vs_modulo.json")
+    u = 0.001
+    a_read, a_write = 1 - u ** 2, 1 - u  # every shard alike: primary or replica / primary
+    avail = (1 - u ** 2) * (0.8 * a_read + 0.2 * a_write)
+    reads, writes = 800 / 4, 200 / 4  # hash sharding: even shares over the 4 shards
+    check(res, availability=avail, spofs=["db"],
+          arrivals={"app": 1000, "db": 1000},
+          utils={"db": reads * 0.005 / 4},
+          costs={"app": cost(0.1, 2), "db": cost(0.5, 8)})
+    rows = {(n.shard, n.role): n for n in res.components["db"].db_nodes}
+    assert rows[(1, "primary")].write_rps == pytest.approx(writes, rel=REL)
+
+
 HAND_CHECKED = {
     "cp_vs_ap_partition.json", "async_failover_lost_writes.json",
+    "resharding_consistent_vs_modulo.json",
     "series_three_nines.json", "parallel_two_servers.json", "spof_example.json",
     "stage1_single_server.json", "stage2_separate_database.json", "stage3_cache.json",
     "stage4_load_balancer.json", "stage5_read_replicas.json", "stage6_sharding.json",

@@ -4,6 +4,8 @@ migration load that makes the difference visible."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -12,6 +14,7 @@ from simcore.design import SCHEMA_VERSION
 from simcore.engine.replication import run_replication
 from simcore.engine.resharding import KeyMap
 from simcore.io import parse
+from simcore.paths import examples_dir
 from simcore.problems import DesignError
 from simcore.validate import validate
 
@@ -134,3 +137,16 @@ def test_each_moved_key_costs_a_read_and_a_write(rehash, moved):
     # the new shard came with its replica: 3 shards × 2 nodes
     assert len(db["node_served"]) == 6
     assert r["error_rate"] == 0.0
+
+
+def test_resharding_example_modulo_overloads_where_consistent_does_not():
+    # The example's description: a fifth of the keys move under consistent hashing, four
+    # fifths under modulo, whose copies overload the old shards' replicas (5 ms, 4 workers:
+    # 800 reads/s; 200 client reads/s + 80,000 keys / 4 shards / 30 s = 867/s) while they last.
+    d = json.loads((examples_dir() / "resharding_consistent_vs_modulo.json").read_text())
+    consistent = run_replication(parse(d), seed=1)
+    d["scenario"]["events"][0]["rehash"] = "modulo"
+    modulo = run_replication(parse(d), seed=1)
+    assert consistent["components"]["db"]["moved_key_share"] == pytest.approx(0.2, abs=1e-4)
+    assert modulo["components"]["db"]["moved_key_share"] == pytest.approx(0.8, abs=1e-12)
+    assert consistent["latency_ms"]["p99"] < 200 < 1000 < modulo["latency_ms"]["p99"]
