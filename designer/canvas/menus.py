@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -49,9 +50,18 @@ class EventDialog(QDialog):
             self.duration.setValue(min(30.0, max(1.0, run_s / 4)))
             self.duration.setToolTip("How long it lasts.")
             form.addRow("Lasts", self.duration)
-        self.fields: dict[str, QDoubleSpinBox | QSpinBox] = {}
+        self.fields: dict[str, QDoubleSpinBox | QSpinBox | QComboBox] = {}
         for key in spec.params.model_fields:
             shape = FieldShape(spec.params, key)
+            if shape.editor_kind == "choice":  # a Literal field: its values in a list
+                choice = QComboBox()
+                choice.addItems(shape.choices)
+                choice.setCurrentText(str(shape.default if shape.default is not None
+                                          else shape.choices[0]))
+                choice.setToolTip(shape.tooltip())
+                form.addRow(shape.label, choice)
+                self.fields[key] = choice
+                continue
             lo = shape.lower if shape.lower is not None else 0
             if shape.lower_open:  # "> 0": the least value the box can show above it
                 lo += 1 if shape.editor_kind == "int" else 0.001
@@ -79,7 +89,8 @@ class EventDialog(QDialog):
         ev = {"type": self.spec.type, "target": target, "at_s": self.start.value()}
         if self.duration is not None:
             ev["duration_s"] = self.duration.value()
-        ev.update({key: box.value() for key, box in self.fields.items()})
+        ev.update({key: box.currentText() if isinstance(box, QComboBox) else box.value()
+                   for key, box in self.fields.items()})
         return ev
 
 

@@ -11,6 +11,7 @@ from designer.canvas import menus
 from designer.canvas.scene import DesignScene
 from designer.document import DesignDocument
 from simcore import io
+from simcore.design import SCHEMA_VERSION
 from simcore.events import EVENTS
 
 from .conftest import design_json
@@ -21,11 +22,13 @@ TARGET_OF = {"component": "db", "client": "users", "group": "az", "link": "l2"}
 @pytest.fixture
 def scene(qapp):
     doc = DesignDocument(io.parse({
-        "schema_version": 1,
+        "schema_version": SCHEMA_VERSION,
         "components": [
             {"id": "users", "kind": "client", "params": {"rps": 50}},
             {"id": "app", "kind": "service", "x": 200},
-            {"id": "db", "kind": "database", "x": 400},
+            # hash-sharded: a database every event type may target (an add_shard needs it)
+            {"id": "db", "kind": "database", "x": 400,
+             "params": {"sharding": "hash", "shards": 2}},
         ],
         "links": [{"id": "l1", "source": "users", "target": "app"},
                   {"id": "l2", "source": "app", "target": "db"}],
@@ -66,3 +69,12 @@ def test_an_item_offers_exactly_the_events_that_may_target_it(scene, what):
     assert offered == {f"Schedule {s.label.lower()}…" for s in EVENTS.values()
                        if s.can_target(what, role)}
     assert offered  # every target class has at least one event
+
+
+def test_a_database_not_hash_sharded_is_offered_no_shard_addition(scene):
+    scene.document.set_component_param("db", "sharding", None)
+    menu = QMenu()
+    menus._add_event_actions(menu, scene, scene.item_for("db"))
+    offered = {a.text() for a in menu.actions()}
+    assert "Schedule partition…" in offered
+    assert f"Schedule {EVENTS['add_shard'].label.lower()}…" not in offered

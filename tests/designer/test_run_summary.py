@@ -7,6 +7,8 @@ from designer.simulation.summary import run_summary
 
 def _result(lost: int, stale: int) -> dict:
     return {"throughput_rps": 100.0, "availability": 1.0, "error_rate": 0.0,
+            "rejected_rate": 0.0, "measured_s": 10.0,
+            "latency_ms": {"mean": 20.0, "p50": 18.0, "p95": 30.0, "p99": 40.0, "p999": 50.0},
             "components": {"app": {"utilization": 0.1},
                            "db": {"lost_writes": lost, "stale_reads": stale}}}
 
