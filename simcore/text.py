@@ -20,3 +20,31 @@ def number(x: float | None, digits: int = 4) -> str:
     if abs(x) >= 10 ** digits:
         return f"{x:,.0f}"
     return f"{x:,.{digits}g}"
+
+
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Characters that reorder the text around them on a terminal or in a dialog (Trojan-source)."""
+
+
+def unsafe_character(ch: str) -> bool:
+    """A control character (C0, DEL, C1), a lone surrogate or a bidi override: printing it raw
+    can clear a terminal, move the cursor or reverse what the reader sees."""
+    code = ord(ch)
+    return code < 0x20 or 0x7F <= code < 0xA0 or 0xD800 <= code <= 0xDFFF or ch in BIDI_CONTROLS
+
+
+def safe(text: object) -> str:
+    """``text`` with every unsafe character (``unsafe_character``) written as a visible escape
+    (``\\x1b``, ``\\u202e``), so that a message quoting a hostile id is shown, not obeyed."""
+    s = str(text)
+    if not any(unsafe_character(ch) for ch in s):
+        return s
+    out = []
+    for ch in s:
+        if not unsafe_character(ch):
+            out.append(ch)
+        elif ord(ch) < 0x100:
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(f"\\u{ord(ch):04x}")
+    return "".join(out)

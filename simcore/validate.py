@@ -11,13 +11,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import networkx as nx
-from pydantic import ValidationError
 
 from simcore.components import KINDS
 from simcore.design import Design
+from simcore.design_limits import rate_problems, text_problems
 from simcore.link_params import LinkParams
 from simcore.components.base import ParamsBase
-from simcore.params import _messages
+from simcore.params import parse_params
 from simcore.link_params import GroupParams
 from simcore.problems import Problem
 
@@ -33,11 +33,9 @@ class ParsedParams:
 
 
 def _parse(model, raw: dict, where: str, problems: list[Problem]):
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        problems.extend(Problem(where, m) for m in _messages(exc))
-        return None
+    parsed, found = parse_params(model, raw, where)
+    problems.extend(found)
+    return parsed
 
 
 def validate(design: Design) -> list[Problem]:
@@ -67,6 +65,11 @@ def validate_and_parse(design: Design) -> tuple[list[Problem], ParsedParams]:
             parsed.components.append(None)
             continue
         parsed.components.append(_parse(spec.params, c.params, c.id, problems))
+
+    problems.extend(text_problems(design))
+    client_rps = {c.id: p.rps for c, p in zip(design.components, parsed.components)
+                  if c.kind == "client" and p is not None}
+    problems.extend(rate_problems(design, client_rps))
 
     if not any(c.kind == "client" for c in design.components):
         add(Problem(None, "the design has no client: add one to send traffic"))

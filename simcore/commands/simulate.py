@@ -3,7 +3,8 @@ the traffic simulation of a design (SPEC §3, §4).
 
 The text report goes to stdout, progress to stderr (a bar on a terminal, a line per finished
 replication otherwise; nothing with ``--quiet`` or for a run under half a second). ``--json
-OUT`` writes the SPEC §4 object atomically (a temporary file renamed over OUT).
+OUT`` writes the SPEC §4 object atomically (a temporary file renamed over OUT); ``--json -``
+prints it on stdout instead of the text report.
 
 Ctrl-C stops the study cleanly: the running replications are ended, the report of the
 replications that finished is printed (and written to OUT), and the exit status is 130 — the
@@ -23,31 +24,18 @@ import threading
 from simcore.engine.progress import ProgressBar
 from simcore.engine.report import render
 from simcore.engine.study import simulate
-from simcore.io import load, write_text_atomically
+from simcore.io import STDOUT, check_output_path, load, write_output
+from simcore.text import safe
 
 EXIT_STOPPED = 130
 LONG_RUN_REQUESTS = 20_000_000
 """Above this many simulated requests a run takes minutes at least: say so before starting."""
 
 
-class OutputError(Exception):
-    pass
-
-
-def _check_output(path: str) -> None:
-    """Fail before a long run, not after it, when OUT cannot be written."""
-    if os.path.isdir(path):
-        raise OutputError(f"--json {path}: is a directory")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise OutputError(f"--json {path}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise OutputError(f"--json {path}: folder {folder} is not writable")
-
-
 def write_json_atomically(path: str, obj: dict) -> None:
-    """Write ``obj`` as strict JSON, atomically (a reader never sees half a file)."""
-    write_text_atomically(path, json.dumps(obj, indent=2, allow_nan=False) + "\n")
+    """Write ``obj`` as strict JSON, atomically (a reader never sees half a file); ``-`` is
+    standard output."""
+    write_output(path, json.dumps(obj, indent=2, allow_nan=False) + "\n")
 
 
 class _StopOnInterrupt:
@@ -97,10 +85,10 @@ def _warn_if_long(design, args) -> None:
 def run(args) -> int:
     design = load(args.file)
     if args.json:
-        try:
-            _check_output(args.json)
-        except OutputError as exc:
-            print(f"skyline simulate: {exc}", file=sys.stderr)
+        try:  # fail before a long run, not after it, when OUT cannot be written
+            check_output_path(args.json)
+        except OSError as exc:
+            print(f"skyline simulate: --json {safe(args.json)}: {exc.strerror}", file=sys.stderr)
             return 2
     if not args.quiet:
         _warn_if_long(design, args)
@@ -123,13 +111,14 @@ def run(args) -> int:
         else:
             what = f"{j['replications']} of {result.requested} replications finished"
         print(f"skyline simulate: stopped; {what}", file=sys.stderr)
-    sys.stdout.write(render(j, source=os.path.basename(args.file)))
-    sys.stdout.flush()
+    if args.json != STDOUT:  # with --json -, standard output holds the JSON alone
+        sys.stdout.write(render(j, source=safe(os.path.basename(args.file))))
+        sys.stdout.flush()
     if args.json:
         try:
             write_json_atomically(args.json, j)
-        except OSError as exc:
-            print(f"skyline simulate: cannot write {args.json}: {exc.strerror or exc}",
-                  file=sys.stderr)
+        except (OSError, ValueError) as exc:
+            print(f"skyline simulate: cannot write {safe(args.json)}: "
+                  f"{getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
             return 2
     return EXIT_STOPPED if result.stopped else 0
