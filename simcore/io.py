@@ -97,7 +97,7 @@ def loads(text: str | bytes, source: str | None = None, check: bool = True) -> D
         raise DesignError([Problem(None, f"file too large ({len(text):,} bytes; at most "
                                          f"{MAX_FILE_BYTES:,})")], source)
     if not text.strip():
-        raise DesignError([Problem(None, "the file is empty")], source)
+        raise DesignError([Problem(None, "not valid JSON: the file is empty")], source)
     try:
         data = parse_json(text)
     except json.JSONDecodeError as exc:

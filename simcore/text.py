@@ -48,3 +48,9 @@ def safe(text: object) -> str:
         else:
             out.append(f"\\u{ord(ch):04x}")
     return "".join(out)
+
+
+def elide(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in "…" when it was cut (titles and
+    tooltips stay readable whatever length a name has)."""
+    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
