@@ -214,7 +214,7 @@ def check_output_path(path: str | os.PathLike) -> None:
         raise _refuse(path, "an empty path; give a file name, or - for standard output")
     try:
         st = os.stat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         st = None
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise _refuse(path, "is a folder")
@@ -223,7 +223,8 @@ def check_output_path(path: str | os.PathLike) -> None:
                             "give - for standard output")
     folder = os.path.dirname(os.path.realpath(path))
     if not os.path.isdir(folder):
-        raise _refuse(path, f"the folder {folder} does not exist")
+        made = "is not a folder" if os.path.exists(folder) else "does not exist"
+        raise _refuse(path, f"{folder} {made}")
     if not os.access(folder, os.W_OK):
         raise _refuse(path, f"the folder {folder} is not writable")
 

@@ -74,9 +74,9 @@ def parse_json(text: str | bytes) -> Any:
 
 
 def describe_json_error(exc: json.JSONDecodeError) -> str:
-    # exc.msg can end in "starting at" ("Unterminated string starting at"): keep the position
-    # out of the sentence so it never reads "at at line 52".
-    return f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+    # Some messages end in "at" ("Unterminated string starting at"): without it, the position
+    # completes the sentence instead of reading "at at line 52".
+    return f"not valid JSON: {exc.msg.removesuffix(' at')} at line {exc.lineno}, column {exc.colno}"
 
 
 def read_limited(path: str | os.PathLike, limit: int) -> bytes:
@@ -152,7 +152,10 @@ def value_problems(data: Any) -> list[Problem]:
     while stack:
         value, loc = stack.pop()
         if len(loc) > MAX_DEPTH:
-            add(loc[:MAX_DEPTH], f"nested more than {MAX_DEPTH} levels deep")
+            named = list(loc[:MAX_DEPTH])
+            while len(named) > 2 and isinstance(named[-1], int):  # "x", not "x[0][0][0]…"
+                named.pop()
+            add(tuple(named), f"nested more than {MAX_DEPTH} levels deep")
             continue
         if isinstance(value, bool) or value is None:
             continue
