@@ -1,0 +1,126 @@
+"""The designer and hostile files (issue 14): each file either opens or shows the problem dialog
+and keeps the current design; a design that cannot be written keeps the window's work and says
+why; long names never widen the window."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from designer.document import DesignDocument
+from designer.main_window import MainWindow
+
+from .conftest import design_json, load_example
+from .test_files import Dialogs
+
+BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
+HOSTILE = sorted(BAD.glob("*.json"))
+
+
+@pytest.fixture(scope="module")
+def window(qapp):
+    import os
+    import tempfile
+
+    tmp = tempfile.mkdtemp(prefix="skyline-hostile-")
+    old = os.environ.get("SKYLINE_DATA_DIR")
+    os.environ["SKYLINE_DATA_DIR"] = tmp
+    w = MainWindow(DesignDocument())
+    w.files._timer.stop()
+    w.resize(1200, 800)
+    w.show()
+    yield w
+    w.document.replace(DesignDocument().design, None)
+    w.close()
+    w.deleteLater()
+    QApplication.processEvents()
+    if old is None:
+        os.environ.pop("SKYLINE_DATA_DIR", None)
+    else:
+        os.environ["SKYLINE_DATA_DIR"] = old
+
+
+@pytest.fixture
+def win(window):
+    window.document.replace(load_example(), None)
+    window.runner.wait_idle(10)
+    return window
+
+
+def _hostile_texts(tmp_path) -> list[Path]:
+    """The files of tests/data/bad and a few made here (NaN coordinates, a huge seed)."""
+    base = (BAD / "valid_base.json").read_text()
+    made = {"nan_y.json": base.replace('"y": 0', '"y": NaN', 1),
+            "seed_huge.json": base.replace('"seed": 1', '"seed": 99999999999999999999'),
+            "duration_1e300.json": base.replace('"duration_s": 4', '"duration_s": 1e300'),
+            "surrogate_id.json": base.replace('"id": "app"', '"id": "\\udc00"', 1)}
+    out = []
+    for name, text in made.items():
+        (tmp_path / name).write_text(text)
+        out.append(tmp_path / name)
+    return out
+
+
+@pytest.mark.parametrize("answer", [QMessageBox.Open, QMessageBox.Cancel])
+def test_each_hostile_file_opens_or_is_refused_keeping_the_design(win, tmp_path, monkeypatch,
+                                                                  answer):
+    dialogs = Dialogs(monkeypatch, answer=answer)
+    monkeypatch.setattr(win.files, "maybe_save", lambda: True)
+    for path in HOSTILE + _hostile_texts(tmp_path):
+        win.document.replace(load_example(), None)
+        before = design_json(win.document.design)
+        shown = len(dialogs.shown)
+        opened = win.files.open_path(path)
+        win.view.fit_all()
+        QApplication.processEvents()
+        win.runner.wait_idle(30)
+        QApplication.processEvents()
+        if opened:
+            assert win.document.path == path.resolve()
+            assert win.windowTitle().count(" — ") == 2
+        else:
+            assert len(dialogs.shown) > shown, path.name
+            assert design_json(win.document.design) == before, path.name
+
+
+def test_a_design_that_cannot_be_encoded_keeps_the_window_and_says_why(win, tmp_path,
+                                                                       monkeypatch):
+    dialogs = Dialogs(monkeypatch)
+    win.document.set_design_info(name="pasted \ud800 text")
+    edited = design_json(win.document.design)
+    assert not win.files.save_to(tmp_path / "d.json")
+    kind, title, text = dialogs.shown[-1]
+    assert (kind, title) == ("critical", "Cannot save") and "not valid Unicode" in text
+    assert design_json(win.document.design) == edited and win.files.is_modified()
+    assert not (tmp_path / "d.json").exists() and list(tmp_path.iterdir()) == []
+    messages = []
+    win.files.statusMessage.connect(messages.append)
+    assert win.files.autosave() is None
+    assert messages and messages[-1].startswith("Autosave failed")
+    win.document.undo_stack.undo()
+
+
+def test_a_long_name_does_not_widen_the_window(win):
+    from simcore.design import empty_design
+
+    win.document.replace(empty_design("N" * 5_000), None)
+    QApplication.processEvents()
+    assert len(win.windowTitle()) < 120
+    assert win.width() <= 1400
+
+
+def test_saved_designs_follow_the_umask(win, tmp_path, monkeypatch):
+    import os
+    import stat
+
+    Dialogs(monkeypatch)
+    old = os.umask(0o002)
+    try:
+        assert win.files.save_to(tmp_path / "shared.json")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "shared.json").stat().st_mode) == 0o664
+    assert json.loads((tmp_path / "shared.json").read_text())["schema_version"] >= 1
