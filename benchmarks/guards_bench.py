@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -103,7 +102,8 @@ def measure(args: list[str], limit_mb: int, timeout: float) -> tuple[str, float,
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     cmd = [sys.executable, "-c", _CHILD, str(limit_mb), str(timeout),
            sys.executable, "-m", "simcore.cli", *args]
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env).stdout.strip()
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                         check=False).stdout.strip()
     status, wall, peak, err = (out.split("\t") + ["", "", "", ""])[:4]
     return status, float(wall or "nan"), float(peak or "nan"), err
 

@@ -128,7 +128,7 @@ def _has_surrogate(s: str) -> bool:
     return any(0xD800 <= ord(ch) <= 0xDFFF for ch in s)
 
 
-def _number_problem(value: float | int) -> str | None:
+def _number_problem(value: float) -> str | None:
     if isinstance(value, _NonFinite):
         return f"not a finite number (got {value.literal})"
     if isinstance(value, float) and not math.isfinite(value):

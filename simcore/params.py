@@ -162,8 +162,8 @@ def type_problems(model: type[BaseModel], raw: Any, loc: tuple = ()) -> list[tup
         got = _json_type_of(value)
         if "any" not in accepted and got not in accepted:
             want = " or ".join(sorted(accepted - {"null"})) or "null"
-            out.append((path, f"expected {'an' if want[0] in 'ao' else 'a'} {want}, "
-                              f"got {_shown(value)}"))
+            article = "an" if want[0] in "ao" else "a"
+            out.append((path, f"expected {article} {want}, got {_shown(value)}"))
             continue
         models = _models_in(info.annotation)
         if not models:

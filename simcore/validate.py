@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from simcore.components import KINDS
+from simcore.components.base import ParamsBase
 from simcore.design import Design
 from simcore.design_limits import rate_problems, text_problems
-from simcore.link_params import LinkParams
-from simcore.components.base import ParamsBase
+from simcore.link_params import GroupParams, LinkParams
 from simcore.params import parse_params
-from simcore.link_params import GroupParams
 from simcore.problems import Problem
 
 

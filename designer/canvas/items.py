@@ -176,8 +176,9 @@ class ComponentItem(QGraphicsItem):
     def _update_tooltip(self) -> None:
         spec = KINDS.get(self.kind)
         label = spec.label if spec else self.kind
-        lines = [f"<b>{escape(elide(self.name, TIP_CHARS))}</b> — {escape(label)} "
-                 f"<i>({escape(elide(self.cid, TIP_CHARS))})</i>"]
+        title = (f"<b>{escape(elide(self.name, TIP_CHARS))}</b> — {escape(label)} "
+                 f"<i>({escape(elide(self.cid, TIP_CHARS))})</i>")
+        lines = [title]
         lines += [escape(s) for s in ov.tooltip_lines(self.overlay)]
         if self.kind != "client" and spec is not None and not spec.terminal:
             lines.append("<span style='color:#64748b'>Drag from the dot on the right edge "
@@ -524,9 +525,9 @@ class GroupItem(QGraphicsItem):
         self.update()
 
     def _update_tooltip(self) -> None:
-        lines = [f"<b>{escape(elide(self.name, TIP_CHARS))}</b> — {self.kind} "
-                 f"<i>({escape(elide(self.gid, TIP_CHARS))})</i>",
-                 f"{len(self.members)} member(s). Its members fail together with it."]
+        title = (f"<b>{escape(elide(self.name, TIP_CHARS))}</b> — {self.kind} "
+                 f"<i>({escape(elide(self.gid, TIP_CHARS))})</i>")
+        lines = [title, f"{len(self.members)} member(s). Its members fail together with it."]
         if self.spof:
             impact = ("" if self.failure_impact is None
                       else f": {100 * self.failure_impact:.1f}% of requests fail")

@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simcore.analysis.nines import SECONDS_PER_YEAR
 from simcore.analysis.availability_model import (
     SuccessModel,
     build_model,
     unit_unavailability,
 )
+from simcore.analysis.nines import SECONDS_PER_YEAR
 from simcore.topology import Topology
 
 NEGLIGIBLE_EPISODES = 1e-9

@@ -10,44 +10,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from designer.document import DesignDocument
-from designer.main_window import MainWindow
-
 from .conftest import design_json, load_example
 from .test_files import Dialogs
+from .test_main_window import win, window  # noqa: F401 - the shared main-window fixtures
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 HOSTILE = sorted(BAD.glob("*.json"))
-
-
-@pytest.fixture(scope="module")
-def window(qapp):
-    import os
-    import tempfile
-
-    tmp = tempfile.mkdtemp(prefix="skyline-hostile-")
-    old = os.environ.get("SKYLINE_DATA_DIR")
-    os.environ["SKYLINE_DATA_DIR"] = tmp
-    w = MainWindow(DesignDocument())
-    w.files._timer.stop()
-    w.resize(1200, 800)
-    w.show()
-    yield w
-    w.document.replace(DesignDocument().design, None)
-    w.close()
-    w.deleteLater()
-    QApplication.processEvents()
-    if old is None:
-        os.environ.pop("SKYLINE_DATA_DIR", None)
-    else:
-        os.environ["SKYLINE_DATA_DIR"] = old
-
-
-@pytest.fixture
-def win(window):
-    window.document.replace(load_example(), None)
-    window.runner.wait_idle(10)
-    return window
 
 
 def _hostile_texts(tmp_path) -> list[Path]:
