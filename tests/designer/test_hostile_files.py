@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from . import test_main_window
 from .conftest import design_json, load_example
 from .test_files import Dialogs
-from .test_main_window import win, window  # noqa: F401 - the shared main-window fixtures
+
+window = test_main_window.window  # one main window for the module, shared with its tests
+win = test_main_window.win
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 HOSTILE = sorted(BAD.glob("*.json"))
