@@ -142,11 +142,19 @@ def _number_problem(value: float) -> str | None:
 def value_problems(data: Any) -> list[Problem]:
     """Every non-finite or too large number, lone surrogate, duplicate key and too deep nesting
     in ``data`` (a parsed design), each naming the component, link or group and the field."""
-    problems: list[Problem] = []
-
-    def add(loc: tuple, message: str) -> None:
+    problems = []
+    for loc, message in value_issues(data):
         ident, field = where(data, loc)
         problems.append(Problem(ident, f"'{field}': {message}" if field else message))
+    return problems
+
+
+def value_issues(data: Any) -> list[tuple[tuple, str]]:
+    """``value_problems`` as (location in ``data``, message), in file order."""
+    problems: list[tuple[tuple, str]] = []
+
+    def add(loc: tuple, message: str) -> None:
+        problems.append((loc, message))
 
     stack: list[tuple[Any, tuple]] = [(data, ())]
     while stack:

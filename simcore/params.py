@@ -15,9 +15,14 @@ from simcore.link_params import GroupParams, LinkParams
 from simcore.problems import DesignError, Problem
 
 
-def _messages(exc: ValidationError) -> list[str]:
+def _messages(exc: ValidationError, skip: set = frozenset()) -> list[str]:
+    """pydantic's errors in words; those about a name in ``skip`` (already reported and left
+    out of what pydantic saw) are left out, and so, when there are any, are the checks across
+    fields, which the missing values would mislead."""
     out = []
     for err in exc.errors():
+        if (err["loc"][0] in skip) if err["loc"] else skip:
+            continue
         field = ".".join(str(p) for p in err["loc"])
         if err["type"] == "extra_forbidden":
             out.append(f"unknown parameter '{field}'")
@@ -37,18 +42,19 @@ def parse_params(model: type[ParamsBase], raw: Any, where: str | None
     """``model`` filled from ``raw`` and the problems found (then None), each naming ``where``:
     values of the wrong JSON type, non-finite or too large numbers, text that is not text, then
     pydantic's own checks (ranges, whole numbers, unknown and missing names) on the rest."""
-    from simcore.json_input import value_problems
+    from simcore.json_input import value_issues
 
-    problems = [Problem(where, f"parameter '{_field(loc)}': {msg}")
-                for loc, msg in type_problems(model, raw)]
-    problems += [Problem(where, f"parameter {p.message}" if p.message.startswith("'") else
-                         p.message) for p in value_problems(raw)]
-    if problems:
-        return None, problems
+    issues = type_problems(model, raw) + value_issues(raw)
+    problems = [Problem(where, f"parameter '{_field(loc)}': {msg}" if loc else msg)
+                for loc, msg in issues]
+    bad = {loc[0] for loc, _ in issues if loc}
+    rest = {k: v for k, v in raw.items() if k not in bad} if isinstance(raw, dict) else raw
     try:
-        return model.model_validate(raw), []
+        parsed = model.model_validate(rest)
     except ValidationError as exc:
-        return None, [Problem(where, m) for m in _messages(exc)]
+        parsed = None
+        problems += [Problem(where, m) for m in _messages(exc, skip=bad)]
+    return (None if problems else parsed), problems
 
 
 def _field(loc: tuple) -> str:
