@@ -203,12 +203,22 @@ def _refuse(path: str | os.PathLike, why: str) -> OSError:
     return OSError(errno.EINVAL, why, str(path))
 
 
+def is_stdout(path: str | os.PathLike) -> bool:
+    """``-``, or a name of this process' standard output (``/dev/stdout``, ``/dev/fd/1``)."""
+    if str(path) == STDOUT:
+        return True
+    try:
+        return os.path.samestat(os.stat(path), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError, AttributeError):  # no such file; stdout replaced or closed
+        return False
+
+
 def check_output_path(path: str | os.PathLike) -> None:
     """Raise OSError (its ``strerror`` says why) when ``path`` cannot take an output file: a
-    folder, a device, pipe or socket, a missing or read-only folder. ``-`` (stdout) and
-    /dev/null are fine.
+    folder, a device, pipe or socket, a missing or read-only folder. Standard output (``-``,
+    ``/dev/stdout``) and /dev/null are fine.
     Commands call it before a long run, so that it fails before the work, not after."""
-    if str(path) in (STDOUT, os.devnull):
+    if str(path) == os.devnull or is_stdout(path):
         return
     if str(path) == "":
         raise _refuse(path, "an empty path; give a file name, or - for standard output")
@@ -327,8 +337,9 @@ def _write_in_place(path: Path, data: bytes) -> None:
 
 
 def write_output(path: str | os.PathLike, text: str) -> None:
-    """Write a command's output: to standard output for ``-``, else atomically to the file."""
-    if str(path) == STDOUT:
+    """Write a command's output: to standard output for ``-`` (or a name of it), else
+    atomically to the file."""
+    if is_stdout(path):
         sys.stdout.write(text)
         sys.stdout.flush()
     else:

@@ -14,7 +14,7 @@ import signal
 import sys
 import time
 
-from simcore.io import STDOUT, check_output_path, load, write_output
+from simcore.io import check_output_path, is_stdout, load, write_output
 from simcore.reliability import StudyTooBig, reliability
 from simcore.reliability.report import render
 from simcore.text import safe
@@ -94,7 +94,7 @@ def run(args) -> int:
         if bar is not None:
             bar.close()
     stopped = res.stopped
-    if args.json != STDOUT:  # with --json -, standard output holds the JSON alone
+    if not (args.json and is_stdout(args.json)):  # with --json -, stdout holds the JSON alone
         sys.stdout.write(render(res))
         sys.stdout.flush()
     if args.json is not None:

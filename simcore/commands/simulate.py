@@ -24,7 +24,7 @@ import threading
 from simcore.engine.progress import ProgressBar
 from simcore.engine.report import render
 from simcore.engine.study import simulate
-from simcore.io import STDOUT, check_output_path, load, write_output
+from simcore.io import check_output_path, is_stdout, load, write_output
 from simcore.text import safe
 
 EXIT_STOPPED = 130
@@ -111,7 +111,7 @@ def run(args) -> int:
         else:
             what = f"{j['replications']} of {result.requested} replications finished"
         print(f"skyline simulate: stopped; {what}", file=sys.stderr)
-    if args.json != STDOUT:  # with --json -, standard output holds the JSON alone
+    if not (args.json and is_stdout(args.json)):  # with --json -, stdout holds the JSON alone
         sys.stdout.write(render(j, source=safe(os.path.basename(args.file))))
         sys.stdout.flush()
     if args.json:

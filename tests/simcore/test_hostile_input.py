@@ -85,6 +85,17 @@ def test_json_dash_is_stdout_alone(capsys):
     assert json.loads(out)["replications"] == 1
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="needs /dev/stdout")
+def test_dev_stdout_is_written_to_not_replaced(tmp_path):
+    out = tmp_path / "out.json"
+    with open(out, "w") as fh:
+        r = skyline("reliability", VALID, "--years", 1, "--quiet", "--json", "/dev/stdout",
+                    stdout=fh, stderr=subprocess.PIPE)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(out.read_text())["years"] == 1.0
+    assert os.path.islink("/dev/stdout")
+
+
 def test_leftovers_of_a_killed_save_are_removed_by_the_next(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()
