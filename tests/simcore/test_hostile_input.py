@@ -144,7 +144,7 @@ def test_aggregated_replicas_give_the_analysis_availability():
 @pytest.mark.parametrize(("name", "says"), [
     ("infinite_mttr.json", "app: 'params.mttr_hours': not a finite number (got Infinity)"),
     ("nan_x.json", "app: 'x': not a finite number (got NaN)"),
-    ("overflow_weight.json", "l2: 'params.latency_ms': not a finite number (got 1e400)"),
+    ("overflow_latency.json", "l2: 'params.latency_ms': not a finite number (got 1e400)"),
     ("duration_infinity.json", "'scenario.duration_s': not a finite number"),
     ("seed_2_pow_31.json", "'scenario.seed'"),
     ("spike_1e300.json", "'scenario.events[0].multiplier': number too large"),
