@@ -8,7 +8,7 @@ file is loaded and when a design edited in the designer is validated.
 
 from __future__ import annotations
 
-from simcore.text import BIDI_CONTROLS, unsafe_character
+from simcore.text import BIDI_CONTROLS, UNSAFE
 
 MAX_NAME_CHARS = 200
 """A design's, component's or group's name: a long title fits; a megabyte name once crashed the
@@ -33,7 +33,7 @@ def _text_problem(value: str, what: str, limit: int, one_line: bool) -> str | No
     if len(value) > limit:
         return f"{what} is {len(value):,} characters long (at most {limit:,})"
     allowed = "\n\t" if not one_line else ""
-    bad = next((ch for ch in value if unsafe_character(ch) and ch not in allowed), None)
+    bad = next((m.group() for m in UNSAFE.finditer(value) if m.group() not in allowed), None)
     if bad is not None:
         kind = "a text-direction override" if bad in BIDI_CONTROLS else "a control character"
         return f"{what} holds {kind} (U+{ord(bad):04X}), which would garble what is printed"

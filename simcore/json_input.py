@@ -125,7 +125,13 @@ def _dotted(loc: tuple) -> str:
 
 
 def _has_surrogate(s: str) -> bool:
-    return any(0xD800 <= ord(ch) <= 0xDFFF for ch in s)
+    if s.isascii():
+        return False
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _number_problem(value: float) -> str | None:
@@ -152,38 +158,45 @@ def value_problems(data: Any) -> list[Problem]:
 def value_issues(data: Any) -> list[tuple[tuple, str]]:
     """``value_problems`` as (location in ``data``, message), in file order."""
     problems: list[tuple[tuple, str]] = []
+    path: list = []
+    surrogate = ("text holding a lone surrogate (\\ud800–\\udfff), which is not a character "
+                 "and cannot be saved")
+    surrogate_key = "a key holding a lone surrogate (\\ud800–\\udfff)"
 
-    def add(loc: tuple, message: str) -> None:
-        problems.append((loc, message))
-
-    stack: list[tuple[Any, tuple]] = [(data, ())]
-    while stack:
-        value, loc = stack.pop()
-        if len(loc) > MAX_DEPTH:
-            named = list(loc[:MAX_DEPTH])
+    def visit(value: Any) -> None:  # recursion is bounded: it stops at MAX_DEPTH
+        kind = type(value)
+        if kind is str or kind is bool or value is None:
+            if kind is str and _has_surrogate(value):
+                problems.append((tuple(path), surrogate))
+            return
+        if kind is int or kind is float or kind is _NonFinite:
+            if not (-MAX_MAGNITUDE <= value <= MAX_MAGNITUDE):  # False for NaN too
+                problems.append((tuple(path), _number_problem(value)))
+            return
+        if len(path) >= MAX_DEPTH:
+            named = list(path)
             while len(named) > 2 and isinstance(named[-1], int):  # "x", not "x[0][0][0]…"
                 named.pop()
-            add(tuple(named), f"nested more than {MAX_DEPTH} levels deep")
-            continue
-        if isinstance(value, bool) or value is None:
-            continue
-        if isinstance(value, (int, float)):
-            msg = _number_problem(value)
-            if msg:
-                add(loc, msg)
-        elif isinstance(value, str):
-            if _has_surrogate(value):
-                add(loc, "text holding a lone surrogate (\\ud800–\\udfff), which is not a "
-                         "character and cannot be saved")
-        elif isinstance(value, dict):
+            problems.append((tuple(named), f"nested more than {MAX_DEPTH} levels deep"))
+            return
+        if isinstance(value, dict):
             for key, n in getattr(value, "duplicates", {}).items():
-                add(loc, f"duplicate key '{key}' (given {n} times; each key at most once)")
+                problems.append((tuple(path),
+                                 f"duplicate key '{key}' (given {n} times; each key at most once)"))
             for key, item in value.items():
                 if _has_surrogate(key):
-                    add(loc, "a key holding a lone surrogate (\\ud800–\\udfff)")
+                    problems.append((tuple(path), surrogate_key))
                     continue
-                stack.append((item, loc + (key,)))
+                path.append(key)
+                visit(item)
+                path.pop()
         elif isinstance(value, list):
-            stack.extend((item, loc + (i,)) for i, item in enumerate(value))
-    problems.reverse()  # the stack visits the file back to front
+            for i, item in enumerate(value):
+                path.append(i)
+                visit(item)
+                path.pop()
+        elif isinstance(value, (int, float)) and not (-MAX_MAGNITUDE <= value <= MAX_MAGNITUDE):
+            problems.append((tuple(path), _number_problem(value)))  # a subclass (numpy scalar)
+
+    visit(data)
     return problems

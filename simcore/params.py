@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin
@@ -152,31 +153,37 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     return [m for a in get_args(annotation) for m in _models_in(a)]
 
 
+@functools.cache
+def _field_types(model: type[BaseModel]) -> dict[str, tuple[frozenset, type[BaseModel] | None]]:
+    """Per field of ``model``: the JSON types it takes and the model nested in it, if any."""
+    out = {}
+    for name, info in model.model_fields.items():
+        models = _models_in(info.annotation)
+        out[name] = (frozenset(_json_types(info.annotation)), models[0] if models else None)
+    return out
+
+
 def type_problems(model: type[BaseModel], raw: Any, loc: tuple = ()) -> list[tuple[tuple, str]]:
     """(location, message) for every value in ``raw`` whose JSON type the field of ``model``
     does not take, looking into nested models and lists of them. Unknown keys are left to
     pydantic (it names them)."""
     if not isinstance(raw, dict):
         return []
+    fields = _field_types(model)
     out: list[tuple[tuple, str]] = []
     for key, value in raw.items():
-        info = model.model_fields.get(key)
-        if info is None:
+        found = fields.get(key)
+        if found is None:
             continue
-        path = loc + (key,)
-        accepted = _json_types(info.annotation)
+        accepted, nested = found
         got = _json_type_of(value)
         if "any" not in accepted and got not in accepted:
             want = " or ".join(sorted(accepted - {"null"})) or "null"
             article = "an" if want[0] in "ao" else "a"
-            out.append((path, f"expected {article} {want}, got {_shown(value)}"))
-            continue
-        models = _models_in(info.annotation)
-        if not models:
-            continue
-        if isinstance(value, dict):
-            out += type_problems(models[0], value, path)
-        elif isinstance(value, list):
+            out.append((loc + (key,), f"expected {article} {want}, got {_shown(value)}"))
+        elif nested is not None and isinstance(value, dict):
+            out += type_problems(nested, value, loc + (key,))
+        elif nested is not None and isinstance(value, list):
             for i, item in enumerate(value):
-                out += type_problems(models[0], item, path + (i,))
+                out += type_problems(nested, item, loc + (key, i))
     return out

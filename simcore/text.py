@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 DASH = "—"
 """What a report shows for an undefined value."""
@@ -26,28 +27,20 @@ BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u206
 """Characters that reorder the text around them on a terminal or in a dialog (Trojan-source)."""
 
 
-def unsafe_character(ch: str) -> bool:
-    """A control character (C0, DEL, C1), a lone surrogate or a bidi override: printing it raw
-    can clear a terminal, move the cursor or reverse what the reader sees."""
-    code = ord(ch)
-    return code < 0x20 or 0x7F <= code < 0xA0 or 0xD800 <= code <= 0xDFFF or ch in BIDI_CONTROLS
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff" + "".join(sorted(BIDI_CONTROLS)) + "]")
+"""A control character (C0, DEL, C1), a lone surrogate or a bidi override: printing it raw can
+clear a terminal, move the cursor or reverse what the reader sees."""
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def safe(text: object) -> str:
-    """``text`` with every unsafe character (``unsafe_character``) written as a visible escape
-    (``\\x1b``, ``\\u202e``), so that a message quoting a hostile id is shown, not obeyed."""
-    s = str(text)
-    if not any(unsafe_character(ch) for ch in s):
-        return s
-    out = []
-    for ch in s:
-        if not unsafe_character(ch):
-            out.append(ch)
-        elif ord(ch) < 0x100:
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(f"\\u{ord(ch):04x}")
-    return "".join(out)
+    """``text`` with every ``UNSAFE`` character written as a visible escape (``\\x1b``,
+    ``\\u202e``), so that a message quoting a hostile id is shown, not obeyed."""
+    return UNSAFE.sub(_escape, str(text))
 
 
 def elide(text: str, limit: int) -> str:
