@@ -96,10 +96,10 @@ def _init_worker() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _exit_with_parent()
+    exit_with_parent()
 
 
-def _exit_with_parent() -> None:
+def exit_with_parent() -> None:
     """A worker must not outlive the process that started the pool (killed, out of memory, a
     crashed window): it would burn a core for nothing, for hours. On Linux the kernel sends
     SIGKILL when the worker's parent dies (the forkserver, which itself ends with the calling
