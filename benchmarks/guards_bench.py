@@ -111,6 +111,8 @@ def measure(args: list[str], limit_mb: int, timeout: float) -> tuple[str, float,
 def _row(label: str, result: tuple[str, float, float, str]) -> str:
     status, wall, peak, err = result
     verdict = {"0": "ok", "2": "refused", "timeout": "timed out"}.get(status, f"exit {status}")
+    if status.startswith("-"):  # a signal: an allocation failed under the limit and aborted
+        verdict, err = f"aborted by signal {status[1:]}", "over the address-space limit"
     note = f"  ({err})" if status not in ("0",) and err else ""
     return f"{label:<44} {wall:>9.1f} s {peak:>9.0f} MB  {verdict}{note}"
 
