@@ -24,6 +24,7 @@ from designer.icons import kind_pixmap
 from designer.inspector_fields import FieldEditor, FieldShape, field_label
 from designer.inspector_live import EventsBox, LiveFigures
 from simcore.components import KINDS, CommonParams
+from simcore.design_limits import MAX_NAME_CHARS
 from simcore.link_params import (
     SERVICE_ONLY,
     SPLIT_ONLY,
@@ -243,6 +244,7 @@ class InspectorWidget(QWidget):
 
     def _name_row(self, form: QFormLayout, obj) -> None:
         self.name_edit = QLineEdit(obj.name or "")
+        self.name_edit.setMaxLength(MAX_NAME_CHARS)  # what a file may hold
         self.name_edit.setPlaceholderText(obj.id)
         self.name_edit.setToolTip("The name shown on the canvas (empty: the id)")
         self.name_edit.editingFinished.connect(self._commit_name)
@@ -262,6 +264,7 @@ class InspectorWidget(QWidget):
                         f"{'s' * (len(d.groups) != 1)}")
         form = self._form(lay, "Design")
         self.name_edit = QLineEdit(d.name or "")
+        self.name_edit.setMaxLength(MAX_NAME_CHARS)
         self.name_edit.setPlaceholderText("Untitled")
         self.name_edit.editingFinished.connect(self._commit_name)
         form.addRow("Name", self.name_edit)
