@@ -35,12 +35,10 @@ def _hostile_texts(tmp_path) -> list[Path]:
     return out
 
 
-@pytest.mark.parametrize("answer", [QMessageBox.Open, QMessageBox.Cancel])
-def test_each_hostile_file_opens_or_is_refused_keeping_the_design(win, tmp_path, monkeypatch,
-                                                                  answer):
-    dialogs = Dialogs(monkeypatch, answer=answer)
-    monkeypatch.setattr(win.files, "maybe_save", lambda: True)
-    for path in HOSTILE + _hostile_texts(tmp_path):
+def _open_each(win, dialogs, paths) -> None:
+    """Open every file: it opens (and the window shows it) or a dialog names the problem and
+    the design open before stays as it was."""
+    for path in paths:
         win.document.replace(load_example(), None)
         before = design_json(win.document.design)
         shown = len(dialogs.shown)
@@ -55,6 +53,36 @@ def test_each_hostile_file_opens_or_is_refused_keeping_the_design(win, tmp_path,
         else:
             assert len(dialogs.shown) > shown, path.name
             assert design_json(win.document.design) == before, path.name
+
+
+@pytest.mark.parametrize("answer", [QMessageBox.Open, QMessageBox.Cancel])
+def test_each_hostile_file_opens_or_is_refused_keeping_the_design(win, tmp_path, monkeypatch,
+                                                                  answer):
+    dialogs = Dialogs(monkeypatch, answer=answer)
+    monkeypatch.setattr(win.files, "maybe_save", lambda: True)
+    _open_each(win, dialogs, HOSTILE + _hostile_texts(tmp_path))
+
+
+def test_fuzzed_files_open_or_are_refused_keeping_the_design(win, tmp_path, monkeypatch):
+    # the cases of the command-line fuzz test, drawn once with a fixed seed
+    from hypothesis import HealthCheck, given, settings
+
+    from tests.simcore.test_fuzz_hostile import case_text, fuzz_case
+
+    dialogs = Dialogs(monkeypatch, answer=QMessageBox.Open)
+    monkeypatch.setattr(win.files, "maybe_save", lambda: True)
+    paths = []
+
+    @settings(max_examples=25, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(case=fuzz_case)
+    def draw(case):
+        path = tmp_path / f"fuzzed{len(paths)}.json"
+        path.write_bytes(case_text(case).encode("utf-8", "surrogatepass"))
+        paths.append(path)
+
+    draw()
+    _open_each(win, dialogs, paths)
 
 
 def test_a_design_that_cannot_be_encoded_keeps_the_window_and_says_why(win, tmp_path,

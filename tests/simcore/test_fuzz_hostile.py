@@ -143,15 +143,19 @@ def _check_every_verb(tmp_path: Path, text: str) -> None:
 fuzz_case = st.tuples(st.sampled_from(SLOTS), hostile, st.booleans())
 
 
-def _case(tmp_path, case) -> None:
+def case_text(case) -> str:
+    """The file of a fuzz case: (field path, hostile value, given as a duplicate key?)."""
     path, value, as_duplicate = case
     data = json.loads(json.dumps(BASE))
-    _set(data, path, value)
-    duplicate = path if as_duplicate else None
-    if duplicate is not None:  # the key given twice: the hostile value, then a good one
-        data = json.loads(json.dumps(BASE))
-        _set(data, path, _good_value(path))
-    _check_every_verb(tmp_path, _text(data, duplicate, value))
+    if not as_duplicate:
+        _set(data, path, value)
+        return _text(data, None, value)
+    _set(data, path, _good_value(path))  # the key given twice: the hostile value, then a good one
+    return _text(data, path, value)
+
+
+def _case(tmp_path, case) -> None:
+    _check_every_verb(tmp_path, case_text(case))
 
 
 def _good_value(path: tuple):
