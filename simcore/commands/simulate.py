@@ -30,6 +30,9 @@ from simcore.text import safe
 EXIT_STOPPED = 130
 LONG_RUN_REQUESTS = 20_000_000
 """Above this many simulated requests a run takes minutes at least: say so before starting."""
+MAX_REQUESTS = 1_000_000_000
+"""Above this many simulated requests a run would take hours: refuse it before starting (exit 2)
+and say what to shorten."""
 
 
 def write_json_atomically(path: str, obj: dict) -> None:
@@ -67,19 +70,26 @@ class _StopOnInterrupt:
         return False
 
 
-def _warn_if_long(design, args) -> None:
-    """Every request is simulated, so the work grows with rate × duration × replications."""
+def _check_work(design, args) -> bool:
+    """Every request is simulated, so the work grows with rate × duration × replications: warn
+    about a long run (unless ``--quiet``); refuse, with a message, one too long to finish
+    (False)."""
     from simcore.analysis import analyze
     from simcore.engine.study import study_settings
 
     d, _w, _s, n = study_settings(design, args.duration, args.seed, args.replications)
     offered = analyze(design, availability=False).offered_rps or 0.0
     total = offered * d * n
-    if total > LONG_RUN_REQUESTS:
-        print(f"skyline simulate: about {total:,.0f} requests to simulate ({offered:,.0f} req/s "
-              f"× {d:g} s × {n} replication{'s' if n != 1 else ''}); this can take a long time. "
-              "Ctrl-C stops and "
+    work = (f"about {total:,.0f} requests to simulate ({offered:,.0f} req/s × {d:g} s × {n} "
+            f"replication{'s' if n != 1 else ''})")
+    if total > MAX_REQUESTS:
+        print(f"skyline simulate: {work}, more than the {MAX_REQUESTS:,} a run may simulate; "
+              "shorten --duration or use fewer --replications", file=sys.stderr)
+        return False
+    if total > LONG_RUN_REQUESTS and not args.quiet:
+        print(f"skyline simulate: {work}; this can take a long time. Ctrl-C stops and "
               "reports the replications finished so far.", file=sys.stderr)
+    return True
 
 
 def run(args) -> int:
@@ -90,8 +100,8 @@ def run(args) -> int:
         except OSError as exc:
             print(f"skyline simulate: --json {safe(args.json)}: {exc.strerror}", file=sys.stderr)
             return 2
-    if not args.quiet:
-        _warn_if_long(design, args)
+    if not _check_work(design, args):
+        return 2
     bar = None if args.quiet else ProgressBar(sys.stderr)
     try:
         with _StopOnInterrupt() as stop:

@@ -310,3 +310,11 @@ def test_every_bad_file_is_exit_2_and_every_good_one_loads():
         else:
             with pytest.raises(design_io.DesignError):
                 design_io.load(path)
+
+
+# --- guards: a clear refusal beats hours of work -------------------------------------------------
+def test_a_simulation_too_long_to_finish_is_refused_before_it_starts(capsys):
+    status, out, err = run_cli(capsys, "simulate", VALID, "--duration", 100_000,
+                               "--replications", 1000, "--quiet")
+    assert status == 2 and out == ""
+    assert "5,000,000,000 requests" in err and "--duration" in err
