@@ -155,8 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skyline: {_os_error(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except MemoryError:
-        print("skyline: not enough memory for this design; try a smaller one, or fewer "
-              "--replications / a shorter --duration or fewer --years", file=sys.stderr)
+        print("skyline: not enough memory for this; try a smaller design or a smaller study "
+              "(a shorter --duration, fewer --years or --replications)", file=sys.stderr)
         return EXIT_USAGE
     except Exception:  # an internal error: say so plainly, keep the details for a bug report
         print("skyline: internal error (please report it with the lines below)", file=sys.stderr)
