@@ -41,8 +41,6 @@ are expected over the whole study is simulated as always up: simulating thousand
 that can never all be down at once would only cost time."""
 MAX_EVENTS = 300_000_000
 """Most failure and repair events a study may need; more is refused with a message (fewer years)."""
-
-
 MAX_WORK = 2e11
 """Most (state changes × success-function columns) a study may evaluate, about a few minutes of
 one core: a database of 1,000 shards × 100 replicas has 101,000 columns, so it is refused for
@@ -121,6 +119,7 @@ class ReliabilityPlan:
 
     @property
     def expand(self) -> np.ndarray:
+        """Per success-function column, the index of the simulated column that drives it."""
         out = np.empty(len(self.success.columns), dtype=np.int64)
         for i, spec in enumerate(self.columns):
             out[spec.targets] = i
