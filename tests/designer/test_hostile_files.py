@@ -5,17 +5,16 @@ why; long names never widen the window."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from . import test_main_window
 from .conftest import design_json, load_example
 from .test_files import Dialogs
-
-window = test_main_window.window  # one main window for the module, shared with its tests
-win = test_main_window.win
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 HOSTILE = sorted(BAD.glob("*.json"))
@@ -123,3 +122,36 @@ def test_saved_designs_follow_the_umask(win, tmp_path, monkeypatch):
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "shared.json").stat().st_mode) == 0o664
     assert json.loads((tmp_path / "shared.json").read_text())["schema_version"] >= 1
+
+
+# --- --screenshot on the edges (exit 2 with a message, never a traceback or Qt's abort) ---------
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _skyline(*args, env=None) -> subprocess.CompletedProcess:
+    env = dict(os.environ if env is None else env, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "designer", *map(str, args)], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_screenshot_of_an_invalid_design_exits_2(tmp_path):
+    r = _skyline(BAD / "cycle.json", "--screenshot", tmp_path / "x.png",
+                 env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert r.returncode == 2 and "cycle" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the display check is Linux's")
+def test_screenshot_without_a_display_says_how_to_paint_offscreen(tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    r = _skyline(BAD / "valid_base.json", "--screenshot", tmp_path / "x.png", env=env)
+    assert r.returncode == 2
+    assert "no display" in r.stderr and "QT_QPA_PLATFORM=offscreen" in r.stderr
+
+
+def test_an_unwritable_screenshot_path_exits_2():
+    r = _skyline(BAD / "valid_base.json", "--screenshot", "/proc/no/such/dir/x.png",
+                 env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert r.returncode == 2 and "cannot write the screenshot" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -32,10 +32,11 @@ def run_cli(capsys, *args) -> tuple[int, str, str]:
     return status, out.out, out.err
 
 
-def skyline(*args, **kwargs) -> subprocess.CompletedProcess:
+def skyline(*args, program="simcore.cli", **kwargs) -> subprocess.CompletedProcess:
+    """``args`` run by the commands' module (the ``skyline`` program is ``designer``)."""
     if "stdout" not in kwargs:
         kwargs.setdefault("capture_output", True)
-    return subprocess.run([sys.executable, "-m", "simcore.cli", *map(str, args)], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", program, *map(str, args)], cwd=ROOT,
                           text=True, timeout=kwargs.pop("timeout", 300), check=False,
                           env=kwargs.pop("env", dict(os.environ, PYTHONPATH=str(ROOT))),
                           **kwargs)
@@ -227,22 +228,6 @@ def test_long_text_is_refused(capsys, name, says):
 
 
 # --- 12. exit codes on the edges -----------------------------------------------------------------
-def test_screenshot_of_an_invalid_design_exits_2():
-    r = skyline(BAD / "cycle.json", "--screenshot", "/tmp/never-written.png",
-                env=dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen"))
-    assert r.returncode == 2 and "cycle" in r.stderr and "Traceback" not in r.stderr
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the display check is Linux's")
-def test_screenshot_without_a_display_says_how_to_paint_offscreen(tmp_path):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    env["PYTHONPATH"] = str(ROOT)
-    r = skyline(VALID, "--screenshot", tmp_path / "x.png", env=env)
-    assert r.returncode == 2
-    assert "no display" in r.stderr and "QT_QPA_PLATFORM=offscreen" in r.stderr
-
-
 def test_an_output_folder_that_cannot_exist_exits_2(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("")
@@ -251,18 +236,12 @@ def test_an_output_folder_that_cannot_exist_exits_2(tmp_path, capsys):
     assert status == 2 and f"{blocker} is not a folder" in err
 
 
-def test_an_unwritable_screenshot_path_exits_2():
-    r = skyline(VALID, "--screenshot", "/proc/no/such/dir/x.png",
-                env=dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen"))
-    assert r.returncode == 2 and "cannot write the screenshot" in r.stderr
-    assert "Traceback" not in r.stderr
-
-
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 @pytest.mark.parametrize("verb", ["validate", "analyze"])
-def test_stdout_on_a_full_device_gives_a_message_not_a_traceback(verb):
+@pytest.mark.parametrize("program", ["simcore.cli", "designer"])
+def test_stdout_on_a_full_device_gives_a_message_not_a_traceback(verb, program):
     with open("/dev/full", "w") as full:
-        r = skyline(verb, VALID, stdout=full, stderr=subprocess.PIPE)
+        r = skyline(verb, VALID, program=program, stdout=full, stderr=subprocess.PIPE)
     assert r.returncode == 2
     assert "No space left" in r.stderr and "Traceback" not in r.stderr
 
