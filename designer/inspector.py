@@ -32,6 +32,7 @@ from simcore.link_params import (
     LinkParams,
 )
 from simcore.params import params_problems
+from simcore.text import elide
 
 # Sections of the common parameters (the kind's own parameters come first).
 COMMON_SECTIONS = [
@@ -69,6 +70,10 @@ class _TextBox(QPlainTextEdit):
         self.finished.emit()
 
 
+HEADER_CHARS = 48
+"""The inspector's title (the item's name) is cut to this many characters; its tooltip is whole."""
+
+
 class _Header(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -98,9 +103,9 @@ class _Header(QWidget):
             self.icon.show()
         else:
             self.icon.hide()
-        self.title.setText(title)
+        self.title.setText(elide(title, HEADER_CHARS))  # a long name must not widen the dock
         self.subtitle.setText(subtitle)
-        self.setToolTip(tip)
+        self.setToolTip(tip or (title if len(title) > HEADER_CHARS else ""))
 
 
 class InspectorWidget(QWidget):

@@ -105,9 +105,13 @@ def test_a_long_name_does_not_widen_the_window(win):
     from simcore.design import empty_design
 
     win.document.replace(empty_design("N" * 5_000), None)
+    win.inspector.show_item(None)
     QApplication.processEvents()
     assert len(win.windowTitle()) < 120
     assert win.width() <= 1400
+    assert len(win.inspector.header.title.text()) <= 48
+    assert win.inspector.header.toolTip() == "N" * 5_000
+    assert win.inspector.minimumSizeHint().width() < 600
 
 
 def test_saved_designs_follow_the_umask(win, tmp_path, monkeypatch):
