@@ -159,3 +159,15 @@ def test_an_unwritable_screenshot_path_exits_2():
                  env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     assert r.returncode == 2 and "cannot write the screenshot" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_the_largest_seed_and_duration_a_file_may_hold_are_shown_unclamped(win):
+    from simcore.design import Scenario
+    from simcore.design_limits import MAX_DURATION_S, MAX_SEED
+
+    design = load_example().model_copy(update={"scenario": Scenario(
+        seed=MAX_SEED, duration_s=MAX_DURATION_S, warmup_s=30)})
+    win.document.replace(design, None)
+    win.sim.load_scenario()
+    assert win.sim.seed.value() == MAX_SEED
+    assert win.sim.duration.value() == MAX_DURATION_S
