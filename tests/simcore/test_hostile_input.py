@@ -297,3 +297,22 @@ def test_a_simulation_too_long_to_finish_is_refused_before_it_starts(capsys):
                                "--replications", 1000, "--quiet")
     assert status == 2 and out == ""
     assert "5,000,000,000 requests" in err and "--duration" in err
+
+
+def test_a_block_of_a_huge_database_stays_within_its_memory_bounds():
+    import tracemalloc
+
+    from simcore.reliability.process import simulate_block
+
+    topo = compile_design(design_io.load(BAD / "db_1000_shards_100_replicas.json"))
+    hours = 2_500.0  # about 5,000 failures and repairs of the 1,000 primaries
+    plan = build_plan(topo, {"u": 100.0}, hours)
+    tracemalloc.start()
+    try:
+        block = simulate_block(plan, hours, 1, 0, 0)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert block.events > 3_000
+    # every state × 101,000 columns at once would be > 300 MB of booleans alone
+    assert peak < 200 * 1024 * 1024, peak
