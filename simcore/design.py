@@ -78,7 +78,7 @@ class Event(_Strict):
     extra_ms: float | None = Field(default=None, ge=0, le=MAX_EXTRA_LATENCY_MS)
 
     @model_validator(mode="after")
-    def _fields_match_type(self) -> "Event":
+    def _fields_match_type(self) -> Event:
         if self.type == "spike" and self.multiplier is None:
             raise ValueError("a spike event needs 'multiplier'")
         if self.type == "latency" and self.extra_ms is None:
@@ -101,7 +101,7 @@ class Scenario(_Strict):
     events: list[Event] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _warmup_inside_run(self) -> "Scenario":
+    def _warmup_inside_run(self) -> Scenario:
         if self.warmup_s >= self.duration_s:
             raise ValueError("warmup_s must be shorter than duration_s")
         return self
@@ -119,7 +119,7 @@ class Design(_Strict):
     scenario: Scenario | None = None
 
     @model_validator(mode="after")
-    def _current_version(self) -> "Design":
+    def _current_version(self) -> Design:
         if self.schema_version != SCHEMA_VERSION:
             raise ValueError(
                 f"schema_version {self.schema_version} is not {SCHEMA_VERSION}; "
