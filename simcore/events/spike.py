@@ -3,11 +3,12 @@
 from pydantic import Field
 
 from simcore.components.base import ParamsBase, unit
+from simcore.design_limits import MAX_SPIKE_MULTIPLIER
 from simcore.events.base import EventSpec
 
 
 class SpikeParams(ParamsBase):
-    multiplier: float = Field(..., gt=0, le=1e6, description="Factor on the client's rate.",
+    multiplier: float = Field(..., gt=0, le=MAX_SPIKE_MULTIPLIER, description="Factor on the client's rate.",
                               json_schema_extra=unit("×", label="Multiplier", start=10.0))
 
 
