@@ -13,11 +13,11 @@ class AddShardParams(ParamsBase):
     rehash: Literal["consistent", "modulo"] = Field(
         "consistent", description="How keys find their shard afterwards: consistent hashing "
         "moves 1/(n + 1) of the keys (the new shard's even share), modulo (key mod shards) "
-        "moves n/(n + 1).", json_schema_extra={"label": "Rehash"})
+        "moves n/(n + 1).", json_schema_extra={"label": "Rehash", "since": 2})
     migration_s: float = Field(
         60.0, gt=0, le=86_400, description="Time over which the moved keys are copied: one "
         "read on the old shard and one write on the new one per key, evenly spread.",
-        json_schema_extra=unit("s", label="Migration time", start=60.0))
+        json_schema_extra=unit("s", label="Migration time", start=60.0, since=2))
 
 
 def apply(sim, ev):
@@ -46,5 +46,6 @@ SPEC = EventSpec(
     colour=(37, 99, 235),
     phrase=_phrase,
     instantaneous=True,
+    since=2,
     target_rule=_needs_hash_sharding,
 )
