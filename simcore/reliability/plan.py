@@ -5,8 +5,10 @@ The success function is the instant analysis' ``SuccessModel`` (one column per n
 component, one per database node, one per group), so that the function written for the analysis
 is the one evaluated over the simulated states. The simulated columns are fewer: a shard's
 replicas are one simulated column, "some replica is up" (a read needs one, whichever it is;
-a write needs the primary), spread back over the replica columns when the success function is
-evaluated. A database of 1,000 shards × 100 replicas is 2,000 simulated columns, not 101,000.
+a write the primary, and under semi_sync replication one replica), spread back over the replica
+columns when the success function is evaluated. A database of 1,000 shards × 100 replicas is
+2,000 simulated columns, not 101,000. Under sync replication a write needs every replica, so
+there each replica is its own column.
 Behind a simulated column:
 
 - n identical active instances, each alternating up / down with exponential times of mean MTBF
@@ -167,7 +169,11 @@ def build_plan(topo: Topology, client_weights: dict[str, float], total_hours: fl
                 plan.component_cols[x].append(len(plan.columns))
                 add(ColumnSpec(success.columns[cols[k, 0]], x, rates, 1, standby, failover_h,
                                targets=[int(cols[k, 0])]))
-                if nm.db.replicas:
+                if nm.db.write_needs == "all":  # sync: a write needs each replica up
+                    for j in range(1, 1 + nm.db.replicas):
+                        add(ColumnSpec(success.columns[cols[k, j]], x, rates, 1,
+                                       targets=[int(cols[k, j])]))
+                elif nm.db.replicas:
                     add(ColumnSpec(f"{x}:{k}:replicas", x, rates, nm.db.replicas,
                                    targets=[int(c) for c in cols[k, 1:]]))
         else:
