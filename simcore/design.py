@@ -14,11 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from simcore import SCHEMA_VERSION
 from simcore.components.base import ParamsBase
+from simcore.design_limits import MAX_COORDINATE, MAX_DURATION_S, MAX_SEED
 from simcore.events import EVENTS, EventSpec, field_owner
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # NaN and ±Infinity are never a value of a design (SPEC §6; docs/decisions.md)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class Component(_Strict):
@@ -27,8 +29,8 @@ class Component(_Strict):
     id: str = Field(min_length=1)
     kind: str = Field(min_length=1)
     name: str | None = None
-    x: float = 0.0
-    y: float = 0.0
+    x: float = Field(default=0.0, ge=-MAX_COORDINATE, le=MAX_COORDINATE)
+    y: float = Field(default=0.0, ge=-MAX_COORDINATE, le=MAX_COORDINATE)
     params: dict[str, Any] = Field(default_factory=dict)
 
     @property
@@ -70,12 +72,13 @@ class Event(BaseModel):
     that declaration, and read typed through ``params``. An instantaneous type has no
     ``duration_s``; every other type needs one."""
 
-    model_config = ConfigDict(extra="allow", validate_assignment=True)
+    # NaN and ±Infinity are never a value of a design, as for every part (_Strict)
+    model_config = ConfigDict(extra="allow", validate_assignment=True, allow_inf_nan=False)
 
     type: str
     target: str = Field(min_length=1)
-    at_s: float = Field(ge=0)
-    duration_s: float | None = Field(default=None, gt=0)
+    at_s: float = Field(ge=0, le=MAX_DURATION_S)
+    duration_s: float | None = Field(default=None, gt=0, le=MAX_DURATION_S)
 
     @model_validator(mode="before")
     @classmethod
@@ -122,15 +125,15 @@ class Event(BaseModel):
 class Scenario(_Strict):
     """How a traffic simulation runs: simulated seconds, warm-up discarded, seed, replications."""
 
-    duration_s: float = Field(default=60.0, gt=0)
-    warmup_s: float = Field(default=5.0, ge=0)
-    seed: int = 1
+    duration_s: float = Field(default=60.0, gt=0, le=MAX_DURATION_S)
+    warmup_s: float = Field(default=5.0, ge=0, le=MAX_DURATION_S)
+    seed: int = Field(default=1, ge=0, le=MAX_SEED)
     replications: int = Field(default=5, ge=1, le=1000)
     random_failures: bool = False
     events: list[Event] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _warmup_inside_run(self) -> "Scenario":
+    def _warmup_inside_run(self) -> Scenario:
         if self.warmup_s >= self.duration_s:
             raise ValueError("warmup_s must be shorter than duration_s")
         return self
@@ -148,7 +151,7 @@ class Design(_Strict):
     scenario: Scenario | None = None
 
     @model_validator(mode="after")
-    def _current_version(self) -> "Design":
+    def _current_version(self) -> Design:
         if self.schema_version != SCHEMA_VERSION:
             raise ValueError(
                 f"schema_version {self.schema_version} is not {SCHEMA_VERSION}; "
