@@ -5,11 +5,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from simcore.components.base import ParamsBase, unit
-from simcore.events.base import EventSpec
+from simcore.components.base import unit
+from simcore.events.base import EventParams, EventSpec
 
 
-class AddShardParams(ParamsBase):
+class AddShardParams(EventParams):
     rehash: Literal["consistent", "modulo"] = Field(
         "consistent", description="How keys find their shard afterwards: consistent hashing "
         "moves 1/(n + 1) of the keys (the new shard's even share), modulo (key mod shards) "
