@@ -78,9 +78,9 @@ class DatabaseNode(RNode):
     def _make_stations(self):
         p = self.params
         nn = int(p.shards) * (1 + int(p.replicas))
-        return [self._station(i) for i in range(nn)]
+        return [self._node_station(i) for i in range(nn)]
 
-    def _station(self, i: int) -> Station:
+    def _node_station(self, i: int) -> Station:
         w = int(self.params.workers)
         return Station(self.env, self, w, self.params.queue_limit, implicit_queue_cap(w),
                        self.svc, f"{self.id}#s{i // self.per}n{i % self.per}")
@@ -247,7 +247,7 @@ class DatabaseNode(RNode):
         old, new = self.keymap.add_shard(rehash, self.shards)
         s = self.shards
         self.shards += 1
-        added = [self._station(s * self.per + j) for j in range(self.per)]
+        added = [self._node_station(s * self.per + j) for j in range(self.per)]
         self.stations.extend(added)
         self.sim.add_stations(self, added)
         self.node_down.extend([0] * self.per)
