@@ -71,6 +71,9 @@ def test_fitting_follows_the_design():
     assert "region_outage" not in keys["stage4_load_balancer.json"]
     assert "hot_shard" in keys["stage6_sharding.json"]
     assert "hot_shard" not in keys["stage5_read_replicas.json"]
+    # a partition of a database (its replicas cut off) is an event of this version
+    assert "replica_lag_spike" in keys["stage5_read_replicas.json"]
+    assert "replica_lag_spike" not in keys["stage2_separate_database.json"]
     assert "retry_storm" in keys["microservices_gateway.json"]
     assert "retry_storm" not in keys["stage2_separate_database.json"]
     assert "network_partition" not in keys["stage1_single_server.json"]  # no inner link
