@@ -1,0 +1,84 @@
+"""What ``sweep`` and ``compare`` share: where the runs go (``--scheduler`` or the
+``SKYLINE_SCHEDULER`` environment variable, else this machine), progress on stderr, Ctrl-C
+that stops and reports what finished (exit 130, as ``simulate``), and the JSON file."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+
+from simcore.commands.simulate import (
+    EXIT_STOPPED,
+    OutputError,
+    _check_output,
+    _StopOnInterrupt,
+    write_json_atomically,
+)
+from simcore.engine.progress import ProgressBar
+
+SCHEDULER_ENV = "SKYLINE_SCHEDULER"
+EXIT_USAGE = 2
+
+
+class StudyUsageError(Exception):
+    """A bad option found before anything runs: exit 2 with this text."""
+
+
+def scheduler_of(args) -> str | None:
+    """The Dask scheduler address to use (checked for form only), or None for this machine."""
+    from simcore.runner_dask import ClusterError, check_address
+
+    text = args.scheduler if args.scheduler is not None else os.environ.get(SCHEDULER_ENV)
+    if not text:
+        return None
+    try:
+        return check_address(text)
+    except ClusterError as exc:
+        origin = "--scheduler" if args.scheduler is not None else SCHEDULER_ENV
+        raise StudyUsageError(f"{origin}: {exc}") from None
+
+
+def check_output(command: str, path: str | None) -> None:
+    if path:
+        try:
+            _check_output(path)
+        except OutputError as exc:
+            raise StudyUsageError(f"skyline {command}: {exc}") from None
+
+
+def run_study(command: str, label: str, study: Callable, args) -> tuple[object | None, int]:
+    """``study(progress=..., should_stop=...)`` with a progress bar (unless ``--quiet``) and
+    Ctrl-C stopping it. Returns (its result, 0), or (None, 2) after printing why a cluster
+    could not be used."""
+    from simcore.runner_dask import ClusterError
+
+    bar = None if getattr(args, "quiet", False) else ProgressBar(sys.stderr, label=label)
+    try:
+        with _StopOnInterrupt() as stop:
+            result = study(progress=bar.replications if bar else None, should_stop=stop)
+    except ClusterError as exc:
+        if bar is not None:
+            bar.close()  # before the message, so that it does not clear it
+        print(f"skyline {command}: {exc}", file=sys.stderr)
+        return None, EXIT_USAGE
+    finally:
+        if bar is not None:
+            bar.close()
+    return result, 0
+
+
+def finish(command: str, text: str, j: dict, args) -> int:
+    """Print the table, write ``--json OUT``; 130 when the study was stopped."""
+    if j.get("stopped"):
+        print(f"skyline {command}: stopped; reporting what finished", file=sys.stderr)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    if args.json:
+        try:
+            write_json_atomically(args.json, j)
+        except OSError as exc:
+            print(f"skyline {command}: cannot write {args.json}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return EXIT_USAGE
+    return EXIT_STOPPED if j.get("stopped") else 0
