@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Callable
 
 from simcore.commands.simulate import (
@@ -47,6 +48,38 @@ def check_output(command: str, path: str | None) -> None:
             raise StudyUsageError(f"skyline {command}: {exc}") from None
 
 
+REDRAW_S = 0.5
+"""How often a terminal's progress bar is redrawn while no replication finishes (its clock
+moves on)."""
+
+
+class _Redraw:
+    """Redraws an interactive bar every REDRAW_S in a daemon thread: replications can take
+    minutes, and a bar that only moves when one finishes looks hung."""
+
+    def __init__(self, bar: ProgressBar | None):
+        self.bar, self.last = bar, None
+        self._stop = threading.Event()
+
+    def progress(self, done: int, total: int) -> None:
+        self.last = (done, total)
+        self.bar.replications(done, total)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(REDRAW_S):
+            if self.last is not None:
+                self.bar.replications(*self.last)
+
+    def __enter__(self):
+        if self.bar is not None and self.bar.interactive:
+            threading.Thread(target=self._loop, name="study-progress", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        return False
+
+
 def run_study(command: str, label: str, study: Callable, args) -> tuple[object | None, int]:
     """``study(progress=..., should_stop=...)`` with a progress bar (unless ``--quiet``) and
     Ctrl-C stopping it. Returns (its result, 0), or (None, 2) after printing why a cluster
@@ -55,8 +88,8 @@ def run_study(command: str, label: str, study: Callable, args) -> tuple[object |
 
     bar = None if getattr(args, "quiet", False) else ProgressBar(sys.stderr, label=label)
     try:
-        with _StopOnInterrupt() as stop:
-            result = study(progress=bar.replications if bar else None, should_stop=stop)
+        with _StopOnInterrupt() as stop, _Redraw(bar) as redraw:
+            result = study(progress=redraw.progress if bar else None, should_stop=stop)
     except ClusterError as exc:
         if bar is not None:
             bar.close()  # before the message, so that it does not clear it
