@@ -9,7 +9,10 @@ from simcore.engine.report import _avail, _ci, _num, _rate
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
     return [line(header), line(["─" * w for w in widths]), *map(line, rows)]
 
 
@@ -44,8 +47,7 @@ def render_sweep(j: dict) -> str:
                      f"{_num(lat['mean'])}{_ci(lat['ci95_mean'], _num)}",
                      f"{_num(lat['p99'])}{_ci(lat['ci95_p99'], _num)}",
                      f"{_rate(r['error_rate']['mean'])}{_ci(r['error_rate']['ci95'], _rate)}",
-                     f"{_avail(r['availability']['mean'])}"
-                     f"{_ci(r['availability']['ci95'], _avail)}",
+                     _avail(r["availability"]["mean"]) + _ci(r["availability"]["ci95"], _avail),
                      "saturated" if r.get("saturated") else ""])
     out += _table(["value", "throughput req/s", "latency mean ms", "p99 ms", "error rate",
                    "availability", ""], rows)

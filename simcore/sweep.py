@@ -140,7 +140,7 @@ def scaled_load(design_dict: dict, scale: float) -> dict:
     return d
 
 
-def _number(value) -> float | None:
+def figure_value(value) -> float | None:
     """A float from a figure that may be a number or a {mean: …} dict; None when absent."""
     if isinstance(value, dict):
         value = value.get("mean")
@@ -157,9 +157,9 @@ def load_point_figures(result: dict, rows: list[dict], warmup_s: float) -> dict:
     """Throughput (req/s), p99 (ms) and error rate (fraction) of one load point, from its
     replication's result, else from its per-second rows after the warm-up."""
     lat = result.get("latency_ms") if isinstance(result.get("latency_ms"), dict) else {}
-    thr = _number(result.get("throughput_rps"))
-    p99 = _number(lat.get("p99")) if lat else _number(result.get("p99_ms"))
-    err = _number(result.get("error_rate"))
+    thr = figure_value(result.get("throughput_rps"))
+    p99 = figure_value(lat.get("p99")) if lat else figure_value(result.get("p99_ms"))
+    err = figure_value(result.get("error_rate"))
     after = [r for r in rows if r.get("t_s", 0) > warmup_s] or rows
     if thr is None and after:
         thr = sum(r.get("throughput_rps") or 0.0 for r in after) / len(after)

@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.simulation import worker
 from designer.simulation.plots import ResultPlots
 from designer.simulation.processes import WorkerProcesses, warm_up_workers
 from designer.simulation.summary import run_summary, utilisation_means
 from simcore.runner import default_workers
+from simcore.sweep import SWEEP_DURATION_S, SWEEP_FACTORS
 from simcore.validate import validate
 
 POLL_MS = 100
@@ -69,8 +69,8 @@ class SimulationPanel(QWidget):
 
     workers: int | None = None
     """Worker processes for a run; None: one per core (at most one per replication)."""
-    sweep_factors: tuple[float, ...] = worker.SWEEP_FACTORS
-    sweep_duration_s: float = worker.SWEEP_DURATION_S
+    sweep_factors: tuple[float, ...] = SWEEP_FACTORS
+    sweep_duration_s: float = SWEEP_DURATION_S
 
     def __init__(self, document, analysis_source=None, parent=None):
         super().__init__(parent)
