@@ -60,9 +60,10 @@ def connect(address: str, timeout_s: float = CONNECT_TIMEOUT_S):
     try:
         client = Client(address, timeout=f"{timeout_s}s", set_as_default=False)
     except (OSError, TimeoutError) as exc:
+        why = "" if "timed out" in _reason(exc).lower() else f" ({_reason(exc)})"
         raise ClusterError(f"cannot reach the Dask scheduler at {address} within "
-                           f"{timeout_s:g} s ({_reason(exc)}): is `dask scheduler` running "
-                           "there, and is the port open?") from None
+                           f"{timeout_s:g} s{why}: is `dask scheduler` running there, and is "
+                           "the port open?") from None
     if not client.scheduler_info().get("workers"):
         client.close()
         raise ClusterError(f"the Dask scheduler at {address} has no workers: start some with "
@@ -101,9 +102,11 @@ def _task_error(exc: BaseException) -> BaseException:
 def run_on_cluster(tasks: Sequence[Task], address: str, *,
                    progress: Callable[[int, int], None] | None = None,
                    should_stop: Callable[[], bool] | None = None,
+                   on_result: Callable[[int, Any], None] | None = None,
                    timeout_s: float = CONNECT_TIMEOUT_S) -> RunOutcome:
     """Run ``tasks`` on the Dask cluster at ``address``; results in task order (see
-    ``simcore.runner.run_all``). Raises ClusterError when the cluster cannot be used, and a
+    ``simcore.runner.run_all``). ``on_result(i, result)`` is called as each task's result
+    arrives, before ``progress``. Raises ClusterError when the cluster cannot be used, and a
     task's own exception when a task fails."""
     from distributed.scheduler import KilledWorker
 
@@ -137,6 +140,8 @@ def run_on_cluster(tasks: Sequence[Task], address: str, *,
             except Exception as exc:  # noqa: BLE001 - re-raised, clearer where we can
                 raise _task_error(exc) from None
             done += 1
+            if on_result is not None:
+                on_result(i, results[i])
             if progress is not None:
                 progress(done, total)
     except KeyboardInterrupt:

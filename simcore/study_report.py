@@ -77,8 +77,35 @@ def compared_figures(j: dict) -> dict:
             "availability": (j["availability"]["mean"], j["availability"]["ci95"])}
 
 
+_HIGHER_IS_BETTER = {"throughput_rps": True, "latency_mean_ms": False, "latency_p99_ms": False,
+                     "error_rate": False, "availability": True}
+
+
+def comparison_rows(a_json: dict, b_json: dict, difference: dict) -> list[dict]:
+    """One row per compared figure: label, A and B (each with its interval), B − A with its
+    interval, and ``verdict`` "better" / "worse" for B when the interval of B − A excludes 0
+    (None otherwise)."""
+    a, b = compared_figures(a_json), compared_figures(b_json)
+    rows = []
+    for key, label, fmt, dfmt in _COMPARED:
+        d = difference[key]
+        diff = _signed(d["mean"], dfmt)
+        verdict = None
+        if d["ci95"]:
+            lo, hi = d["ci95"]
+            diff += f"  [{_signed(lo, dfmt)}, {_signed(hi, dfmt)}]"
+            if lo > 0 or hi < 0:
+                verdict = "better" if (lo > 0) == _HIGHER_IS_BETTER[key] else "worse"
+        if d.get("dropped_pairs"):
+            diff += f"  ({d['dropped_pairs']} pair{'s' if d['dropped_pairs'] != 1 else ''} " \
+                    "without a value left out)"
+        rows.append({"key": key, "label": label, "a": f"{fmt(a[key][0])}{_ci(a[key][1], fmt)}",
+                     "b": f"{fmt(b[key][0])}{_ci(b[key][1], fmt)}", "difference": diff,
+                     "verdict": verdict})
+    return rows
+
+
 def render_compare(j: dict, name_a: str, name_b: str) -> str:
-    a, b = compared_figures(j["a"]), compared_figures(j["b"])
     pairs = j["a"]["replications"]
     out = [f"Comparison  A: {name_a}   B: {name_b}", _settings(j)]
     if j.get("stopped"):
@@ -87,17 +114,7 @@ def render_compare(j: dict, name_a: str, name_b: str) -> str:
     out.append("Means over the replications; B − A is the paired difference, [brackets] its "
                "95% interval" + (" (none with one pair)." if pairs < 2 else "."))
     out.append("")
-    rows = []
-    for key, label, fmt, dfmt in _COMPARED:
-        d = j["difference"][key]
-        diff = _signed(d["mean"], dfmt)
-        if d["ci95"]:
-            lo, hi = d["ci95"]
-            diff += f"  [{_signed(lo, dfmt)}, {_signed(hi, dfmt)}]"
-        if d.get("dropped_pairs"):
-            diff += f"  ({d['dropped_pairs']} pair{'s' if d['dropped_pairs'] != 1 else ''} " \
-                    "without a value left out)"
-        rows.append([label, f"{fmt(a[key][0])}{_ci(a[key][1], fmt)}",
-                     f"{fmt(b[key][0])}{_ci(b[key][1], fmt)}", diff])
+    rows = [[r["label"], r["a"], r["b"], r["difference"]]
+            for r in comparison_rows(j["a"], j["b"], j["difference"])]
     out += _table(["", "A", "B", "B − A"], rows)
     return "\n".join(out) + "\n"

@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.simulation.cluster_run import make_run
 from designer.simulation.plots import ResultPlots
-from designer.simulation.processes import WorkerProcesses, warm_up_workers
+from designer.simulation.processes import warm_up_workers
 from designer.simulation.summary import run_summary, utilisation_means
 from simcore.runner import default_workers
 from simcore.sweep import SWEEP_DURATION_S, SWEEP_FACTORS
@@ -76,7 +77,7 @@ class SimulationPanel(QWidget):
         super().__init__(parent)
         self.document = document
         self.analysis_source = analysis_source  # callable -> the latest analysis json or None
-        self._run: WorkerProcesses | None = None
+        self._run = None  # WorkerProcesses or ClusterRun while a run goes on
         self._mode = "run"
         self._started_at = 0.0
         self._progress_total = 1.0
@@ -355,7 +356,7 @@ class SimulationPanel(QWidget):
 
     def _launch(self, mode: str, options: dict, items: int) -> bool:
         n = max(1, min(self.workers or default_workers(), items))
-        run = WorkerProcesses(self.document.design.to_dict(), options, n)
+        run = make_run(self.document.design.to_dict(), options, n)  # local, or on a cluster
         self._mode = mode
         self._total_items = items
         self._rep_t = {}
