@@ -11,13 +11,11 @@ from designer.settings_dialog import (
     store_cluster_setting,
 )
 from simcore import io
-from tests.designer.test_simulation_panel import (  # noqa: F401 - fixtures
-    design_dict,
-    make_panel,
-    wait_done,
-    warm_workers,
-)
+from tests.designer import test_simulation_panel as panel_tests
+from tests.designer.test_simulation_panel import design_dict, wait_done
 
+make_panel = panel_tests.make_panel  # the simulation panel's fixtures
+warm_workers = panel_tests.warm_workers
 distributed = pytest.importorskip("distributed", reason="the cluster extra is not installed")
 
 
@@ -80,8 +78,10 @@ def test_a_run_and_a_sweep_on_the_cluster_give_the_local_results(qtbot, make_pan
     assert remote.start_run()
     wait_done(qtbot, remote, timeout_s=120)
     assert remote.last_outcome == "done", remote.last_error
-    key = lambda r: r["rep_index"]  # noqa: E731
-    assert sorted(remote.results, key=key) == sorted(local_results, key=key)
+    def by_replication(results):
+        return sorted(results, key=lambda r: r["rep_index"])
+
+    assert by_replication(remote.results) == by_replication(local_results)
     assert remote.plots.rows_seen
     assert remote.start_sweep()
     wait_done(qtbot, remote, timeout_s=120)
