@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import queue
 import re
+import sys
 import uuid
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -55,10 +57,18 @@ def connect(address: str, timeout_s: float = CONNECT_TIMEOUT_S):
     try:
         from distributed import Client
     except ImportError:
+        if getattr(sys, "frozen", False):
+            raise ClusterError("this Skyline was packaged without Dask: it runs on this "
+                               f"computer only; to use a cluster, {INSTALL_HINT}") from None
         raise ClusterError(f"running on a cluster needs dask and distributed: {INSTALL_HINT}"
                            ) from None
     try:
-        client = Client(address, timeout=f"{timeout_s}s", set_as_default=False)
+        with warnings.catch_warnings():
+            if getattr(sys, "frozen", False):
+                # a packaged program keeps no package metadata: Dask would find the client's
+                # versions "None" and warn of a mismatch that is not there
+                warnings.filterwarnings("ignore", message="Mismatched versions found")
+            client = Client(address, timeout=f"{timeout_s}s", set_as_default=False)
     except (OSError, TimeoutError) as exc:
         why = "" if "timed out" in _reason(exc).lower() else f" ({_reason(exc)})"
         raise ClusterError(f"cannot reach the Dask scheduler at {address} within "
