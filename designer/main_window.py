@@ -32,6 +32,7 @@ from designer.palette import PaletteWidget
 from designer.settings_dialog import open_cluster_settings
 from designer.simulation.compare_view import open_compare_window
 from designer.summary_bar import SummaryBar
+from designer.teaching import Teaching
 from simcore import __version__
 
 # Stand-ins for the simulation panel's actions until it is built: (attribute, text, icon text,
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self.history_dock.hide()
 
         self._make_actions()
+        self.teaching = Teaching(self)
         self._make_menus()
         self._make_toolbar()
         self._connect()
@@ -215,6 +217,8 @@ class MainWindow(QMainWindow):
             a = self.examples_menu.addAction(title)
             a.setStatusTip(path.name)
             a.triggered.connect(lambda _=False, p=path: self.files.new_from_example(p))
+        m.addAction("New from es&timate…", self.teaching.new_from_estimate).setStatusTip(
+            "Estimate the load from users and requests, then start a design sized for it")
         m.addAction(self.open_action)
         self.recent_menu = m.addMenu("Open &recent")
         self._fill_recent()
@@ -257,11 +261,16 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self._sim_proxies["sweep_action"])
         m.addAction("&Compare designs…", lambda: open_compare_window(self))
+        m.addSeparator()
+        m.addMenu(self.teaching.scenarios_menu)
 
         m = mb.addMenu("Se&ttings")
         m.addAction("Run replications on a &cluster…", lambda: open_cluster_settings(self))
 
         m = mb.addMenu("&Help")
+        m.addAction("&Concepts", self.teaching.show_concepts)
+        m.addAction("Scaling &journey", self.teaching.show_journey)
+        m.addSeparator()
         m.addAction(self.shortcuts_action)
         m.addAction(self.about_action)
 
