@@ -25,10 +25,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from simcore.io import load  # noqa: E402
-from simcore.param_path import resolve  # noqa: E402
-from simcore.runner import Task, default_workers, run_all  # noqa: E402
-from simcore.sweep import sweep  # noqa: E402
+from simcore.io import load
+from simcore.param_path import resolve
+from simcore.runner import Task, default_workers, run_all
+from simcore.sweep import sweep
 
 EXAMPLE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                        "resources", "examples", "stage4_load_balancer.json")

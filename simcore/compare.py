@@ -97,29 +97,28 @@ def compare(a: Design, b: Design, *, duration_s: float | None = None,
                       stopped=outcome.stopped or len(whole) < n)
 
 
+def simulate_figures(j: dict) -> dict:
+    """figure -> (mean, ci95) of one ``simulate`` JSON object, for the compared figures."""
+    lat = j.get("latency_ms") or {}
+    thr = j.get("throughput_rps") or {}
+    avail = j.get("availability") or {}
+    return {"throughput_rps": (thr.get("mean"), thr.get("ci95")),
+            "latency_mean_ms": (lat.get("mean"), lat.get("ci95_mean")),
+            "latency_p99_ms": (lat.get("p99"), lat.get("ci95_p99")),
+            "error_rate": (j.get("error_rate"), j.get("error_rate_ci95")),
+            "availability": (avail.get("mean"), avail.get("ci95"))}
+
+
 def unpaired_difference(a_json: dict, b_json: dict) -> dict:
     """B − A from two saved ``simulate --json`` results, which keep no replications to pair:
     the difference of the means, with an approximate 95 % interval whose half-width is the
     root sum of squares of the two intervals' half-widths (None when either has none)."""
-    readers = {
-        "throughput_rps": lambda j: (j.get("throughput_rps") or {}).get("mean"),
-        "latency_mean_ms": lambda j: (j.get("latency_ms") or {}).get("mean"),
-        "latency_p99_ms": lambda j: (j.get("latency_ms") or {}).get("p99"),
-        "error_rate": lambda j: j.get("error_rate"),
-        "availability": lambda j: (j.get("availability") or {}).get("mean"),
-    }
-    intervals = {
-        "throughput_rps": lambda j: (j.get("throughput_rps") or {}).get("ci95"),
-        "latency_mean_ms": lambda j: (j.get("latency_ms") or {}).get("ci95_mean"),
-        "latency_p99_ms": lambda j: (j.get("latency_ms") or {}).get("ci95_p99"),
-        "error_rate": lambda j: j.get("error_rate_ci95"),
-        "availability": lambda j: (j.get("availability") or {}).get("ci95"),
-    }
+    a, b = simulate_figures(a_json), simulate_figures(b_json)
     out = {}
-    for name, read in readers.items():
-        va, vb = _finite(read(a_json)), _finite(read(b_json))
+    for name in FIGURES:
+        (va, ca), (vb, cb) = a[name], b[name]
+        va, vb = _finite(va), _finite(vb)
         mean = None if va is None or vb is None else vb - va
-        ca, cb = intervals[name](a_json), intervals[name](b_json)
         ci = None
         if mean is not None and ca and cb:
             half = math.hypot((ca[1] - ca[0]) / 2, (cb[1] - cb[0]) / 2)

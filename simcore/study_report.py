@@ -4,6 +4,7 @@ replications; for a difference, the interval of the paired difference B − A.""
 
 from __future__ import annotations
 
+from simcore.compare import simulate_figures
 from simcore.engine.report import _avail, _ci, _num, _rate
 
 
@@ -67,16 +68,6 @@ _COMPARED = (("throughput_rps", "Throughput (req/s)", _num, _num),
 """(key, label, format of a figure, format of a difference)."""
 
 
-def compared_figures(j: dict) -> dict:
-    """figure -> (mean, ci95) of one ``simulate`` JSON object, for the compared figures."""
-    lat = j.get("latency_ms") or {}
-    return {"throughput_rps": (j["throughput_rps"]["mean"], j["throughput_rps"]["ci95"]),
-            "latency_mean_ms": (lat.get("mean"), lat.get("ci95_mean")),
-            "latency_p99_ms": (lat.get("p99"), lat.get("ci95_p99")),
-            "error_rate": (j.get("error_rate"), j.get("error_rate_ci95")),
-            "availability": (j["availability"]["mean"], j["availability"]["ci95"])}
-
-
 _HIGHER_IS_BETTER = {"throughput_rps": True, "latency_mean_ms": False, "latency_p99_ms": False,
                      "error_rate": False, "availability": True}
 
@@ -85,7 +76,7 @@ def comparison_rows(a_json: dict, b_json: dict, difference: dict) -> list[dict]:
     """One row per compared figure: label, A and B (each with its interval), B − A with its
     interval, and ``verdict`` "better" / "worse" for B when the interval of B − A excludes 0
     (None otherwise)."""
-    a, b = compared_figures(a_json), compared_figures(b_json)
+    a, b = simulate_figures(a_json), simulate_figures(b_json)
     rows = []
     for key, label, fmt, dfmt in _COMPARED:
         d = difference[key]
