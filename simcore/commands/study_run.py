@@ -115,3 +115,27 @@ def finish(command: str, text: str, j: dict, args) -> int:
                   file=sys.stderr)
             return EXIT_USAGE
     return EXIT_STOPPED if j.get("stopped") else 0
+
+
+def run_command(command: str, label: str, args, prepare: Callable, study: Callable,
+                render: Callable) -> int:
+    """The whole of ``skyline sweep`` or ``compare``: check the options, ``inputs =
+    prepare()`` (StudyUsageError: exit 2), ``study(inputs, scheduler, progress=,
+    should_stop=)`` with progress and Ctrl-C, then ``render(json, inputs)`` on stdout and the
+    JSON file."""
+    try:
+        scheduler = scheduler_of(args)
+        check_output(command, args.json)
+        inputs = prepare()
+    except StudyUsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+
+    def run(progress, should_stop):
+        return study(inputs, scheduler, progress=progress, should_stop=should_stop)
+
+    result, status = run_study(command, label, run, args)
+    if result is None:
+        return status
+    j = result.to_json()
+    return finish(command, render(j, inputs), j, args)
