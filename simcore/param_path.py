@@ -103,7 +103,7 @@ def resolve(design: Design, text: str) -> ParamPath:
         raise ParamPathError(f"--param {text}: '{part_id}' is of an unknown kind")
     if section == SCENARIO and name == "events":
         raise ParamPathError(f"--param {text}: the scenario's events cannot be swept "
-                             "(sweep a number: a duration, the seed, the replications)")
+                             "(sweep a number: a duration, a seed, a replication count)")
     nested = _check_field(text, model, name, where)
     if sub:
         if nested is None:
