@@ -9,14 +9,10 @@ import sys
 import threading
 from collections.abc import Callable
 
-from simcore.commands.simulate import (
-    EXIT_STOPPED,
-    OutputError,
-    _check_output,
-    _StopOnInterrupt,
-    write_json_atomically,
-)
+from simcore.commands.simulate import EXIT_STOPPED, _StopOnInterrupt, write_json_atomically
 from simcore.engine.progress import ProgressBar
+from simcore.io import check_output_path, is_stdout
+from simcore.text import safe
 
 SCHEDULER_ENV = "SKYLINE_SCHEDULER"
 EXIT_USAGE = 2
@@ -41,11 +37,13 @@ def scheduler_of(args) -> str | None:
 
 
 def check_output(command: str, path: str | None) -> None:
+    """Fail before a long study, not after it, when ``--json OUT`` cannot be written."""
     if path:
         try:
-            _check_output(path)
-        except OutputError as exc:
-            raise StudyUsageError(f"skyline {command}: {exc}") from None
+            check_output_path(path)
+        except OSError as exc:
+            raise StudyUsageError(f"skyline {command}: --json {safe(path)}: {exc.strerror}"
+                                  ) from None
 
 
 REDRAW_S = 0.5
@@ -102,17 +100,19 @@ def run_study(command: str, label: str, study: Callable, args) -> tuple[object |
 
 
 def finish(command: str, text: str, j: dict, args) -> int:
-    """Print the table, write ``--json OUT``; 130 when the study was stopped."""
+    """Print the table (not with ``--json -``: stdout then holds the JSON alone), write
+    ``--json OUT``; 130 when the study was stopped."""
     if j.get("stopped"):
         print(f"skyline {command}: stopped; reporting what finished", file=sys.stderr)
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    if not (args.json and is_stdout(args.json)):
+        sys.stdout.write(text)
+        sys.stdout.flush()
     if args.json:
         try:
             write_json_atomically(args.json, j)
-        except OSError as exc:
-            print(f"skyline {command}: cannot write {args.json}: {exc.strerror or exc}",
-                  file=sys.stderr)
+        except (OSError, ValueError) as exc:
+            print(f"skyline {command}: cannot write {safe(args.json)}: "
+                  f"{getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
             return EXIT_USAGE
     return EXIT_STOPPED if j.get("stopped") else 0
 
