@@ -135,14 +135,15 @@ def _add_study_parsers(sub) -> None:
     c.add_argument("a", metavar="A.json")
     c.add_argument("b", metavar="B.json")
     for s in (w, c):
-        s.add_argument("--duration", type=_positive_float, metavar="SECONDS",
+        s.add_argument("--duration", type=_duration, metavar="SECONDS",
                        help="simulated seconds, warm-up included (default: the scenario's)")
         s.add_argument("--replications", type=_positive_int, metavar="N")
-        s.add_argument("--seed", type=_int, metavar="N")
+        s.add_argument("--seed", type=_seed, metavar="N")
         s.add_argument("--scheduler", metavar="ADDRESS",
                        help="tcp://HOST:PORT of a Dask scheduler that runs the replications "
                             "(default: $SKYLINE_SCHEDULER, else this machine)")
-        s.add_argument("--json", metavar="OUT", help="write the results as JSON to OUT")
+        s.add_argument("--json", type=_output, metavar="OUT",
+                       help="write the results as JSON to OUT (- for standard output)")
         s.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
