@@ -13,6 +13,7 @@ bisection, cost, and (unless ``availability=False``) the availability part.
 from __future__ import annotations
 
 from simcore.analysis.cost import billed_nodes, monthly_cost
+from simcore.analysis.fleet import failures_per_year
 from simcore.analysis.flow import Plan, admitted_client_rps, compile_plan, run_flow
 from simcore.analysis.latency import (
     client_mean_latency,
@@ -20,6 +21,7 @@ from simcore.analysis.latency import (
     own_latency,
     run_times,
 )
+from simcore.analysis.percentiles import design_percentiles
 from simcore.analysis.result import (
     AnalysisResult,
     ComponentResult,
@@ -53,6 +55,7 @@ def analyze(design: Design | Topology, availability: bool = True) -> AnalysisRes
         components[c.id] = _component_row(topo, plan, flow, times, c.id, weights)
     groups = {gid: GroupResult(gid, None, None) for gid in topo.groups}
     mean_s = mean_latency(plan, times)
+    p50, p95, p99 = (None if q is None else _ms(q) for q in design_percentiles(plan, times))
     non_clients = [u for i, u in enumerate(times.utilization) if not plan.nodes[i].is_client]
     max_util = max(non_clients, default=0.0)
     result = AnalysisResult(
@@ -64,6 +67,10 @@ def analyze(design: Design | Topology, availability: bool = True) -> AnalysisRes
         saturated=max_util >= 1.0,
         max_utilization=max_util,
         latency_mean_ms=_ms(mean_s),
+        latency_p50_ms=p50,
+        latency_p95_ms=p95,
+        latency_p99_ms=p99,
+        fleet_failures_per_year=sum(c.failures_per_year or 0.0 for c in components.values()),
         monthly_cost=sum(c.monthly_cost or 0.0 for c in components.values()),
         components=components,
         groups=groups,
@@ -95,7 +102,8 @@ def _component_row(topo: Topology, plan: Plan, flow, times, cid: str,
         wait_ms=_ms(own_s - node.service_s),
         service_ms=_ms(node.service_s), holding_ms=_ms(times.hold[i]),
         response_read_ms=_ms(times.r0_read[i]), response_write_ms=_ms(times.r0_write[i]),
-        instances=node.instances, billed_nodes=billed_nodes(tnode))
+        instances=node.instances, billed_nodes=billed_nodes(tnode),
+        failures_per_year=failures_per_year(tnode))
     if node.limit_rps is not None:
         row.forwarded_rps = flow.total(i) * flow.passed[i]
         row.rejected_rps = flow.total(i) - row.forwarded_rps

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simcore.analysis.queueing import service_cv
 from simcore.topology import Topology
 
 _SPLITTERS = {"client", "dns", "load_balancer", "reverse_proxy", "api_gateway", "rate_limiter"}
@@ -53,6 +54,7 @@ class NodePlan:
     kind: str
     outs: list[Out] = field(default_factory=list)
     service_s: float = 0.0
+    service_cv: float = 1.0  # coefficient of variation of the service time (SPEC §7.1)
     workers: int = 1
     instances: int = 1
     pooled: bool = False  # fed only by queues: one M/M/(instances · workers) pool
@@ -104,6 +106,7 @@ def compile_plan(topo: Topology) -> Plan:
             np_.request_kb = float(p.request_kb)
         else:
             np_.service_s = float(p.service_time_ms) / 1000.0
+            np_.service_cv = service_cv(p.service_distribution, p.service_cv)
             np_.workers = int(p.workers)
             np_.instances = int(p.instances)
             np_.pooled = bool(n.fed_only_by_queues)

@@ -62,6 +62,8 @@ class ComponentResult:
     admitted_rps: float | None = None  # clients: rps less what rate limits reject
     instances: int | None = None
     billed_nodes: int | None = None
+    failures_per_year: float | None = None  # expected node failures a year (clients: None)
+    one_down_impact: float | None = None  # share lost with one instance down, with shedding
     db_nodes: list[DbNodeResult] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -72,6 +74,8 @@ class ComponentResult:
             "availability": finite_or_none(self.availability),
             "failure_impact": finite_or_none(self.failure_impact),
             "monthly_cost": finite_or_none(self.monthly_cost),
+            "failures_per_year": finite_or_none(self.failures_per_year),
+            "one_down_impact": finite_or_none(self.one_down_impact),
         }
 
 
@@ -106,6 +110,11 @@ class AnalysisResult:
     components: dict[str, ComponentResult]
     groups: dict[str, GroupResult]
     client_weights: dict[str, float]  # admitted rps per client
+    # Percentiles of the end-to-end latency: a gamma approximation (percentiles.py).
+    latency_p50_ms: float | None = None
+    latency_p95_ms: float | None = None
+    latency_p99_ms: float | None = None
+    fleet_failures_per_year: float = 0.0
     availability: float | None = None
     unavailability: float | None = None
     nines: float | None = None
@@ -133,7 +142,11 @@ class AnalysisResult:
             "bottleneck": self.bottleneck,
             "saturation_rps": finite_or_none(self.saturation_rps),
             "offered_rps": finite_or_none(self.offered_rps),
-            "latency_ms": {"mean": finite_or_none(self.latency_mean_ms)},
+            "latency_ms": {"mean": finite_or_none(self.latency_mean_ms),
+                           "p50": finite_or_none(self.latency_p50_ms),
+                           "p95": finite_or_none(self.latency_p95_ms),
+                           "p99": finite_or_none(self.latency_p99_ms)},
+            "fleet_failures_per_year": finite_or_none(self.fleet_failures_per_year),
             "monthly_cost": finite_or_none(self.monthly_cost),
             "components": {cid: c.to_json() for cid, c in self.components.items()},
             "groups": {gid: g.to_json() for gid, g in self.groups.items()},
