@@ -79,6 +79,7 @@ def analyze(design: Design | Topology, availability: bool = True) -> AnalysisRes
     )
     if availability:
         _add_availability(topo, result)
+        _add_under_load(topo, plan, times.hold, result)
     return result
 
 
@@ -137,3 +138,19 @@ def _add_availability(topo: Topology, result: AnalysisResult) -> None:
     for gid, g in result.groups.items():
         g.availability = rep.group_availability.get(gid)
         g.failure_impact = rep.group_impact.get(gid)
+
+
+def _add_under_load(topo: Topology, plan: Plan, hold: list[float], result: AnalysisResult) -> None:
+    """SPEC §7.2: availability with survivors that may be overloaded, per component the loss
+    with one instance down, and the capacity risks."""
+    from simcore.analysis.under_load import availability_under_load
+
+    rep = availability_under_load(topo, plan, hold, result.client_weights, result.spofs)
+    result.availability_under_load = rep.availability
+    result.unavailability_under_load = rep.unavailability
+    result.availability_under_load_method = rep.method
+    result.availability_under_load_ci95 = rep.ci95
+    result.capacity_risks = rep.capacity_risks
+    result.capacity_risk_detail = rep.risk_detail
+    for cid, row in result.components.items():
+        row.one_down_impact = rep.one_down_impact.get(cid)

@@ -122,6 +122,13 @@ class AnalysisResult:
     availability_method: str | None = None
     availability_ci95: list[float] | None = None
     spofs: list[str] = field(default_factory=list)
+    # Availability under load (SPEC §7.2): survivors may be overloaded and shed.
+    availability_under_load: float | None = None
+    unavailability_under_load: float | None = None
+    availability_under_load_method: str | None = None
+    availability_under_load_ci95: list[float] | None = None
+    capacity_risks: list[str] = field(default_factory=list)
+    capacity_risk_detail: dict[str, str] = field(default_factory=dict)  # id -> explanation
     availability_computed: bool = False
     saturation_evaluations: int = 0
 
@@ -132,6 +139,7 @@ class AnalysisResult:
         """The SPEC §4 object, exactly its keys, never rounded, strict JSON values."""
         down = self.downtime_s or {}
         ci = self.availability_ci95
+        ul_ci = self.availability_under_load_ci95
         return {
             "availability": finite_or_none(self.availability),
             "nines": finite_or_none(self.nines),
@@ -153,4 +161,10 @@ class AnalysisResult:
             "saturated": bool(self.saturated),
             "availability_method": self.availability_method,
             "availability_ci95": None if ci is None else [finite_or_none(v) for v in ci],
+            "availability_under_load": finite_or_none(self.availability_under_load),
+            "unavailability_under_load": finite_or_none(self.unavailability_under_load),
+            "availability_under_load_ci95": None if ul_ci is None else [
+                finite_or_none(v) for v in ul_ci],
+            "availability_under_load_method": self.availability_under_load_method,
+            "capacity_risks": sorted(self.capacity_risks),
         }

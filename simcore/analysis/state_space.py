@@ -1,0 +1,131 @@
+"""The up/down states of a part of a design for the availability under load (SPEC §7.2).
+
+A state gives, independently:
+- for each component, k of its n instances up (binomial in a); when k = 0 and it has a standby,
+  the standby serves as one instance with probability uⁿ · a · e^(−n·F/MTTR) (F the failover time,
+  in hours), else the component is down; a component with a = 1 has one state;
+- for each group, up or down;
+- for each database shard, its primary serving (itself, or its standby with probability
+  u · a · e^(−F/MTTR)) or not, and how many of its replicas are up (binomial).
+
+A ``Variable`` is one of these with its values and probabilities. Values that act alike (the
+standby serving is one instance serving; which replicas are up does not matter, only how many)
+are merged, which is exact and keeps the enumeration small. ``spec_count`` is the number of
+states the variable has before merging, as SPEC §7.2 counts them (n + 1 values of k, one more
+with a standby; 2 per group and per database node): the exact/Monte Carlo threshold uses it.
+
+Keys of a state (a dict of arrays, one entry per state): ``("k", id)`` instances serving (a float;
+missing means all n), ``("g", id)`` 1/0 group up, ``("p", id, shard)`` 1/0 primary serving,
+``("r", id, shard)`` replicas up (missing means all).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from simcore.analysis.availability_model import unit_unavailability
+from simcore.topology import Topology
+
+
+@dataclass
+class Variable:
+    key: tuple
+    values: np.ndarray  # float
+    probs: np.ndarray
+    spec_count: int
+
+
+def _binomial(n: int, a: float, u: float) -> np.ndarray:
+    """P(k of n up) for k = 0..n, computed in logs so large n neither overflows nor underflows
+    to garbage."""
+    k = np.arange(n + 1)
+    if u == 0.0:
+        return (k == n).astype(float)
+    log_c = np.array([math.lgamma(n + 1) - math.lgamma(j + 1) - math.lgamma(n - j + 1)
+                      for j in range(n + 1)])
+    return np.exp(log_c + k * math.log(a) + (n - k) * math.log(u))
+
+
+def standby_serves(n: int, a: float, u: float, params) -> float:
+    """P(all n instances down and the standby serving) = uⁿ · a · e^(−n·F/MTTR); 0 without a
+    standby."""
+    if params.standby == "none":
+        return 0.0
+    return u ** n * a * math.exp(-n * (params.effective_failover_s / 3600.0)
+                                 / params.repair_hours)
+
+
+def part_variables(topo: Topology, part: list[str]) -> list[Variable]:
+    """The random variables of the states of ``part`` (component ids), in a fixed order; parts
+    that cannot fail have none."""
+    out: list[Variable] = []
+    groups: list[str] = []
+    for cid in part:
+        node = topo.nodes[cid]
+        for g in topo.groups_of(cid):
+            if g not in groups:
+                groups.append(g)
+        if node.kind == "client":
+            continue
+        p = node.params
+        u = unit_unavailability(p)
+        if u == 0.0:
+            continue
+        a = 1.0 - u
+        if node.kind == "database":
+            sb = standby_serves(1, a, u, p)
+            for shard in range(1, int(p.shards) + 1):
+                out.append(Variable(("p", cid, shard), np.array([1.0, 0.0]),
+                                    np.array([a + sb, u - sb]),
+                                    3 if p.standby != "none" else 2))
+                if p.replicas > 0:
+                    out.append(Variable(("r", cid, shard),
+                                        np.arange(p.replicas + 1, dtype=float),
+                                        _binomial(int(p.replicas), a, u),
+                                        2 ** min(int(p.replicas), 64)))
+            continue
+        n = int(p.instances)
+        probs = _binomial(n, a, u)
+        sb = standby_serves(n, a, u, p)
+        if sb > 0.0:
+            probs[0] -= sb
+            probs[1] += sb  # the standby serving acts as one instance
+        out.append(Variable(("k", cid), np.arange(n + 1, dtype=float), probs,
+                            n + 1 + (1 if p.standby != "none" else 0)))
+    for g in groups:
+        u = unit_unavailability(topo.groups[g][1])
+        if u > 0.0:
+            out.append(Variable(("g", g), np.array([1.0, 0.0]), np.array([1.0 - u, u]), 2))
+    return out
+
+
+def spec_state_count(variables: list[Variable]) -> float:
+    """The number of states as SPEC §7.2 counts them (a float: it may be astronomically big)."""
+    return math.prod(float(v.spec_count) for v in variables)
+
+
+def enumerate_states(variables: list[Variable]) -> tuple[dict, np.ndarray]:
+    """Every state of positive probability: (state arrays, probabilities)."""
+    kept = [(v, np.flatnonzero(v.probs > 0.0)) for v in variables]
+    shape = tuple(len(ix) for _, ix in kept)
+    rows = math.prod(shape)
+    idx = np.unravel_index(np.arange(rows), shape) if shape else ()
+    state = {}
+    prob = np.ones(rows)
+    for (v, ix), pos in zip(kept, idx):
+        state[v.key] = v.values[ix][pos]
+        prob *= v.probs[ix][pos]
+    return state, prob
+
+
+def sample_states(variables: list[Variable], rows: int, rng: np.random.Generator) -> dict:
+    """``rows`` independent states drawn from their steady-state distribution."""
+    state = {}
+    for v in variables:
+        cdf = np.cumsum(v.probs)
+        pick = np.searchsorted(cdf / cdf[-1], rng.random(rows), side="right")
+        state[v.key] = v.values[np.minimum(pick, len(v.values) - 1)]
+    return state
