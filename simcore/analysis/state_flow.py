@@ -256,7 +256,7 @@ class StateFlow:
             return np.ones(rows), np.zeros(rows)
         cap = self._units(state, i, rows) * self.plan.nodes[i].workers
         with np.errstate(divide="ignore", invalid="ignore"):
-            rho = np.where(lam > 0, lam * h / cap, 0.0)
+            rho = np.where((lam > 0) & (cap > 0), lam * h / cap, 0.0)  # a down part runs at 0
         return _ratio_capped(cap, lam * h), rho
 
     def _database(self, state: dict, i: int, rows: int, reads, writes):

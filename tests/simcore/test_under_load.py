@@ -169,3 +169,15 @@ def test_too_many_states_are_sampled_with_an_interval():
     lo, hi = r.availability_under_load_ci95
     assert lo <= 0.9 ** 17 <= hi
     assert r.to_json()["availability_under_load_ci95"] == [lo, hi]
+
+
+def test_the_text_report_has_one_line_per_capacity_risk():
+    from simcore.analysis.report import render
+    text = render(pool(1600, 2, 10, 10, 0.99))
+    lines = [ln for ln in text.splitlines() if ln.startswith("Capacity risk")]
+    assert lines == [("Capacity risk     app: if one of app's 2 instances fails, app runs at 160% "
+                     "and 37.5% of its requests fail")]
+    assert any(ln.startswith("Under load        99.2475%") for ln in text.splitlines())
+    assert "CAPACITY RISK" in next(ln for ln in text.splitlines() if ln.startswith("app "))
+    assert "Percentiles       p50 " in text and "gamma approximation" in text
+    assert "Fleet failures    " in text
