@@ -143,9 +143,17 @@ def _add_availability(topo: Topology, result: AnalysisResult) -> None:
 def _add_under_load(topo: Topology, plan: Plan, hold: list[float], result: AnalysisResult) -> None:
     """SPEC §7.2: availability with survivors that may be overloaded, per component the loss
     with one instance down, and the capacity risks."""
-    from simcore.analysis.under_load import availability_under_load
+    from simcore.analysis.under_load import Structural, availability_under_load
 
-    rep = availability_under_load(topo, plan, hold, result.client_weights, result.spofs)
+    structural = None
+    if result.availability_method == "exact":
+        structural = Structural(
+            {cid: row.availability for cid, row in result.components.items()
+             if row.kind == "client"},
+            {cid: row.failure_impact or 0.0 for cid, row in result.components.items()
+             if row.kind != "client"})
+    rep = availability_under_load(topo, plan, hold, result.client_weights, result.spofs,
+                                  structural)
     result.availability_under_load = rep.availability
     result.unavailability_under_load = rep.unavailability
     result.availability_under_load_method = rep.method

@@ -82,16 +82,51 @@ def _ratio_capped(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 class StateFlow:
     """The state flow of one part of a design (``part``: component ids), at the all-up holding
-    times ``hold`` (seconds, per plan node)."""
+    times ``hold`` (seconds, per plan node); ``queued``, behind_queues(topo) when already
+    known."""
 
-    def __init__(self, topo: Topology, plan: Plan, hold: list[float], part: list[str]):
+    def __init__(self, topo: Topology, plan: Plan, hold: list[float], part: list[str],
+                 queued: set[str] | None = None):
         self.topo, self.plan = topo, plan
         self.nodes = [plan.index[cid] for cid in part]  # topological order
         self.clients = [i for i in self.nodes if plan.nodes[i].is_client]
         self.hold = hold
         self.rules = {i: role_rule(topo.nodes[plan.nodes[i].id].role) for i in self.nodes}
-        queued = behind_queues(topo)
+        if queued is None:
+            queued = behind_queues(topo)
         self.queued = {i for i in self.nodes if plan.nodes[i].id in queued}
+
+    def can_shed(self) -> bool:
+        """Whether some state could overload something. A bound: each balancer's target takes
+        everything the balancer gets (its siblings down), each cache passes everything on (it is
+        down), and each component is left with one instance (all of them with a = 1; a database
+        node with its shard's whole load). When nothing can exceed ρ = 1 even so, every served
+        share is 1 in every state, and the availability under load is the structural one."""
+        plan, topo = self.plan, self.topo
+        lam = dict.fromkeys(self.nodes, 0.0)
+        for i in self.nodes:
+            node, rule = plan.nodes[i], self.rules[i]
+            if node.is_client:
+                lam[i] = node.rps
+            params = None if node.is_client else topo.nodes[node.id].params
+            if node.db is not None:
+                top = max(node.db.shares) * lam[i] * node.service_s / node.workers
+                if top > 1.0:
+                    return True
+                continue
+            if params is not None and rule.sheds and i not in self.queued and lam[i] > 0:
+                units = node.instances if params.instance_availability >= 1.0 else 1
+                if lam[i] * self.hold[i] > units * node.workers:  # also an infinite H
+                    return True
+            for o in node.outs:
+                if rule.route in ("healthy", "fanout"):
+                    share = 1.0
+                elif rule.passes_down:
+                    share = o.flow_write  # down, a cache sends its reads on too
+                else:
+                    share = max(o.flow_read, o.flow_write)
+                lam[o.target] += lam[i] * share
+        return False
 
     # --- the state -----------------------------------------------------------------------------
     def _groups_up(self, state: dict, cid: str, rows: int) -> np.ndarray:

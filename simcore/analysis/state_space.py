@@ -121,11 +121,41 @@ def enumerate_states(variables: list[Variable]) -> tuple[dict, np.ndarray]:
     return state, prob
 
 
-def sample_states(variables: list[Variable], rows: int, rng: np.random.Generator) -> dict:
-    """``rows`` independent states drawn from their steady-state distribution."""
-    state = {}
+def sample_distinct_states(variables: list[Variable], rows: int,
+                           rng: np.random.Generator) -> tuple[dict, np.ndarray]:
+    """Draw ``rows`` independent states from their steady-state distribution and return the
+    distinct ones with how often each was drawn.
+
+    Each variable is drawn as its deviations from its most likely value: how many rows deviate
+    is binomial, which rows uniform, and their values follow the variable's other probabilities.
+    A large design draws mostly the same few states (everything up, one part down), so a row is
+    identified by a 128-bit fingerprint of its deviations and each distinct state is evaluated
+    once."""
+    keys = np.random.default_rng(0x5EED)  # fingerprints: independent of the draws
+    fp = np.zeros((rows, 2), dtype=np.uint64)
+    drawn = []
     for v in variables:
-        cdf = np.cumsum(v.probs)
-        pick = np.searchsorted(cdf / cdf[-1], rng.random(rows), side="right")
-        state[v.key] = v.values[np.minimum(pick, len(v.values) - 1)]
-    return state
+        mode = int(np.argmax(v.probs))
+        others = np.delete(np.arange(len(v.values)), mode)
+        p_other = v.probs[others]
+        count = int(rng.binomial(rows, min(1.0, float(p_other.sum()))))
+        if count == 0:
+            drawn.append((v, mode, None, None))
+            continue
+        where = rng.choice(rows, size=count, replace=False)
+        pick = others[0] if len(others) == 1 else None
+        value_idx = (np.full(count, pick) if pick is not None
+                     else others[rng.choice(len(others), size=count, p=p_other / p_other.sum())])
+        salt = keys.integers(0, 2 ** 63, size=(len(v.values), 2), dtype=np.uint64)
+        fp[where] ^= salt[value_idx]
+        drawn.append((v, mode, where, value_idx))
+    view = np.ascontiguousarray(fp).view(np.dtype((np.void, 16))).ravel()
+    _, first, inverse, counts = np.unique(view, return_index=True, return_inverse=True,
+                                          return_counts=True)
+    state = {}
+    for v, mode, where, value_idx in drawn:
+        col = np.full(len(first), v.values[mode])
+        if where is not None:
+            col[inverse[where]] = v.values[value_idx]
+        state[v.key] = col
+    return state, counts.astype(float)

@@ -25,11 +25,11 @@ import numpy as np
 
 from simcore.analysis.flow import Plan
 from simcore.analysis.parts import independent_parts
-from simcore.analysis.state_flow import StateFlow
+from simcore.analysis.state_flow import StateFlow, behind_queues
 from simcore.analysis.state_space import (
     enumerate_states,
     part_variables,
-    sample_states,
+    sample_distinct_states,
     spec_state_count,
 )
 from simcore.topology import Topology
@@ -61,22 +61,45 @@ def _normalised(weights: dict[str, float], clients: list[str]) -> dict[str, floa
     return {c: 1.0 / len(clients) for c in clients} if clients else {}
 
 
+@dataclass
+class Structural:
+    """The structural availability (SPEC §3) where it is exact: per client its availability,
+    per component its failure impact. A part that can shed nothing takes its figures from it."""
+
+    per_client: dict[str, float]
+    failure_impact: dict[str, float]
+
+
 def availability_under_load(topo: Topology, plan: Plan, hold: list[float],
-                            client_weights: dict[str, float], spofs: list[str]) -> UnderLoadReport:
+                            client_weights: dict[str, float], spofs: list[str],
+                            structural: Structural | None = None) -> UnderLoadReport:
     """SPEC §7.2 for a checked design: ``hold`` the all-up holding times (seconds, per plan
-    node), ``client_weights`` the clients' admitted rps, ``spofs`` the design's SPOFs."""
+    node), ``client_weights`` the clients' admitted rps, ``spofs`` the design's SPOFs. With
+    ``structural`` (exact figures of SPEC §3), parts in which no state can overload anything
+    are not enumerated: there the availability under load is the structural one."""
     weights = _normalised(client_weights, list(topo.clients))
     u_total = 0.0
     var_total = 0.0
     sampled = False
     impacts: dict[str, float | None] = {}
     details: dict[str, str] = {}
+    queued = behind_queues(topo)
     for k, part in enumerate(independent_parts(topo)):
-        flow = StateFlow(topo, plan, hold, part)
+        flow = StateFlow(topo, plan, hold, part, queued)
         if not flow.clients:
             impacts.update({cid: 0.0 for cid in part})
             continue
         w = {i: weights[plan.nodes[i].id] for i in flow.clients}
+        if structural is not None and not flow.can_shed():
+            u_total += sum(wt * (1.0 - structural.per_client[plan.nodes[i].id])
+                           for i, wt in w.items())
+            for cid in part:
+                node = topo.nodes[cid]
+                if node.kind in ("client", "database"):
+                    continue  # reported null
+                alone = node.params.instances == 1 and node.params.standby == "none"
+                impacts[cid] = structural.failure_impact.get(cid, 0.0) if alone else 0.0
+            continue
         variables = part_variables(topo, part)
         if spec_state_count(variables) <= EXACT_STATES:
             state, prob = enumerate_states(variables)
@@ -117,9 +140,10 @@ def _sampled(flow: StateFlow, w: dict[int, float], variables, rng) -> tuple[floa
     done = 0
     while done < MC_STATES:
         n = min(_CHUNK, MC_STATES - done)
-        lost = _lost(flow, w, sample_states(variables, n, rng), n)
-        total += float(lost.sum())
-        total_sq += float((lost * lost).sum())
+        state, counts = sample_distinct_states(variables, n, rng)
+        lost = _lost(flow, w, state, len(counts))
+        total += float(np.dot(counts, lost))
+        total_sq += float(np.dot(counts, lost * lost))
         done += n
     mean = total / done
     var = max(total_sq / done - mean * mean, 0.0) / (done - 1)

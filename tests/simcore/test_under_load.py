@@ -155,19 +155,25 @@ def test_parts_are_joined_by_links_and_groups():
 
 
 def test_too_many_states_are_sampled_with_an_interval():
-    # 17 single-instance parts in series: 2^17 states > 65,536. Nothing overloads, so the
-    # estimate's interval must hold the exact structural availability.
-    comps = [("u", "client", {"rps": 1})]
+    # 16 single-instance services in series, then a pair at 80%: 2^16 · 3 states > 65,536.
+    # The estimate's interval must hold the value worked out by hand.
+    a = 0.9
+    comps = [("u", "client", {"rps": 1600})]
     links = []
     prev = "u"
-    for k in range(17):
-        comps.append((f"s{k}", "service", {"availability": 0.9}))
+    for k in range(16):
+        comps.append((f"s{k}", "service", {"availability": a, "blocking": False,
+                                           "workers": 100, "service_time_ms": 1}))
         links.append((prev, f"s{k}"))
         prev = f"s{k}"
+    comps.append(("pair", "service", {"instances": 2, "workers": 10, "service_time_ms": 10,
+                                      "availability": a}))
+    links.append((prev, "pair"))
     r = analyze(make(comps, links))
     assert r.availability_under_load_method == "monte_carlo"
     lo, hi = r.availability_under_load_ci95
-    assert lo <= 0.9 ** 17 <= hi
+    assert lo <= a ** 16 * (a * a + 2 * a * (1 - a) / 1.6) <= hi
+    assert hi - lo < 0.01
     assert r.to_json()["availability_under_load_ci95"] == [lo, hi]
 
 
