@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-import simcore.analysis.availability as availability
-from simcore.analysis import analyze
+from simcore.analysis import analyze, availability
 from simcore.io import loads
 from simcore.paths import examples_dir
 
