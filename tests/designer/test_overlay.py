@@ -22,17 +22,22 @@ def level(u: float) -> str:
     return "green" if u < 0.7 else ("amber" if u < 0.9 else "red")
 
 
-def pixel_in_box(item) -> QColor:
-    """The colour painted near the box's lower-left corner (clear of icon, text and bar)."""
+def painted(item) -> QImage:
+    """The item painted on white, its origin at (20, 30)."""
+    from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
     image = QImage(220, 110, QImage.Format.Format_ARGB32)
     image.fill(Qt.GlobalColor.white)
     p = QPainter(image)
     p.translate(20, 30)
-    from PySide6.QtWidgets import QStyleOptionGraphicsItem
-
     item.paint(p, QStyleOptionGraphicsItem(), None)
     p.end()
-    return image.pixelColor(20 + 6, int(30 + BOX_H - 6))
+    return image
+
+
+def pixel_in_box(item) -> QColor:
+    """The colour painted near the box's lower-left corner (clear of icon, text and bar)."""
+    return painted(item).pixelColor(20 + 6, int(30 + BOX_H - 6))
 
 
 def run(doc, scene) -> dict:
@@ -152,14 +157,7 @@ def test_stage4_app_servers_are_flagged_when_not_n_plus_1(canvas):
     assert app.overlay.capacity_risk == shown["capacity_risk_detail"]["app"]
     assert app.overlay.capacity_risk.startswith("if one of app's 2 instances fails, app runs at ")
     assert "Capacity risk (not N+1): if one of app" in app.toolTip()  # (HTML-escaped quote)
-    image = QImage(220, 110, QImage.Format.Format_ARGB32)
-    image.fill(Qt.GlobalColor.white)
-    p = QPainter(image)
-    p.translate(20, 30)
-    from PySide6.QtWidgets import QStyleOptionGraphicsItem
-
-    app.paint(p, QStyleOptionGraphicsItem(), None)
-    p.end()
+    image = painted(app)
     # The badge sits at the top right, in the capacity colour, not the SPOF red.
     badge = [image.pixelColor(x, y) for x in range(150, 220) for y in range(10, 30)]
     assert ov.CAPACITY_AMBER in badge and ov.SPOF_RED not in badge
