@@ -192,10 +192,16 @@ class FileManager(QObject):
         except DesignError as exc:
             self._refuse(Path(path), exc.problems)
             return False
+        return self.new_from_design(
+            design, f"the example “{design.name or Path(path).stem}”")
+
+    def new_from_design(self, design: Design, origin: str) -> bool:
+        """Start an untitled design from ``design`` (a template: saving asks for a name);
+        ``origin`` says where it came from in the status message."""
         if not self.maybe_save():
             return False
         self._replace(design, None)
-        self.statusMessage.emit(f"New design from the example “{design.name or Path(path).stem}”")
+        self.statusMessage.emit(f"New design from {origin}")
         return True
 
     def open(self) -> bool:

@@ -24,9 +24,8 @@ from designer.icons import kind_pixmap
 from designer.inspector_fields import FieldEditor, FieldShape, field_label
 from designer.inspector_live import EventsBox, LiveFigures
 from simcore.components import KINDS, CommonParams
+from simcore.graph import link_keys
 from simcore.link_params import (
-    SERVICE_ONLY,
-    SPLIT_ONLY,
     CircuitBreakerParams,
     GroupParams,
     LinkParams,
@@ -104,7 +103,10 @@ class _Header(QWidget):
 
 
 class InspectorWidget(QWidget):
-    """Shows and edits one item. ``show_item(id)`` selects what it shows (None: the design)."""
+    """Shows and edits one item. ``show_item(id)`` selects what it shows (None: the design).
+    A click on a live figure asks why: ``whyRequested(item id, figure key, label)``."""
+
+    whyRequested = Signal(str, str, object)
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -187,6 +189,8 @@ class InspectorWidget(QWidget):
 
     def _add_live(self, lay: QVBoxLayout, group: bool) -> None:
         self.live = LiveFigures(group)
+        self.live.whyRequested.connect(
+            lambda key, label: self.whyRequested.emit(self._ident or "", key, label))
         lay.addWidget(self.live)
 
     def _add_events_slot(self, lay: QVBoxLayout) -> None:
@@ -329,11 +333,7 @@ class InspectorWidget(QWidget):
         def check(key):
             return lambda v: _problem_for(LinkParams, self._params(), key, v, base)
 
-        allowed = set(LinkParams.model_fields) - {"circuit_breaker"}
-        if not (spec is not None and spec.splits):
-            allowed -= set(SPLIT_ONLY)
-        if s_kind != "service":
-            allowed -= set(SERVICE_ONLY)
+        allowed = link_keys(spec) - {"circuit_breaker"}
         allowed |= set(link.params) - {"circuit_breaker"}  # a stray setting stays resettable
         for title, keys in LINK_SECTIONS:
             keys = [k for k in keys if k in allowed]
@@ -348,7 +348,7 @@ class InspectorWidget(QWidget):
                 FieldShape("latency_ms", LinkParams.model_fields["latency_ms"]).tooltip())
         self._build_circuit_breaker(lay)
         self._add_events_slot(lay)
-        if spec is not None and not spec.splits and s_kind != "service":
+        if spec is not None and not spec.splits and not spec.behaviour.calls_links:
             note = QLabel(f"A {spec.label.lower()} sends every request on; weight applies "
                           "to splitting sources, probability and mode to services.")
             note.setWordWrap(True)

@@ -30,6 +30,7 @@ from designer.icons import app_icon
 from designer.inspector import InspectorWidget
 from designer.palette import PaletteWidget
 from designer.summary_bar import SummaryBar
+from designer.teaching import Teaching
 from simcore import __version__
 
 # Stand-ins for the simulation panel's actions until it is built: (attribute, text, icon text,
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         self.history_dock.hide()
 
         self._make_actions()
+        self.teaching = Teaching(self)
         self._make_menus()
         self._make_toolbar()
         self._connect()
@@ -213,6 +215,8 @@ class MainWindow(QMainWindow):
             a = self.examples_menu.addAction(title)
             a.setStatusTip(path.name)
             a.triggered.connect(lambda _=False, p=path: self.files.new_from_example(p))
+        m.addAction("New from es&timate…", self.teaching.new_from_estimate).setStatusTip(
+            "Estimate the load from users and requests, then start a design sized for it")
         m.addAction(self.open_action)
         self.recent_menu = m.addMenu("Open &recent")
         self._fill_recent()
@@ -254,8 +258,13 @@ class MainWindow(QMainWindow):
         m.addAction(self._sim_proxies["stop_action"])
         m.addSeparator()
         m.addAction(self._sim_proxies["sweep_action"])
+        m.addSeparator()
+        m.addMenu(self.teaching.scenarios_menu)
 
         m = mb.addMenu("&Help")
+        m.addAction("&Concepts", self.teaching.show_concepts)
+        m.addAction("Scaling &journey", self.teaching.show_journey)
+        m.addSeparator()
         m.addAction(self.shortcuts_action)
         m.addAction(self.about_action)
 

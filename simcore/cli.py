@@ -1,8 +1,11 @@
 """The ``skyline`` command line (SPEC §4, a public contract).
 
 Exit status: 0 success, 2 a design or usage error (a message on stderr naming the problem),
-1 an internal error. No traceback reaches the user. The designer is started by importing
-``designer.app`` lazily, so the headless commands never load Qt.
+1 an internal error. No traceback reaches the user.
+
+The ``skyline`` program itself is ``designer.__main__``: it opens the designer, or hands a
+command (analyze, simulate, reliability, validate, examples) to ``main`` here without loading Qt.
+This module never imports the designer.
 """
 
 from __future__ import annotations
@@ -11,19 +14,20 @@ import argparse
 import importlib
 import sys
 import traceback
+from collections.abc import Callable
 
 from simcore import __version__
 from simcore.problems import DesignError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = ("analyze", "simulate", "reliability", "validate", "examples")
+SUBCOMMANDS = ("analyze", "simulate", "reliability", "validate", "examples", "estimate")
 
 
 class UsageError(Exception):
     """Bad command-line usage: reported on stderr with exit status 2."""
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse would exit itself; we want our own status and text
         raise UsageError(f"{self.prog}: {message}")
 
@@ -56,12 +60,15 @@ def _int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="skyline", description="Skyline: draw an architecture, see how it behaves.")
-    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+    p = Parser(prog="skyline", description="Skyline: draw an architecture, see how it behaves.")
+    p.add_argument("--version", action="version", version=f"skyline {__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=Parser)
 
     a = sub.add_parser("analyze", help="instant analysis of a design")
     a.add_argument("file")
     a.add_argument("--json", action="store_true", help="print one JSON object")
+    a.add_argument("--explain", action="store_true",
+                   help="explain every figure: its formula with this design's numbers")
 
     s = sub.add_parser("simulate", help="traffic simulation of a design")
     s.add_argument("file")
@@ -84,38 +91,33 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("file")
 
     sub.add_parser("examples", help="list the bundled example designs")
-    return p
 
-
-def _designer_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="skyline", description="Open the Skyline designer.",
-                epilog="Commands: " + ", ".join(SUBCOMMANDS) + " (skyline COMMAND --help).")
-    p.add_argument("file", nargs="?", help="design to open (default: the default example)")
-    p.add_argument("--screenshot", metavar="OUT.png",
-                   help="paint the analysis, save a PNG of the whole window and exit")
-    p.add_argument("--version", action="version", version=f"skyline {__version__}")
+    from simcore.commands.estimate import add_arguments as estimate_arguments
+    estimate_arguments(sub.add_parser("estimate", help="back-of-the-envelope estimate from "
+                                      "users to requests/s, storage, bandwidth and servers"),
+                       _positive_float, _positive_int)
     return p
 
 
 def _dispatch(argv: list[str]) -> int:
-    if argv and argv[0] in SUBCOMMANDS:
-        args = build_parser().parse_args(argv)
-        module = importlib.import_module(f"simcore.commands.{args.command}")
-        return module.run(args)
-    if argv and argv[0] in ("-h", "--help") and len(argv) == 1:
-        _designer_parser().print_help()
-        print("\ncommands:")
-        build_parser().print_help()
-        return EXIT_OK
-    args = _designer_parser().parse_args(argv)
-    app = importlib.import_module("designer.app")
-    return app.main(args.file, screenshot=args.screenshot)
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        raise UsageError("skyline: a command is needed: " + ", ".join(SUBCOMMANDS))
+    module = importlib.import_module(f"simcore.commands.{args.command}")
+    return module.run(args)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command (``argv`` without the program name); returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    return guarded(lambda: _dispatch(argv))
+
+
+def guarded(run: Callable[[], int]) -> int:
+    """``run()``'s exit status, with every failure turned into a message and a status: usage
+    and design errors 2, an interruption 130, anything else an internal error 1."""
     try:
-        return _dispatch(argv)
+        return run()
     except SystemExit as exc:  # argparse's --help / --version
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     except UsageError as exc:
@@ -136,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
+    """The commands alone, as a console script (``python -m simcore.cli`` does the same)."""
     sys.exit(main())
 
 

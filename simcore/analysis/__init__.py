@@ -130,7 +130,7 @@ def _add_availability(topo: Topology, result: AnalysisResult) -> None:
     result.availability_ci95 = None if rep.ci95 is None else list(rep.ci95)
     result.spofs = sorted(rep.spofs)
     for cid, row in result.components.items():
-        if row.kind == "client":
+        if topo.nodes[cid].spec.behaviour.is_source:
             row.availability = rep.per_client.get(cid)
         else:
             row.availability = rep.component_availability.get(cid)
@@ -149,9 +149,9 @@ def _add_under_load(topo: Topology, plan: Plan, hold: list[float], result: Analy
     if result.availability_method == "exact":
         structural = Structural(
             {cid: row.availability for cid, row in result.components.items()
-             if row.kind == "client"},
+             if topo.nodes[cid].role == "source"},
             {cid: row.failure_impact or 0.0 for cid, row in result.components.items()
-             if row.kind != "client"})
+             if topo.nodes[cid].role != "source"})
     rep = availability_under_load(topo, plan, hold, result.client_weights, result.spofs,
                                   structural)
     result.availability_under_load = rep.availability

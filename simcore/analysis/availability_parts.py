@@ -28,7 +28,7 @@ def sub_topology(topo: Topology, part: list[str]) -> Topology:
     return Topology(design=topo.design, nodes=nodes, order=list(part),
                     edges={e.id: e for cid in part for e in nodes[cid].out},
                     groups=groups,
-                    clients=[cid for cid in part if nodes[cid].kind == "client"])
+                    clients=[cid for cid in part if nodes[cid].role == "source"])
 
 
 def availability_by_parts(topo: Topology, client_weights: dict[str, float],

@@ -27,6 +27,6 @@ def mtbf_hours(params) -> float:
 
 def failures_per_year(node: Node) -> float | None:
     """Expected failures a year of a component's nodes; None for a client."""
-    if node.kind == "client":
+    if node.role == "source":
         return None
     return billed_nodes(node) * HOURS_PER_YEAR / mtbf_hours(node.params)

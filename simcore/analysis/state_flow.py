@@ -45,21 +45,27 @@ class RoleRule:
     passes_down: bool = False
 
 
+_RULES = {
+    "source": RoleRule("share", sheds=False),
+    "router": RoleRule("share", sheds=True),
+    "limiter": RoleRule("share", sheds=True),
+    "cache": RoleRule("share", sheds=True, passes_down=True),
+    "balancer": RoleRule("healthy", sheds=True),
+    "service": RoleRule("calls", sheds=True),
+    "queue": RoleRule("fanout", sheds=False),
+    "database": RoleRule("none", sheds=True),
+    "terminal": RoleRule("none", sheds=True),
+}
+
+
 def role_rule(role: str) -> RoleRule:
-    """The per-kind rule of the availability under load (SPEC §7.2), by role."""
-    if role == "source":
-        return RoleRule("share", sheds=False)
-    if role == "router":
-        return RoleRule("share", sheds=True)
-    if role == "cache":
-        return RoleRule("share", sheds=True, passes_down=True)
-    if role == "balancer":
-        return RoleRule("healthy", sheds=True)
-    if role == "service":
-        return RoleRule("calls", sheds=True)
-    if role == "queue":
-        return RoleRule("fanout", sheds=False)
-    return RoleRule("none", sheds=True)  # database, terminal
+    """The per-kind rule of the availability under load (SPEC §7.2), by role name (see
+    simcore.roles); a role it does not know is an error, not a silent default."""
+    try:
+        return _RULES[role]
+    except KeyError:
+        raise ValueError(f"the availability under load has no rule for the role {role!r}") \
+            from None
 
 
 def behind_queues(topo: Topology) -> set[str]:
@@ -67,7 +73,7 @@ def behind_queues(topo: Topology) -> set[str]:
     out: set[str] = set()
     for cid in topo.order:
         inbound = topo.nodes[cid].inbound
-        if inbound and all(topo.nodes[e.source].kind == "message_queue" or e.source in out
+        if inbound and all(topo.nodes[e.source].role == "queue" or e.source in out
                            for e in inbound):
             out.add(cid)
     return out

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simcore.analysis.availability_model import unit_unavailability
+from simcore.roles.standby import standby_factor, unit_unavailability
 from simcore.topology import Topology
 
 
@@ -49,13 +49,13 @@ def _binomial(n: int, a: float, u: float) -> np.ndarray:
     return np.exp(log_c + k * math.log(a) + (n - k) * math.log(u))
 
 
-def standby_serves(n: int, a: float, u: float, params) -> float:
-    """P(all n instances down and the standby serving) = uⁿ · a · e^(−n·F/MTTR); 0 without a
-    standby."""
+def standby_serves(n: int, u: float, params) -> float:
+    """P(all n instances down and the standby serving) = uⁿ · a · e^(−n·F/MTTR): all down, and
+    not left uncovered (roles.standby.standby_factor); 0 without a standby."""
     if params.standby == "none":
         return 0.0
-    return u ** n * a * math.exp(-n * (params.effective_failover_s / 3600.0)
-                                 / params.repair_hours)
+    f_h = params.effective_failover_s / 3600.0
+    return u ** n * (1.0 - standby_factor(u, f_h, params.repair_hours, n))
 
 
 def part_variables(topo: Topology, part: list[str]) -> list[Variable]:
@@ -68,15 +68,15 @@ def part_variables(topo: Topology, part: list[str]) -> list[Variable]:
         for g in topo.groups_of(cid):
             if g not in groups:
                 groups.append(g)
-        if node.kind == "client":
+        if node.role == "source":
             continue
         p = node.params
         u = unit_unavailability(p)
         if u == 0.0:
             continue
         a = 1.0 - u
-        if node.kind == "database":
-            sb = standby_serves(1, a, u, p)
+        if node.role == "database":
+            sb = standby_serves(1, u, p)
             for shard in range(1, int(p.shards) + 1):
                 out.append(Variable(("p", cid, shard), np.array([1.0, 0.0]),
                                     np.array([a + sb, u - sb]),
@@ -89,7 +89,7 @@ def part_variables(topo: Topology, part: list[str]) -> list[Variable]:
             continue
         n = int(p.instances)
         probs = _binomial(n, a, u)
-        sb = standby_serves(n, a, u, p)
+        sb = standby_serves(n, u, p)
         if sb > 0.0:
             probs[0] -= sb
             probs[1] += sb  # the standby serving acts as one instance

@@ -41,6 +41,8 @@ MC_STATES = 200_000
 MC_SEED = 20_261_206
 _CHUNK = 25_000
 RISK_THRESHOLD = 1e-12
+_NULL_ROLES = ("source", "database")
+"""Roles whose one_down_impact is null: clients, and databases (their nodes fail apart)."""
 
 
 @dataclass
@@ -95,7 +97,7 @@ def availability_under_load(topo: Topology, plan: Plan, hold: list[float],
                            for i, wt in w.items())
             for cid in part:
                 node = topo.nodes[cid]
-                if node.kind in ("client", "database"):
+                if node.role in _NULL_ROLES:
                     continue  # reported null
                 alone = node.params.instances == 1 and node.params.standby == "none"
                 impacts[cid] = structural.failure_impact.get(cid, 0.0) if alone else 0.0
@@ -117,7 +119,7 @@ def availability_under_load(topo: Topology, plan: Plan, hold: list[float],
         half = 1.96 * math.sqrt(var_total)
         ci = [max(0.0, 1.0 - u_total - half), min(1.0, 1.0 - u_total + half)]
     for cid, node in topo.nodes.items():
-        if node.kind in ("client", "database"):
+        if node.role in _NULL_ROLES:
             impacts[cid] = None
     risks = sorted(cid for cid, x in impacts.items()
                    if x is not None and x > RISK_THRESHOLD and cid not in spofs)
@@ -157,7 +159,7 @@ def _one_down(topo: Topology, flow: StateFlow, w: dict[int, float], part: list[s
               impacts: dict, details: dict) -> None:
     """One row with everything up, then one per component of the part with one instance down
     (the whole component when it has one; with one and a standby, the standby serving)."""
-    cands = [cid for cid in part if topo.nodes[cid].kind not in ("client", "database")]
+    cands = [cid for cid in part if topo.nodes[cid].role not in _NULL_ROLES]
     rows = 1 + len(cands)
     state = {}
     for r, cid in enumerate(cands, start=1):

@@ -131,7 +131,7 @@ def build_plan(topo: Topology, client_weights: dict[str, float], total_hours: fl
     plan = ReliabilityPlan(success, [])
     for x in model.order:
         nm = model.nodes[x]
-        if nm.role == "source":
+        if nm.behaviour.is_source:
             continue
         p = topo.nodes[x].params
         rates = rates_of(p)

@@ -77,7 +77,7 @@ def run_frozen(exe: Path, home: Path, *args, cwd: Path | None = None):
 def run_source(home: Path, *args, cwd: Path | None = None):
     """The same command from the source tree, as an installed `skyline` runs it."""
     env = clean_env(home) | {"PYTHONPATH": str(ROOT), "PATH": os.environ.get("PATH", "")}
-    return subprocess.run([sys.executable, "-m", "simcore.cli", *map(str, args)], env=env,
+    return subprocess.run([sys.executable, "-m", "designer", *map(str, args)], env=env,
                           cwd=cwd or home, check=False, capture_output=True, text=True,
                           timeout=RUN_TIMEOUT_S)
 
@@ -190,6 +190,13 @@ def test_every_example_validates_in_the_bundle(exe, home, dist):
     for name in names:
         r = run_frozen(exe, home, "validate", bundled / name)
         assert r.returncode == 0, f"{name}: {r.stderr}"
+
+
+def test_the_concepts_guide_is_bundled(dist):
+    """Help → Concepts reads docs/concepts.md from the bundle."""
+    bundled = dist / "skyline" / "_internal" / "docs" / "concepts.md"
+    assert bundled.read_text(encoding="utf-8") == (ROOT / "docs" / "concepts.md").read_text(
+        encoding="utf-8")
 
 
 def test_bad_file_gets_a_message_not_a_traceback(exe, home, tmp_path):

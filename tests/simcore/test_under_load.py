@@ -187,3 +187,15 @@ def test_the_text_report_has_one_line_per_capacity_risk():
     assert "CAPACITY RISK" in next(ln for ln in text.splitlines() if ln.startswith("app "))
     assert "Percentiles       p50 " in text and "gamma approximation" in text
     assert "Fleet failures    " in text
+
+
+def test_a_rate_limit_rejects_neither_success_nor_failure():
+    # 1,000 rps offered, 500 admitted by the limit; the app behind serves 400 of them (ρ = 1.25):
+    # 80% of the admitted requests complete, whatever the limit rejected.
+    r = analyze(make([("u", "client", {"rps": 1000}),
+                      ("rl", "rate_limiter", {"limit_rps": 500, "workers": 1000,
+                                              "service_time_ms": 0.01}),
+                      ("app", "service", {"workers": 4, "service_time_ms": 10})],
+                     [("u", "rl"), ("rl", "app")]))
+    assert r.availability_under_load == pytest.approx(0.8, rel=1e-12)
+    assert r.availability == 1.0
