@@ -79,6 +79,9 @@ def behind_queues(topo: Topology) -> set[str]:
     return out
 
 
+_SHARD_BLOCK = 128
+
+
 def _ratio_capped(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """min(1, num / den) with 0 / 0 = 1 (nothing offered, nothing lost) and x / 0 = 0 for x > 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -193,27 +196,27 @@ class StateFlow:
                     cs[i] = u & mine
         return up, cs_r, cs_w
 
-    def _db_reachable(self, state: dict, i: int, rows: int):
+    def _db_nodes(self, state: dict, i: int, rows: int):
+        """(shares q, primary serving, replicas up) of a database's shards with a positive
+        share: q per shard, the others rows × shards (a group down takes every node down)."""
         node = self.plan.nodes[i]
-        g = self._groups_up(state, node.id, rows) > 0
-        ok_r = np.zeros(rows, bool)
-        ok_w = np.zeros(rows, bool)
-        for k, q in enumerate(node.db.shares, start=1):
-            if q <= 0:
-                continue
-            prim = self._primary(state, node, k, rows) & g
-            reps = self._replicas(state, node, k, rows) * g
-            ok_w |= prim
-            ok_r |= prim | (reps > 0)
-        return ok_r, ok_w
+        shards = [k for k, q in enumerate(node.db.shares, start=1) if q > 0]
+        q = np.array([node.db.shares[k - 1] for k in shards])
+        prim = np.ones((rows, len(shards)), bool)
+        reps = np.full((rows, len(shards)), float(node.db.replicas))
+        for j, k in enumerate(shards):
+            v = state.get(("p", node.id, k))
+            if v is not None:
+                prim[:, j] = v > 0
+            v = state.get(("r", node.id, k))
+            if v is not None:
+                reps[:, j] = v
+        g = self._groups_up(state, node.id, rows)[:, None]
+        return q, prim & (g > 0), reps * g
 
-    def _primary(self, state, node, k, rows) -> np.ndarray:
-        v = state.get(("p", node.id, k))
-        return np.ones(rows, bool) if v is None else v > 0
-
-    def _replicas(self, state, node, k, rows) -> np.ndarray:
-        v = state.get(("r", node.id, k))
-        return np.full(rows, float(node.db.replicas)) if v is None else v
+    def _db_reachable(self, state: dict, i: int, rows: int):
+        _, prim, reps = self._db_nodes(state, i, rows)
+        return (prim | (reps > 0)).any(axis=1), prim.any(axis=1)
 
     # --- passes 2 and 3 ------------------------------------------------------------------------
     def client_shares(self, state: dict, rows: int) -> dict[int, np.ndarray]:
@@ -301,31 +304,26 @@ class StateFlow:
         return _ratio_capped(cap, lam * h), rho
 
     def _database(self, state: dict, i: int, rows: int, reads, writes):
-        """(read success, write success) of a database per state: per shard, each node serves
-        1/ρ of what reaches it at ρ > 1."""
+        """((read success, write success), busiest node's ρ) of a database per state: per
+        shard, each node serves 1/ρ of what reaches it at ρ > 1. Shards are columns."""
         node = self.plan.nodes[i]
-        db = node.db
-        s, c = node.service_s, node.workers
-        g = self._groups_up(state, node.id, rows) > 0
-        ok_r = np.zeros(rows)
-        ok_w = np.zeros(rows)
-        busiest = np.zeros(rows)
-        for k, q in enumerate(db.shares, start=1):
-            if q <= 0:
-                continue
-            prim = self._primary(state, node, k, rows) & g
-            reps = self._replicas(state, node, k, rows) * g
-            r_k, w_k = reads * q, writes * q
+        s, c = node.service_s, float(node.workers)
+        q_all, prim_all, reps_all = self._db_nodes(state, i, rows)
+        ok_r, ok_w, busiest = np.zeros(rows), np.zeros(rows), np.zeros(rows)
+        for lo in range(0, len(q_all), _SHARD_BLOCK):  # a block of shards at a time: bounded
+            q = q_all[lo:lo + _SHARD_BLOCK]            # temporaries for thousands of shards
+            prim, reps = prim_all[:, lo:lo + _SHARD_BLOCK], reps_all[:, lo:lo + _SHARD_BLOCK]
+            r_k, w_k = reads[:, None] * q, writes[:, None] * q
             on_reps = reps > 0
+            spread = np.where(on_reps, reps, 1.0)
             p_load = w_k + np.where(on_reps, 0.0, r_k)
-            f_p = np.where(prim, _ratio_capped(np.full(rows, float(c)), p_load * s), 0.0)
-            f_rep = _ratio_capped(np.full(rows, float(c)) * np.where(on_reps, reps, 1.0),
-                                  r_k * s)
-            ok_r += q * np.where(on_reps, f_rep, f_p)
-            ok_w += q * f_p
-            rho_rep = r_k * s / (c * np.where(on_reps, reps, 1.0))
-            busiest = np.maximum(busiest, np.where(prim, p_load * s / c, 0.0))
-            busiest = np.maximum(busiest, np.where(on_reps, rho_rep, 0.0))
+            f_p = np.where(prim, _ratio_capped(np.full_like(p_load, c), p_load * s), 0.0)
+            f_rep = _ratio_capped(c * spread, r_k * s)
+            ok_r += (q * np.where(on_reps, f_rep, f_p)).sum(axis=1)
+            ok_w += (q * f_p).sum(axis=1)
+            top = np.maximum(np.where(prim, p_load * s / c, 0.0),
+                             np.where(on_reps, r_k * s / (c * spread), 0.0)).max(axis=1)
+            busiest = np.maximum(busiest, top)
         return (ok_r, ok_w), busiest
 
     def _success(self, rows, up, cs_r, cs_w, served, passed, db_succ):

@@ -121,41 +121,47 @@ def enumerate_states(variables: list[Variable]) -> tuple[dict, np.ndarray]:
     return state, prob
 
 
-def sample_distinct_states(variables: list[Variable], rows: int,
-                           rng: np.random.Generator) -> tuple[dict, np.ndarray]:
-    """Draw ``rows`` independent states from their steady-state distribution and return the
-    distinct ones with how often each was drawn.
+class DistinctSampler:
+    """Draws independent states of ``variables`` from their steady-state distribution, and
+    returns the distinct ones with how often each was drawn.
 
     Each variable is drawn as its deviations from its most likely value: how many rows deviate
-    is binomial, which rows uniform, and their values follow the variable's other probabilities.
-    A large design draws mostly the same few states (everything up, one part down), so a row is
-    identified by a 128-bit fingerprint of its deviations and each distinct state is evaluated
-    once."""
-    keys = np.random.default_rng(0x5EED)  # fingerprints: independent of the draws
-    fp = np.zeros((rows, 2), dtype=np.uint64)
-    drawn = []
-    for v in variables:
-        mode = int(np.argmax(v.probs))
-        others = np.delete(np.arange(len(v.values)), mode)
-        p_other = v.probs[others]
-        count = int(rng.binomial(rows, min(1.0, float(p_other.sum()))))
-        if count == 0:
-            drawn.append((v, mode, None, None))
-            continue
-        where = rng.choice(rows, size=count, replace=False)
-        pick = others[0] if len(others) == 1 else None
-        value_idx = (np.full(count, pick) if pick is not None
-                     else others[rng.choice(len(others), size=count, p=p_other / p_other.sum())])
-        salt = keys.integers(0, 2 ** 63, size=(len(v.values), 2), dtype=np.uint64)
-        fp[where] ^= salt[value_idx]
-        drawn.append((v, mode, where, value_idx))
-    view = np.ascontiguousarray(fp).view(np.dtype((np.void, 16))).ravel()
-    _, first, inverse, counts = np.unique(view, return_index=True, return_inverse=True,
-                                          return_counts=True)
-    state = {}
-    for v, mode, where, value_idx in drawn:
-        col = np.full(len(first), v.values[mode])
-        if where is not None:
-            col[inverse[where]] = v.values[value_idx]
-        state[v.key] = col
-    return state, counts.astype(float)
+    is binomial (all variables in one call), which rows uniform, and their values follow the
+    variable's other probabilities. A large design draws mostly the same few states (everything
+    up, one part down), so a row is identified by a 128-bit fingerprint of its deviations and
+    each distinct state is evaluated once. What does not depend on the draw is prepared once."""
+
+    def __init__(self, variables: list[Variable]):
+        self.variables = variables
+        keys = np.random.default_rng(0x5EED)  # fingerprints: independent of the draws
+        self.mode = [int(np.argmax(v.probs)) for v in variables]
+        self.others = [np.delete(np.arange(len(v.values)), m)
+                       for v, m in zip(variables, self.mode)]
+        p_dev = [v.probs[o] for v, o in zip(variables, self.others)]
+        self.p_any = np.array([min(1.0, float(p.sum())) for p in p_dev])
+        self.p_which = [p / p.sum() if p.sum() > 0 else p for p in p_dev]
+        self.salt = [keys.integers(0, 2 ** 63, size=(len(v.values), 2), dtype=np.uint64)
+                     for v in variables]
+
+    def draw(self, rows: int, rng: np.random.Generator) -> tuple[dict, np.ndarray]:
+        fp = np.zeros((rows, 2), dtype=np.uint64)
+        counts = rng.binomial(rows, self.p_any) if self.variables else []
+        drawn = []
+        for j, count in enumerate(counts):
+            if count == 0:
+                continue
+            others = self.others[j]
+            where = rng.choice(rows, size=int(count), replace=False)
+            value_idx = (np.full(count, others[0]) if len(others) == 1
+                         else others[rng.choice(len(others), size=count, p=self.p_which[j])])
+            fp[where] ^= self.salt[j][value_idx]
+            drawn.append((j, where, value_idx))
+        view = np.ascontiguousarray(fp).view(np.dtype((np.void, 16))).ravel()
+        _, first, inverse, seen = np.unique(view, return_index=True, return_inverse=True,
+                                            return_counts=True)
+        state = {v.key: np.full(len(first), v.values[m])
+                 for v, m in zip(self.variables, self.mode)}
+        for j, where, value_idx in drawn:
+            v = self.variables[j]
+            state[v.key][inverse[where]] = v.values[value_idx]
+        return state, seen.astype(float)

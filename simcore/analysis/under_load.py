@@ -27,9 +27,9 @@ from simcore.analysis.flow import Plan
 from simcore.analysis.parts import independent_parts
 from simcore.analysis.state_flow import StateFlow, behind_queues
 from simcore.analysis.state_space import (
+    DistinctSampler,
     enumerate_states,
     part_variables,
-    sample_distinct_states,
     spec_state_count,
 )
 from simcore.topology import Topology
@@ -40,6 +40,9 @@ MC_STATES = 200_000
 """States drawn for a part beyond that."""
 MC_SEED = 20_261_206
 _CHUNK = 25_000
+_CHUNK_CELLS = 12_500_000
+"""At most this many (state, variable) cells per chunk: a part with many variables (a database of
+a thousand shards) is sampled in smaller chunks, so memory stays bounded (a few hundred MB)."""
 RISK_THRESHOLD = 1e-12
 _NULL_ROLES = ("source", "database")
 """Roles whose one_down_impact is null: clients, and databases (their nodes fail apart)."""
@@ -140,9 +143,10 @@ def _sampled(flow: StateFlow, w: dict[int, float], variables, rng) -> tuple[floa
     """(mean, variance of the mean) of the lost share over ``MC_STATES`` sampled states."""
     total = total_sq = 0.0
     done = 0
+    sampler = DistinctSampler(variables)
     while done < MC_STATES:
-        n = min(_CHUNK, MC_STATES - done)
-        state, counts = sample_distinct_states(variables, n, rng)
+        n = min(_CHUNK, max(1_000, _CHUNK_CELLS // max(1, len(variables))), MC_STATES - done)
+        state, counts = sampler.draw(n, rng)
         lost = _lost(flow, w, state, len(counts))
         total += float(np.dot(counts, lost))
         total_sq += float(np.dot(counts, lost * lost))
