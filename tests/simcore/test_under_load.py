@@ -199,3 +199,29 @@ def test_a_rate_limit_rejects_neither_success_nor_failure():
                      [("u", "rl"), ("rl", "app")]))
     assert r.availability_under_load == pytest.approx(0.8, rel=1e-12)
     assert r.availability == 1.0
+
+
+BIG = {"workers": 100_000, "service_time_ms": 0.001}
+
+
+def test_what_lies_behind_a_queue_does_not_shed():
+    # The consumer gets 100 messages/s and can do 50: its backlog grows, no request fails.
+    r = analyze(make([("u", "client", {"rps": 100}), ("app", "service", BIG),
+                      ("q", "message_queue", BIG),
+                      ("w", "service", {"workers": 1, "service_time_ms": 20})],
+                     [("u", "app"), ("app", "q", {"mode": "async"}), ("q", "w")]))
+    assert r.availability_under_load == 1.0
+    assert r.capacity_risks == []
+
+
+def test_a_consumer_fed_by_a_queue_and_a_caller_sheds_the_callers_share():
+    # w gets 100/s from the app's sync call and 100/s from the queue; it can do 100/s: ρ = 2,
+    # so half the sync calls fail (the queue's messages wait). The app does not block (a
+    # blocking app would wait forever on w, whose queue grows: its H is infinite).
+    r = analyze(make([("u", "client", {"rps": 100}),
+                      ("app", "service", {**BIG, "blocking": False}),
+                      ("q", "message_queue", BIG),
+                      ("w", "service", {"workers": 1, "service_time_ms": 10})],
+                     [("u", "app"), ("app", "w"), ("app", "q", {"mode": "async"}),
+                      ("q", "w")]))
+    assert r.availability_under_load == pytest.approx(0.5, rel=1e-12)
