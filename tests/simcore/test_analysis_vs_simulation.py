@@ -11,6 +11,8 @@ A figure agrees when the analysis lies within that interval widened by the state
   is an approximation there);
 - utilization: 3% + 0.002 absolute (the busiest instance of a run is a maximum of noisy
   estimates);
+- request rates (offered, and served per component): 2% + 1 req/s (requests in flight at the ends
+  of the measured window);
 - p50, p95, p99: 20% (one gamma per client fitted to two moments: it misses a shifted or
   multimodal shape), except where the table in docs/model.md says the shape defeats it;
 - the share lost with one part down (capacity risk) against the error rate with that part failed:
@@ -37,6 +39,7 @@ MEAN_TOL = 0.02
 MEAN_TOL_BLOCKING = 0.05
 MEAN_TOL_MGC = 0.10
 UTIL_TOL, UTIL_ABS = 0.03, 0.002
+RATE_TOL, RATE_ABS = 0.02, 1.0
 PERCENTILE_TOL = 0.20
 IMPACT_ABS = 0.02
 
@@ -175,11 +178,16 @@ def test_every_example_agrees_with_the_simulation(path):
             continue
         agrees([r["latency_ms"][q] for r in runs], want, PERCENTILE_TOL,
                f"{path.name}: latency {q} (ms)")
+    agrees([r["offered"] / r["measured_s"] for r in runs], an["offered_rps"], RATE_TOL,
+           f"{path.name}: offered rps")
     for cid, row in an["components"].items():
         if row["utilization"] is None or cid not in runs[0]["components"]:
             continue
         agrees([r["components"][cid]["utilization"] for r in runs], row["utilization"],
                UTIL_TOL, f"{path.name}: utilization of {cid}", UTIL_ABS)
+        agrees([r["components"][cid]["served"] / r["measured_s"] for r in runs],
+               row["arrival_rps"], RATE_TOL, f"{path.name}: arrivals at {cid} (req/s)",
+               RATE_ABS)
     # With no failure in the run almost nothing fails: only timeouts, which the analysis leaves
     # to the simulation (the gateway's payments call times out after 2 s: e^(−8) of its calls).
     assert all(r["error_rate"] < 1e-3 for r in runs)
