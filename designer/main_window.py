@@ -32,6 +32,7 @@ from designer.palette import PaletteWidget
 from designer.summary_bar import SummaryBar
 from designer.teaching import Teaching
 from simcore import __version__
+from simcore.text import elide
 
 # Stand-ins for the simulation panel's actions until it is built: (attribute, text, icon text,
 # shortcut).
@@ -39,6 +40,8 @@ SIM_ACTIONS = [("run_action", "Run simulation", "Run", "F5"),
                ("stop_action", "Stop", "Stop", "Shift+F5"),
                ("sweep_action", "Saturation sweep", "Sweep load", None)]
 SIM_PANEL_DELAY_MS = 30
+TITLE_CHARS = 60
+"""The design's name and path in the window title are cut to this many characters."""
 
 READY_HINT = ("Drag a component from the left onto the canvas; drag from the dot on its right "
               "edge to another component to connect them. F fits the diagram.")
@@ -382,8 +385,8 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         d = self.document
-        name = self.files.display_name()
-        path = str(d.path) if d.path else "unsaved"
+        name = elide(self.files.display_name(), TITLE_CHARS)  # a long name must not widen the window
+        path = elide(str(d.path), TITLE_CHARS) if d.path else "unsaved"
         self.setWindowTitle(f"{name} — {path}[*] — Skyline")
         self.setWindowModified(self.files.is_modified())
 

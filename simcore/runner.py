@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -87,13 +88,48 @@ def _call(task: Task) -> Any:
     return task()
 
 
-def _ignore_sigint() -> None:
+def _init_worker() -> None:
+    """Set up a pool worker: ignore Ctrl-C and die with the calling process."""
     # Ctrl-C in a terminal reaches the whole process group. Only the calling process should
     # act on it (stop the pool, report what finished); a worker interrupted mid-import would
     # print a traceback and break the pool.
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent()
+
+
+def exit_with_parent() -> None:
+    """A worker must not outlive the process that started the pool (killed, out of memory, a
+    crashed window): it would burn a core for nothing, for hours. On Linux the kernel sends
+    SIGKILL when the worker's parent dies (the forkserver, which itself ends with the calling
+    process); everywhere, a thread watches the calling process' sentinel and exits when it
+    closes."""
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        from multiprocessing.connection import wait as wait_ready
+
+        wait_ready([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="skyline-parent-watch", daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def run_all(tasks: Sequence[Task], *, workers: int | None = None,
@@ -124,7 +160,7 @@ def run_all(tasks: Sequence[Task], *, workers: int | None = None,
         return RunOutcome(results)
 
     _start_forkserver_ignoring_sigint()
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=_context(), initializer=_ignore_sigint)
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=_context(), initializer=_init_worker)
     futures: dict[Future, int] = {}
     stopped = False
     try:

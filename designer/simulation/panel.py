@@ -33,6 +33,7 @@ from designer.simulation import worker
 from designer.simulation.plots import ResultPlots
 from designer.simulation.processes import WorkerProcesses, warm_up_workers
 from designer.simulation.summary import run_summary, utilisation_means
+from simcore.design_limits import MAX_DURATION_S, MAX_SEED
 from simcore.runner import default_workers
 from simcore.validate import validate
 
@@ -141,18 +142,18 @@ class SimulationPanel(QWidget):
             bar.addWidget(b)
         bar.addSpacing(10)
         self.duration = QDoubleSpinBox()
-        self.duration.setRange(1, 86_400)
+        self.duration.setRange(1, MAX_DURATION_S)  # what a file may hold: shown, never clamped
         self.duration.setDecimals(0)
         self.duration.setSuffix(" s")
         self.duration.setToolTip("Simulated seconds of one replication, warm-up included")
         self.warmup = QDoubleSpinBox()
-        self.warmup.setRange(0, 86_399)
+        self.warmup.setRange(0, MAX_DURATION_S - 1)
         self.warmup.setDecimals(0)
         self.warmup.setSuffix(" s")
         self.warmup.setToolTip("Simulated seconds at the start that the results leave out "
                                "(the system fills up)")
         self.seed = QSpinBox()
-        self.seed.setRange(0, 999_999_999)
+        self.seed.setRange(0, MAX_SEED)
         self.seed.setToolTip("Random seed: the same seed gives the same run")
         self.replications = QSpinBox()
         self.replications.setRange(1, 1000)

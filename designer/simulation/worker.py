@@ -203,7 +203,11 @@ class _Control:
 
 
 def process_main(design_dict: dict, options: dict, out, ctl, share: tuple[int, int]) -> None:
-    """Entry point of a worker process: ``run_study`` at a lower priority than the window."""
+    """Entry point of a worker process: ``run_study`` at a lower priority than the window,
+    ending with the window's process should it crash."""
+    from simcore.runner import exit_with_parent
+
+    exit_with_parent()
     if hasattr(os, "nice"):
         try:
             os.nice(NICE)
