@@ -180,8 +180,6 @@ def reliability(design: Design | Topology, *, years: float | None = None,
     blocks = int(min(MAX_BLOCKS, max(1, math.floor(years))))
     block_hours = hours / blocks
     entropy = int(seed) % (1 << 64)
-    if workers is None and plan.events_per_hour() * hours * replications < IN_PROCESS_EVENTS:
-        workers = 1
     done: list[BlockResult] = []
     per_rep, n_tasks, stopped = 0, 0, False
     more = blocks
@@ -189,7 +187,10 @@ def reliability(design: Design | Topology, *, years: float | None = None,
         # Block b of replication r has its own stream: later rounds continue the numbering.
         tasks = [Task(simulate_block, (plan, block_hours, entropy, r, b))
                  for r in range(replications) for b in range(per_rep, per_rep + more)]
-        outcome = run_all(tasks, workers=workers, progress=_offset(progress, len(done), n_tasks),
+        events = plan.events_per_hour() * block_hours * len(tasks)
+        here = workers is None and events < IN_PROCESS_EVENTS
+        outcome = run_all(tasks, workers=1 if here else workers,
+                          progress=_offset(progress, len(done), n_tasks),
                           should_stop=should_stop)
         done += outcome.finished
         per_rep, n_tasks, stopped = per_rep + more, n_tasks + len(tasks), outcome.stopped
