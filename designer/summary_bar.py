@@ -184,7 +184,8 @@ class SummaryBar(QFrame):
     """Headline figures of the current design's instant analysis. In a narrow window the
     less telling figures give way (DROP_FIRST, in that order) rather than widening the window."""
 
-    DROP_FIRST = ("nines", "p99", "downtime", "latency", "cost", "saturation")
+    DROP_FIRST = ("nines", "p99", "downtime", "latency", "cost", "saturation", "risks",
+                  "under_load")
     whyRequested = Signal(str, object)  # figure key, the tile (a QWidget) that shows it
 
     def __init__(self, parent=None):
