@@ -28,6 +28,8 @@ CONNECT_HINT = "Drag from this dot to another component to connect them"
 BOX_W = 160.0
 BOX_H = 60.0
 PORT_R = 6.0
+PORT_HIT = 11.0
+"""Radius of the round area around the dot where a press starts a connection (scene px)."""
 ICON = 32
 
 Z_GROUP = 0
@@ -194,12 +196,12 @@ class ComponentItem(QGraphicsItem):
         if not self.has_port():
             return False
         d = local - self.port_centre()
-        return math.hypot(d.x(), d.y()) <= PORT_R + 4
+        return math.hypot(d.x(), d.y()) <= PORT_HIT
 
     def scene_box(self) -> QRectF:
         return self.box().translated(self.pos())
 
-    _BOUNDS = QRectF(-6, -18, BOX_W + PORT_R + 18, BOX_H + 24)
+    _BOUNDS = QRectF(-6, -18, BOX_W + PORT_HIT + 12, BOX_H + 24)
 
     def boundingRect(self) -> QRectF:
         return self._BOUNDS
@@ -208,8 +210,10 @@ class ComponentItem(QGraphicsItem):
         path = QPainterPath()
         path.addRoundedRect(self.box(), 8, 8)
         if self.has_port():
-            c = self.port_centre()
-            path.addEllipse(c, PORT_R + 4, PORT_R + 4)
+            # Winding fill: with the default odd-even rule the half of the dot inside the box
+            # was a hole, and a press there started a rubber band instead of a connection.
+            path.setFillRule(Qt.FillRule.WindingFill)
+            path.addEllipse(self.port_centre(), PORT_HIT, PORT_HIT)
         return path
 
     def itemChange(self, change, value):

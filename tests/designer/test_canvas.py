@@ -146,6 +146,39 @@ def test_dragging_from_the_handle_to_another_component_connects_them(qtbot, canv
         app.pos().x(), app.pos().y())
 
 
+@pytest.mark.parametrize("zoom", [1.0, 0.8])
+@pytest.mark.parametrize("dx, dy", [(-1, 0), (-3, 0), (-5, 0), (-8, 0), (0, 0), (4, 0),
+                                    (9, 0), (-3, -6), (-3, 6), (2, -8)])
+def test_a_press_anywhere_on_the_connect_dot_connects(qtbot, canvas, dx, dy, zoom):
+    """The inner half of the dot (inside the box's border) once made a hole in the item's
+    shape: a press there started a rubber band or moved the box."""
+    doc, scene, view = canvas
+    view.set_zoom(zoom)
+    view.centerOn(centre_of(scene, "cache"))
+    n = len(doc.design.links)
+    app = scene.component_item("app")
+    start = vp(view, app.mapToScene(app.port_centre()) + QPointF(dx, dy))
+    qtbot.mouseMove(view.viewport(), start - QPoint(40, 0))  # hover the card first
+    qtbot.mouseMove(view.viewport(), start)
+    assert app._hover
+    drag(qtbot, view, start, vp(view, centre_of(scene, "db")))
+    assert len(doc.design.links) == n + 1
+    assert (doc.design.links[-1].source, doc.design.links[-1].target) == ("app", "db")
+
+
+def test_the_drop_target_is_highlighted_during_a_connecting_drag(qtbot, canvas):
+    doc, scene, view = canvas
+    app, db = scene.component_item("app"), scene.component_item("db")
+    w = view.viewport()
+    start = vp(view, app.mapToScene(app.port_centre()) + QPointF(-3, 0))
+    qtbot.mousePress(w, L, Qt.KeyboardModifier.NoModifier, start)
+    for p in (start + QPoint(20, 5), vp(view, centre_of(scene, "db"))):
+        qtbot.mouseMove(w, p)
+    assert db._drop_target == 1
+    qtbot.mouseRelease(w, L, Qt.KeyboardModifier.NoModifier, vp(view, centre_of(scene, "db")))
+    assert db._drop_target == 0
+
+
 def test_a_refused_connection_adds_nothing_and_says_why(qtbot, canvas):
     doc, scene, view = canvas
     n_links = len(doc.design.links)
