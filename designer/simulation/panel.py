@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.simulation import worker
+from designer.wheel_guard import guard_wheel
 from designer.simulation.plots import ResultPlots
 from designer.simulation.processes import WorkerProcesses, warm_up_workers
 from designer.simulation.summary import run_summary, utilisation_means
@@ -171,6 +172,7 @@ class SimulationPanel(QWidget):
             bar.addWidget(w)
             bar.addSpacing(3)
             w.setKeyboardTracking(False)
+            guard_wheel(w)
             w.editingFinished.connect(lambda f=field: self._commit_setting(f))
         self.overlay = QCheckBox("Overlay last run")
         self.overlay.setToolTip("The next run draws over the last one, which stays on the plots "
