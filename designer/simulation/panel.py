@@ -30,10 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from designer.simulation import worker
-from designer.wheel_guard import guard_wheel
 from designer.simulation.plots import ResultPlots
 from designer.simulation.processes import WorkerProcesses, warm_up_workers
 from designer.simulation.summary import run_summary, utilisation_means
+from designer.summary_bar import FitLabel
+from designer.wheel_guard import guard_wheel
 from simcore.runner import default_workers
 from simcore.validate import validate
 
@@ -186,11 +187,14 @@ class SimulationPanel(QWidget):
         self.progress.setTextVisible(True)
         self.progress.setFormat("idle")
         bar.addWidget(self.progress, 1)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Minimum)
+        self.message = FitLabel(keep=100)
+        # One line of a fixed height, whatever it says: a panel that grows after a run moves
+        # every card on the canvas above it. The whole text is in the tooltip.
+        self.message.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.message.setFrameShape(QFrame.NoFrame)
+        self.message.setStyleSheet(_ERROR_STYLE)  # the taller of the two looks
+        self.message.setFixedHeight(self.message.sizeHint().height())
         self.message.setStyleSheet(_INFO_STYLE)
 
     # --- settings: the design's scenario --------------------------------------------------------

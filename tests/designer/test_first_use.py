@@ -1,0 +1,69 @@
+"""What a first-time user trips over in the window: a canvas that jumps under the cursor,
+stale text after New or Open, a "Fail now" that does nothing, dialogs that forget the folder,
+File → Close, the toolbar's icons and the dark palette. Driven through the real window."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from .conftest import load_example
+from .test_canvas import vp
+
+L = Qt.MouseButton.LeftButton
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch):
+    from designer.document import DesignDocument
+    from designer.main_window import MainWindow
+    from designer.simulation.processes import warm_up_workers
+
+    warm_up_workers(wait=True)
+    w = MainWindow(DesignDocument())
+    qtbot.addWidget(w)
+    w.document.replace(load_example(), None)  # as `skyline FILE` opens a file
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w._sim is not None, timeout=5000)
+    monkeypatch.setattr(w.files, "maybe_save", lambda: True)
+    yield w
+    w.sim.shutdown()
+    w.files.shutdown()
+
+
+def card_on_screen(window, cid: str) -> QPoint:
+    return vp(window.view, window.scene.component_item(cid).pos())
+
+
+def short_run(qtbot, window, duration_s: float = 3) -> None:
+    sim = window.sim
+    sim.workers = 1
+    window.document.set_scenario(duration_s=duration_s, warmup_s=1, replications=1)
+    assert sim.start_run()
+    qtbot.waitUntil(lambda: not sim.is_running(), timeout=60000)
+    assert sim.last_outcome == "done"
+
+
+def test_nothing_moves_the_cards_when_the_analysis_arrives_or_a_run_ends(qtbot, window):
+    qtbot.mouseClick(window.view.viewport(), L, Qt.KeyboardModifier.NoModifier, QPoint(5, 5))
+    window.runner.wait_idle(30)
+    qtbot.wait(20)
+    where = card_on_screen(window, "db")
+    heights = (window.summary.height(), window.sim.height())
+    # a problem: the bar shows a long message instead of the figures
+    window.document.add_component("load_balancer", 0, 600)  # a balancer without a target
+    window.runner.wait_idle(30)
+    qtbot.wait(20)
+    assert window.summary.analysis() is None and window.summary.message.isVisible()
+    assert card_on_screen(window, "db") == where
+    window.document.undo_stack.undo()  # the figures come back
+    window.runner.wait_idle(30)
+    qtbot.waitUntil(lambda: window.summary.analysis() is not None, timeout=10000)
+    qtbot.wait(20)
+    assert card_on_screen(window, "db") == where
+    short_run(qtbot, window)
+    qtbot.wait(20)
+    assert card_on_screen(window, "db") == where
+    assert (window.summary.height(), window.sim.height()) == heights
