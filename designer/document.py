@@ -79,6 +79,10 @@ class DesignDocument(QObject):
     def path(self) -> Path | None:
         return self._path
 
+    def display_name(self) -> str:
+        """What the window calls the design: its name, else its file's name, else Untitled."""
+        return self._design.name or (self._path.stem if self._path else "Untitled")
+
     def is_dirty(self) -> bool:
         return not self.undo_stack.isClean()
 

@@ -142,8 +142,7 @@ class FileManager(QObject):
         self.modifiedChanged.emit(self.is_modified())
 
     def display_name(self) -> str:
-        d = self.document.design
-        return d.name or (self.document.path.stem if self.document.path else "Untitled")
+        return self.document.display_name()
 
     # --- the prompt before losing work -----------------------------------------------------------
     def maybe_save(self) -> bool:

@@ -50,6 +50,8 @@ FAIL_NOW_DURATION_S = 30.0
 WARM_UP_AFTER_MS = 1500
 """When the fork server starts after the panel is created (not at once: starting stays fast)."""
 
+READY_TEXT = "Set the run and press Run (F5). Right-click a component to schedule an outage."
+
 _ERROR_STYLE = ("QLabel { background: #fde8e8; color: #8b1a1a; border: 1px solid #f3b4b4;"
                 " border-radius: 3px; padding: 3px 6px; }")
 _INFO_STYLE = "QLabel { color: #333; padding: 3px 6px; }"
@@ -112,7 +114,7 @@ class SimulationPanel(QWidget):
         self._warm_timer.setSingleShot(True)
         self._warm_timer.timeout.connect(warm_up_workers)
         self._warm_timer.start(WARM_UP_AFTER_MS)
-        self._say("Set the run and press Run (F5). Right-click a component to schedule an outage.")
+        self._say(READY_TEXT)
 
     # --- construction ---------------------------------------------------------------------------
     def _make_actions(self) -> None:
@@ -186,6 +188,7 @@ class SimulationPanel(QWidget):
         self.progress.setMaximumWidth(260)
         self.progress.setTextVisible(True)
         self.progress.setFormat("idle")
+        self.progress.setValue(0)  # a fresh bar's value is -1, which shows no text at all
         bar.addWidget(self.progress, 1)
         self.message = FitLabel(keep=100)
         # One line of a fixed height, whatever it says: a panel that grows after a run moves
@@ -264,6 +267,8 @@ class SimulationPanel(QWidget):
         self._preview_bands()
         self.progress.setValue(0)
         self.progress.setFormat("idle")
+        self.last_outcome = self.last_error = None
+        self._say(READY_TEXT)  # nothing said about the previous design stays on screen
 
     def _duration(self) -> float:
         sc = self.document.design.scenario

@@ -67,3 +67,29 @@ def test_nothing_moves_the_cards_when_the_analysis_arrives_or_a_run_ends(qtbot, 
     qtbot.wait(20)
     assert card_on_screen(window, "db") == where
     assert (window.summary.height(), window.sim.height()) == heights
+
+
+def test_new_and_open_leave_nothing_of_the_previous_design_on_screen(qtbot, window, tmp_path):
+    from simcore.io import save
+
+    sim = window.sim
+    assert sim.progress.text() == "idle"  # not an empty box
+    window.runner.wait_idle(30)
+    window.document.set_scenario(duration_s=3, warmup_s=1, replications=1)
+    sim.workers = 1
+    assert sim.start_sweep()
+    qtbot.waitUntil(lambda: not sim.is_running(), timeout=60000)
+    assert "Sweep done" in sim.message.text()
+    window.new_action.trigger()
+    assert "Sweep done" not in sim.message.text()
+    assert sim.plots.sweep_points == [] and sim.progress.text() == "idle"
+    # the inspector's header names the design as the title bar does
+    path = tmp_path / "mine.json"
+    design = load_example()
+    design.name = None
+    save(design, path)
+    assert window.files.open_path(path, ask_unsaved=False)
+    assert "mine" in window.windowTitle()
+    assert window.inspector.header.title.text() == "mine"
+    window.files.save_to(tmp_path / "theirs.json")
+    assert window.inspector.header.title.text() == "theirs"
