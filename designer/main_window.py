@@ -334,6 +334,7 @@ class MainWindow(QMainWindow):
         sim = SimulationPanel(self.document, lambda: self.runner.analysis, self)
         self._sim = sim
         sim.statusMessage.connect(lambda t: self.statusBar().showMessage(t, 8000))
+        sim.runningChanged.connect(self._running_changed)
         for name, proxy in self._sim_proxies.items():
             real = getattr(sim, name)
             if not proxy.icon().isNull():
@@ -346,6 +347,9 @@ class MainWindow(QMainWindow):
         self.results_dock.setWidget(sim)
         self._sim_placeholder.deleteLater()
         self._size_docks()
+
+    def _running_changed(self, running: bool) -> None:
+        self.scene.run_active = running and self.sim.mode == "run"
 
     # --- reactions to the model ---------------------------------------------------------------------
     def _selection_changed(self, ids: list) -> None:

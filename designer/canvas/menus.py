@@ -50,9 +50,14 @@ def _ask_failure(scene, target: str, name: str) -> None:
 
 def show_context_menu(scene, event) -> None:
     item = scene.itemAt(event.scenePos(), QTransform())
-    menu = QMenu()
     if item is not None and not item.isSelected():
         scene.select_ids([scene.id_of(item)])
+    context_menu(scene, item).exec(event.screenPos())
+
+
+def context_menu(scene, item) -> QMenu:
+    """The menu for ``item`` (a component, group or link; None: the empty canvas)."""
+    menu = QMenu()
     if isinstance(item, (ComponentItem, GroupItem)):
         ident = item.cid if isinstance(item, ComponentItem) else item.gid
         name = item.name
@@ -60,7 +65,10 @@ def show_context_menu(scene, event) -> None:
         if fail:
             menu.addAction("Fail for N s during the run…",
                            lambda: _ask_failure(scene, ident, name))
-            menu.addAction("Fail now", lambda: scene.failRequested.emit(ident))
+            now = menu.addAction("Fail now", lambda: scene.failRequested.emit(ident))
+            now.setEnabled(scene.run_active)  # it acts on a running simulation only
+            now.setStatusTip("Fail it now in the running simulation" if scene.run_active
+                             else "Run a simulation first (F5): Fail now acts on a running one")
             menu.addSeparator()
         if isinstance(item, ComponentItem):
             menu.addAction("Duplicate", scene.duplicate_selected)
@@ -80,4 +88,4 @@ def show_context_menu(scene, event) -> None:
 
         paste.setEnabled(clipboard.get() is not None)
         menu.addAction("Select all", scene.select_all)
-    menu.exec(event.screenPos())
+    return menu

@@ -53,6 +53,7 @@ class DesignScene(DetailMixin, QGraphicsScene):
         self._analysis: dict | None = None
         self._problems: list = []
         self.low_detail = False
+        self.run_active = False  # a traffic run is going on: "Fail now" can act on it
         # room for the components' cached pictures (10-60 KB each), or the cache thrashes
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 96 * 1024))
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)

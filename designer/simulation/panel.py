@@ -282,6 +282,11 @@ class SimulationPanel(QWidget):
     def is_running(self) -> bool:
         return self._run is not None
 
+    @property
+    def mode(self) -> str:
+        """What the last (or current) launch was: "run" or "sweep"."""
+        return self._mode
+
     def _set_running(self, running: bool) -> None:
         self.run_action.setEnabled(not running)
         self.sweep_action.setEnabled(not running)

@@ -93,3 +93,23 @@ def test_new_and_open_leave_nothing_of_the_previous_design_on_screen(qtbot, wind
     assert window.inspector.header.title.text() == "mine"
     window.files.save_to(tmp_path / "theirs.json")
     assert window.inspector.header.title.text() == "theirs"
+
+
+def menu_offers(window, cid: str, text: str) -> bool:
+    """Whether the canvas's context menu on a component has ``text`` enabled."""
+    from designer.canvas.menus import context_menu
+
+    menu = context_menu(window.scene, window.scene.component_item(cid))
+    (action,) = [a for a in menu.actions() if a.text() == text]
+    return action.isEnabled()
+
+
+def test_fail_now_is_offered_only_while_a_run_goes_on(qtbot, window):
+    assert not menu_offers(window, "db", "Fail now")
+    sim = window.sim
+    sim.workers = 1
+    window.document.set_scenario(duration_s=600, warmup_s=1, replications=1)
+    assert sim.start_run()
+    assert menu_offers(window, "db", "Fail now")
+    sim.stop()
+    assert not menu_offers(window, "db", "Fail now")
