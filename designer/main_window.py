@@ -25,7 +25,7 @@ from designer.analysis_runner import AnalysisRunner, ProblemsPanel
 from designer.canvas.scene import DesignScene
 from designer.canvas.view import DesignView
 from designer.document import DesignDocument
-from designer.files import FileManager
+from designer.files import FileManager, last_folder, remember_folder
 from designer.icons import app_icon
 from designer.inspector import InspectorWidget
 from designer.palette import PaletteWidget
@@ -161,6 +161,8 @@ class MainWindow(QMainWindow):
                                               "Save the diagram as an SVG drawing")
         self.export_pdf_action = self._action("Export &report (PDF)…", self.export_report, None,
                                               "A PDF with the diagram, the analysis and the plots")
+        self.close_action = self._action("&Close", f.close, QKeySequence.Close,
+                                         "Close the design (an empty canvas stays)")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.Quit)
         stack = self.document.undo_stack
         self.undo_action = stack.createUndoAction(self, "&Undo")
@@ -224,6 +226,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.export_svg_action)
         m.addAction(self.export_pdf_action)
         m.addSeparator()
+        m.addAction(self.close_action)
         m.addAction(self.quit_action)
 
         m = mb.addMenu("&Edit")
@@ -445,11 +448,11 @@ class MainWindow(QMainWindow):
 
     # --- export ---------------------------------------------------------------------------------------
     def _ask_path(self, title: str, suffix: str, filt: str) -> Path | None:
-        base = self.document.path.with_suffix(suffix) if self.document.path else Path.home() / (
-            f"{self.files.display_name()}{suffix}")
+        base = last_folder() / f"{self.files.display_name()}{suffix}"
         path, _ = QFileDialog.getSaveFileName(self, title, str(base), filt)
         if not path:
             return None
+        remember_folder(path)
         p = Path(path)
         return p if p.suffix else p.with_suffix(suffix)
 

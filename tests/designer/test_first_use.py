@@ -113,3 +113,37 @@ def test_fail_now_is_offered_only_while_a_run_goes_on(qtbot, window):
     assert menu_offers(window, "db", "Fail now")
     sim.stop()
     assert not menu_offers(window, "db", "Fail now")
+
+
+def test_file_dialogs_start_in_the_last_folder_used(window, tmp_path, monkeypatch):
+    from simcore.io import save
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    save(load_example(), folder / "a.json")
+    starts = []
+
+    def ask(_parent, _title, start, _filter):
+        starts.append(start)
+        return "", ""
+
+    monkeypatch.setattr("designer.files.QFileDialog.getOpenFileName", ask)
+    monkeypatch.setattr("designer.files.QFileDialog.getSaveFileName", ask)
+    monkeypatch.setattr("designer.main_window.QFileDialog.getSaveFileName", ask)
+    assert window.files.open_path(folder / "a.json", ask_unsaved=False)
+    window.new_action.trigger()  # untitled again: no file of its own to start from
+    window.open_action.trigger()
+    window.save_as_action.trigger()
+    window.export_png_action.trigger()
+    assert starts[0] == str(folder.resolve())
+    from pathlib import Path
+
+    assert [str(Path(s).parent) for s in starts[1:]] == [str(folder.resolve())] * 2
+
+
+def test_file_close_leaves_an_empty_untitled_design(window):
+    assert window.document.design.components
+    window.close_action.trigger()
+    assert window.isVisible()
+    assert not window.document.design.components and window.document.path is None
+    assert "Untitled" in window.windowTitle()
