@@ -386,7 +386,8 @@ class DesignDocument(QObject):
             n_groups += 1
             new_ids.append(group.id)
         if ops:
-            self._push(cmd.PasteCommand(self, f"Paste {len(new_ids)} items", ops))
+            n = sum(1 for op in ops if op.collection == "components")
+            self._push(cmd.PasteCommand(self, f"Paste {n} item{'s' * (n != 1)}", ops))
         return new_ids
 
     # --- edits: scenario and design info ---------------------------------------------------

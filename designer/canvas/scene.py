@@ -49,7 +49,6 @@ class DesignScene(DetailMixin, QGraphicsScene):
         self._connect_from: ComponentItem | None = None
         self._connect_line: QGraphicsLineItem | None = None
         self._connect_target: ComponentItem | None = None
-        self._paste_count = 0
         self._analysis: dict | None = None
         self._problems: list = []
         self.low_detail = False
@@ -488,7 +487,6 @@ class DesignScene(DetailMixin, QGraphicsScene):
         if not frag["components"]:
             return False
         clipboard.put(frag)
-        self._paste_count = 0
         return True
 
     def cut_selected(self) -> None:
@@ -499,9 +497,12 @@ class DesignScene(DetailMixin, QGraphicsScene):
         frag = clipboard.get()
         if not frag:
             return []
-        self._paste_count += 1
-        step = self.grid * self._paste_count
-        ids = self.document.paste(frag, (step, step))
+        return self._paste_fragment(frag)
+
+    def _paste_fragment(self, frag: dict) -> list[str]:
+        """Paste with fresh names, where the copy covers nothing; select what came in."""
+        frag, offset = clipboard.prepared(frag, self.document.design)
+        ids = self.document.paste(frag, offset)
         self.select_ids(ids)
         return ids
 
@@ -509,9 +510,7 @@ class DesignScene(DetailMixin, QGraphicsScene):
         frag = clipboard.fragment_from(self.document.design, self.selected_ids())
         if not frag["components"]:
             return []
-        ids = self.document.paste(frag, (self.grid, self.grid))
-        self.select_ids(ids)
-        return ids
+        return self._paste_fragment(frag)
 
     def group_selected(self, kind: str) -> str | None:
         members = [i for i in self.selected_ids() if i in self._components]

@@ -403,3 +403,24 @@ def test_zoomed_out_the_canvas_shows_selection_moves_and_removals(qtbot, canvas)
     doc.remove_items([cid])
     QApplication.processEvents()
     assert _drawn(_box_pixels(view, item)) < area / 10
+
+
+def test_a_paste_gets_a_new_name_covers_nothing_and_says_paste_1_item(qtbot, canvas):
+    doc, scene, view = canvas
+    view.setFocus()
+    boxes = {c.id: scene.component_item(c.id).scene_box() for c in doc.design.components}
+    scene.select_ids(["app"])
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    for expected in ("App servers 2", "App servers 3"):
+        qtbot.keyClick(view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+        (new,) = scene.selected_ids()
+        assert doc.design.component(new).name == expected
+        assert doc.undo_stack.undoText() == "Paste 1 item"
+        box = scene.component_item(new).scene_box()
+        assert not any(box.intersects(b) for b in boxes.values())
+        boxes[new] = box
+    scene.select_ids(["app"])
+    qtbot.keyClick(view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    (dup,) = scene.selected_ids()
+    assert doc.design.component(dup).name == "App servers 4"
+    assert not any(scene.component_item(dup).scene_box().intersects(b) for b in boxes.values())
