@@ -167,7 +167,7 @@ def test_a_press_anywhere_on_the_connect_dot_connects(qtbot, canvas, dx, dy, zoo
 
 
 def test_the_drop_target_is_highlighted_during_a_connecting_drag(qtbot, canvas):
-    doc, scene, view = canvas
+    _doc, scene, view = canvas
     app, db = scene.component_item("app"), scene.component_item("db")
     w = view.viewport()
     start = vp(view, app.mapToScene(app.port_centre()) + QPointF(-3, 0))
