@@ -89,6 +89,10 @@ class DesignScene(DetailMixin, QGraphicsScene):
         return getattr(item, "cid", None) or getattr(item, "lid", None) or getattr(item, "gid",
                                                                                    None)
 
+    def has_content(self) -> bool:
+        """Whether anything is drawn: a component or a zone/region box."""
+        return bool(self._components or self._groups)
+
     def selected_ids(self) -> list[str]:
         return [i for i in (self.id_of(it) for it in self.selectedItems()) if i]
 

@@ -424,3 +424,25 @@ def test_a_paste_gets_a_new_name_covers_nothing_and_says_paste_1_item(qtbot, can
     (dup,) = scene.selected_ids()
     assert doc.design.component(dup).name == "App servers 4"
     assert not any(scene.component_item(dup).scene_box().intersects(b) for b in boxes.values())
+
+
+def _dark_pixels_in_the_middle(view) -> int:
+    image = view.viewport().grab().toImage()
+    w, h = image.width(), image.height()
+    return sum(1 for x in range(w // 4, 3 * w // 4, 2) for y in range(h // 2 - 12, h // 2 + 12)
+               if image.pixelColor(x, y).lightness() < 160)
+
+
+def test_an_empty_canvas_says_how_to_start(qtbot, canvas):
+    from simcore.design import empty_design
+
+    doc, scene, view = canvas
+    assert view.hint() is None
+    doc.replace(empty_design(), None)
+    view.viewport().repaint()
+    assert view.hint() == "Drag a component here, or File → New from example"
+    assert _dark_pixels_in_the_middle(view) > 50  # the text is drawn
+    doc.add_component("service", 2000, 2000)  # anything at all: the hint goes
+    view.viewport().repaint()
+    assert view.hint() is None
+    assert _dark_pixels_in_the_middle(view) == 0
