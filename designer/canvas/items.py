@@ -360,7 +360,26 @@ def link_label(params: dict, source_kind: str) -> str:
     return " · ".join(parts)
 
 
-_HAIRLINES = [QPen(LINK_PEN, 0), QPen(ov.PROBLEM_RED, 0), QPen(SELECT_BLUE, 0)]
+ZOOMED_OUT_LINK_PX = 1.5
+"""Least width of a link on screen, however far the canvas is zoomed out."""
+ZOOMED_OUT_ARROW_PX = 7.0
+"""Length of an arrowhead on screen when zoomed out (it would shrink to nothing)."""
+
+
+def zoomed_out_pen(colour: QColor) -> QPen:
+    """A link's pen at low zoom: a fixed width in screen pixels (cosmetic), not a hairline."""
+    pen = QPen(colour, ZOOMED_OUT_LINK_PX)
+    pen.setCosmetic(True)
+    return pen
+
+
+def arrow_head(line: QLineF, length: float) -> QPolygonF:
+    """The filled triangle at the end of ``line``, ``length`` long (scene units)."""
+    unit = QPointF(line.dx() / line.length(), line.dy() / line.length())
+    normal = QPointF(-unit.y(), unit.x())
+    tip = line.p2()
+    base = tip - unit * length
+    return QPolygonF([tip, base + normal * length * 0.45, base - normal * length * 0.45])
 
 
 class LinkItem(QGraphicsItem):
@@ -434,8 +453,8 @@ class LinkItem(QGraphicsItem):
             self._path.addRect(self._label_rect)
         else:
             self._label_rect = QRectF()
-        self._bounds = self._path.boundingRect().adjusted(-self.ARROW, -self.ARROW,
-                                                          self.ARROW, self.ARROW)
+        pad = 2 * self.ARROW
+        self._bounds = self._path.boundingRect().adjusted(-pad, -pad, pad, pad)
         _lod_changed(self)
 
     def boundingRect(self) -> QRectF:
@@ -446,9 +465,17 @@ class LinkItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         scene = self.scene()
-        if scene is not None and scene.low_detail:  # zoomed out: a hairline, no label
-            painter.setPen(_HAIRLINES[2 if self.isSelected() else (1 if self.problems else 0)])
+        if scene is not None and scene.low_detail:  # zoomed out: a thin line, no label
+            colour = SELECT_BLUE if self.isSelected() else (
+                ov.PROBLEM_RED if self.problems else LINK_PEN)
+            scale = painter.worldTransform().m11() or 1.0
+            painter.setPen(zoomed_out_pen(colour))
+            painter.setBrush(colour)
             painter.drawLine(self._line)
+            if self._line.length() >= 1:
+                # (within the item's bounds, which leave room for a head twice the usual)
+                painter.drawPolygon(arrow_head(
+                    self._line, min(ZOOMED_OUT_ARROW_PX / scale, 2 * self.ARROW)))
             return
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         colour = SELECT_BLUE if selected else (ov.PROBLEM_RED if self.problems else LINK_PEN)
@@ -464,13 +491,9 @@ class LinkItem(QGraphicsItem):
         shaft_end = line.p2() - unit * self.ARROW * 0.8
         painter.setPen(pen)
         painter.drawLine(QLineF(line.p1(), shaft_end))
-        normal = QPointF(-unit.y(), unit.x())
-        tip = line.p2()
-        base = tip - unit * self.ARROW
-        head = QPolygonF([tip, base + normal * self.ARROW * 0.45, base - normal * self.ARROW * 0.45])
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
-        painter.drawPolygon(head)
+        painter.drawPolygon(arrow_head(line, self.ARROW))
         if self.label:
             painter.setPen(QPen(colour.lighter(150) if not selected else colour, 0.8))
             painter.setBrush(QColor("#ffffff"))

@@ -446,3 +446,21 @@ def test_an_empty_canvas_says_how_to_start(qtbot, canvas):
     view.viewport().repaint()
     assert view.hint() is None
     assert _dark_pixels_in_the_middle(view) == 0
+
+
+def test_zoomed_out_links_keep_their_arrowheads(qtbot, canvas):
+    """Below 50 % the links are drawn in one go: still with a head and a visible width."""
+    _doc, scene, view = canvas
+    view.set_zoom(0.3)
+    assert scene.low_detail
+    view.centerOn(scene.itemsBoundingRect().center())
+    image = view.viewport().grab().toImage()
+    line = scene.link_item("l2").line()
+    unit = line.unitVector()
+    # 5 screen pixels back from the tip: a head fills most of a 9 × 9 square, a bare line
+    # crosses it with a few pixels
+    back = view.mapFromScene(line.p2() - QPointF(unit.dx(), unit.dy()) * (5 / view.zoom()))
+    dark = sum(1 for x in range(back.x() - 4, back.x() + 5)
+               for y in range(back.y() - 4, back.y() + 5)
+               if image.pixelColor(x, y).lightness() < 170)
+    assert dark >= 20
