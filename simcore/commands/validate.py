@@ -5,15 +5,18 @@ from __future__ import annotations
 import sys
 
 from simcore.io import load
+from simcore.lint import warnings
 from simcore.problems import DesignError
 
 
 def run(args) -> int:
     try:
-        load(args.file)
+        design = load(args.file)
     except DesignError as exc:
         for p in exc.problems:
             print(f"{args.file}: {p}", file=sys.stderr)
         return 2
     print(f"{args.file}: valid")
+    for w in warnings(design):  # valid all the same: they never change the exit status
+        print(f"{args.file}: warning: {w}", file=sys.stderr)
     return 0
