@@ -11,7 +11,6 @@ import re
 from PySide6.QtCore import QMimeData
 from PySide6.QtWidgets import QApplication
 
-from simcore.components import KINDS
 from simcore.design import Design
 from simcore.io import design_to_dict
 
@@ -111,8 +110,7 @@ def prepared(fragment: dict, design: Design) -> tuple[dict, tuple[float, float]]
     taken = {c.label for c in design.components}
     comps = []
     for raw in fragment.get("components", []):
-        spec = KINDS.get(raw.get("kind"))
-        name = raw.get("name") or (spec.label if spec else raw.get("id", ""))
+        name = raw.get("name") or raw.get("id", "")
         name = _free_name(name, taken)
         taken.add(name)
         comps.append(dict(raw, name=name))

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer import export
+from designer import cache_aside, export
 from designer.analysis_runner import AnalysisRunner, ProblemsPanel
 from designer.canvas.scene import DesignScene
 from designer.canvas.view import DesignView
@@ -30,7 +30,7 @@ from designer.icons import app_icon
 from designer.inspector import InspectorWidget
 from designer.palette import PaletteWidget
 from designer.summary_bar import SummaryBar
-from simcore import __version__
+from simcore import __version__, lint
 
 # Stand-ins for the simulation panel's actions until it is built: (attribute, text, icon text,
 # shortcut).
@@ -297,6 +297,7 @@ class MainWindow(QMainWindow):
         self.view.renameRequested.connect(self.rename_item)
         self.runner.resultReady.connect(self._analysis_ready)
         self.problems.itemRequested.connect(lambda ident: self.select_ids([ident]))
+        self.problems.fixRequested.connect(lambda ident: cache_aside.fix(self.document, ident))
         self.files.modifiedChanged.connect(lambda _m: self._update_title())
         self.files.recentChanged.connect(self._fill_recent)
         self.files.statusMessage.connect(lambda t: self.statusBar().showMessage(t, 5000))
@@ -363,10 +364,18 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.view.fit_on_open)
 
     def _analysis_ready(self, analysis, problems, error) -> None:
-        self.problems.set_problems(problems)
+        design = self.document.design
+        # warnings of a valid design only: a broken one has its problems to mend first
+        warnings = [] if problems else lint.warnings(design)
+        self.scene.set_warnings(warnings)
+        self.problems.set_problems(problems, warnings, lambda w: cache_aside.fix_text(
+            design, cache_aside.bypass_of(design, w.where)))
         self.inspector.set_analysis(analysis, problems)
         n = len(problems)
-        self.problems_dock.setWindowTitle(f"Problems ({n})" if n else "Problems")
+        title = f"Problems ({n})" if n else "Problems"
+        if warnings:
+            title += f" · {len(warnings)} warning{'s' * (len(warnings) != 1)}"
+        self.problems_dock.setWindowTitle(title)
         if problems:
             self.summary.set_problems(problems)
         elif error:

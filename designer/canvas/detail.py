@@ -28,7 +28,7 @@ NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 # Pictures are drawn at this scale: the zoom below which the canvas is in low detail, so a
 # picture is never enlarged on screen.
 PICTURE_SCALE = 0.5
-_LINK_COLOURS = (LINK_PEN, ov.PROBLEM_RED)
+_LINK_COLOURS = (LINK_PEN, ov.PROBLEM_RED, ov.WARNING_AMBER)
 # Up to this many pixels (4 bytes each) the components are drawn from one sheet holding all
 # their pictures: one pixmap copy a frame instead of one per component. A larger design
 # draws the pictures one by one.
@@ -167,14 +167,14 @@ class DetailMixin:
         heads keep their size on screen: at ``zoom`` they are drawn this large)."""
         groups = sorted((g for g in self._groups.values() if not _drawn_by_item(g)),
                         key=lambda g: g.zValue())
-        lines = (QPainterPath(), QPainterPath())
-        heads = (QPainterPath(), QPainterPath())
+        lines = tuple(QPainterPath() for _ in _LINK_COLOURS)
+        heads = tuple(QPainterPath() for _ in _LINK_COLOURS)
         head = ZOOMED_OUT_ARROW_PX / zoom
         for link in self._links.values():
             if link.isSelected():
                 continue
             line = link.line()
-            i = 1 if link.problems else 0
+            i = _LINK_COLOURS.index(link.colour())
             lines[i].moveTo(line.p1())
             lines[i].lineTo(line.p2())
             if line.length() >= 1:

@@ -395,6 +395,7 @@ class LinkItem(QGraphicsItem):
         self.params = dict(params)
         self.label = ""
         self.problems: list[str] = []
+        self.warnings: list[str] = []
         self._line = QLineF()
         self._label_rect = QRectF()
         self._path = QPainterPath()
@@ -416,12 +417,27 @@ class LinkItem(QGraphicsItem):
             _lod_changed(self)
             self.update()
 
+    def set_warnings(self, warnings: list[str]) -> None:
+        if warnings != self.warnings:
+            self.warnings = warnings
+            self._update_tooltip()
+            _lod_changed(self)
+            self.update()
+
+    def colour(self) -> QColor:
+        """Red with a problem, amber with a warning, else the plain link colour."""
+        if self.problems:
+            return ov.PROBLEM_RED
+        return ov.WARNING_AMBER if self.warnings else LINK_PEN
+
     def _update_tooltip(self) -> None:
         text = f"<b>{escape(self.source.name)} → {escape(self.target.name)}</b> <i>({self.lid})</i>"
         if self.label:
             text += f"<br>{escape(self.label)}"
         for p in self.problems:
             text += f"<br>Problem: {escape(p)}"
+        for w in self.warnings:
+            text += f"<br>Warning: {escape(w)} (right-click for the fix)"
         self.setToolTip(text)
 
     def line(self) -> QLineF:
@@ -466,8 +482,7 @@ class LinkItem(QGraphicsItem):
     def paint(self, painter: QPainter, option, widget=None) -> None:
         scene = self.scene()
         if scene is not None and scene.low_detail:  # zoomed out: a thin line, no label
-            colour = SELECT_BLUE if self.isSelected() else (
-                ov.PROBLEM_RED if self.problems else LINK_PEN)
+            colour = SELECT_BLUE if self.isSelected() else self.colour()
             scale = painter.worldTransform().m11() or 1.0
             painter.setPen(zoomed_out_pen(colour))
             painter.setBrush(colour)
@@ -478,7 +493,7 @@ class LinkItem(QGraphicsItem):
                     self._line, min(ZOOMED_OUT_ARROW_PX / scale, 2 * self.ARROW)))
             return
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        colour = SELECT_BLUE if selected else (ov.PROBLEM_RED if self.problems else LINK_PEN)
+        colour = SELECT_BLUE if selected else self.colour()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         pen = QPen(colour, 2.2 if selected else 1.4)
         if self.params.get("mode") == "async":
@@ -498,9 +513,17 @@ class LinkItem(QGraphicsItem):
             painter.setPen(QPen(colour.lighter(150) if not selected else colour, 0.8))
             painter.setBrush(QColor("#ffffff"))
             painter.drawRoundedRect(self._label_rect, 3, 3)
-            painter.setPen(colour if selected or self.problems else MUTED)
+            painter.setPen(colour if selected or self.problems or self.warnings else MUTED)
             painter.setFont(font("link"))
             painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.label)
+        if self.warnings:  # an amber "!" a little before the arrowhead
+            c = line.pointAt(max(0.0, 1 - 28 / line.length()))
+            painter.setPen(QPen(Qt.GlobalColor.white, 1.5))
+            painter.setBrush(ov.WARNING_AMBER)
+            painter.drawEllipse(c, 8, 8)
+            painter.setFont(font("tag"))
+            painter.drawText(QRectF(c.x() - 8, c.y() - 8, 16, 16), Qt.AlignmentFlag.AlignCenter,
+                             "!")
 
 
 GROUP_COLOURS = {"zone": QColor("#2563eb"), "region": QColor("#7c3aed")}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QTransform
+from PySide6.QtGui import QCursor, QTransform
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QMenu,
 )
 
+from designer import cache_aside
 from designer.canvas.items import ComponentItem, GroupItem, LinkItem
 
 
@@ -81,6 +82,11 @@ def context_menu(scene, item) -> QMenu:
         menu.addAction("Delete" if isinstance(item, ComponentItem)
                        else f"Delete {item.kind} (keep its components)", scene.delete_selected)
     elif isinstance(item, LinkItem):
+        bypass = cache_aside.bypass_of(scene.document.design, item.lid)
+        if bypass is not None:
+            menu.addAction(f"Fix: {cache_aside.fix_text(scene.document.design, bypass)}",
+                           lambda: cache_aside.fix(scene.document, item.lid))
+            menu.addSeparator()
         menu.addAction("Delete link", scene.delete_selected)
     else:
         paste = menu.addAction("Paste", scene.paste)
@@ -89,3 +95,17 @@ def context_menu(scene, item) -> QMenu:
         paste.setEnabled(clipboard.get() is not None)
         menu.addAction("Select all", scene.select_all)
     return menu
+
+
+def ask_store(scene, cache: str, stores: list[tuple[str, str]]) -> str | None:
+    """Cache-aside: a menu at the pointer asks which store the cache is in front of."""
+    menu = QMenu()
+    title = menu.addAction(f"Cache-aside: {cache} in front of which store?")
+    title.setEnabled(False)
+    menu.addSeparator()
+    for sid, name in stores:
+        menu.addAction(name).setData(sid)
+    menu.addSeparator()
+    menu.addAction("Not now")
+    chosen = menu.exec(QCursor.pos())
+    return chosen.data() if chosen is not None and chosen.data() else None

@@ -8,7 +8,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmapCache, QStatusTipEvent, QTransform
 from PySide6.QtWidgets import QApplication, QGraphicsLineItem, QGraphicsScene
 
-from designer import clipboard
+from designer import cache_aside, clipboard
 from designer.canvas import overlay as ov
 from designer.canvas.detail import DetailMixin
 from designer.canvas.items import (
@@ -22,6 +22,7 @@ from designer.canvas.items import (
     GroupItem,
     LinkItem,
 )
+from designer.canvas.menus import ask_store
 from designer.document import GROUP_KINDS, DesignDocument
 
 GRID = 20.0
@@ -53,6 +54,8 @@ class DesignScene(DetailMixin, QGraphicsScene):
         self._problems: list = []
         self.low_detail = False
         self.run_active = False  # a traffic run is going on: "Fail now" can act on it
+        # (cache name, [(store id, name)]) -> the chosen store id or None; a menu by default
+        self.ask_store = lambda cache, stores: ask_store(self, cache, stores)
         # room for the components' cached pictures (10-60 KB each), or the cache thrashes
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 96 * 1024))
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
@@ -348,12 +351,31 @@ class DesignScene(DetailMixin, QGraphicsScene):
         if target is None:
             self._status("Drop the link on a component to connect.")
             return
-        lid = self.document.add_link(source.cid, target.cid)
-        if lid is None:
-            self._status(self.document.last_refusal)
-        else:
+        design, stack = self.document.design, self.document.undo_stack
+        aside = cache_aside.wants_store(design, source.cid, target.cid)
+        if aside:  # the link and the completion of cache-aside: one undo step
+            stack.beginMacro(f"Connect {source.name} → {target.name}")
+        try:
+            lid = self.document.add_link(source.cid, target.cid)
+            if lid is None:
+                self._status(self.document.last_refusal)
+                return
             self._status(f"Connected {source.name} → {target.name}.")
-            self.select_ids([lid])
+            if aside:
+                self._complete_cache_aside(target)
+        finally:
+            if aside:
+                stack.endMacro()
+        self.select_ids([lid])
+
+    def _complete_cache_aside(self, cache: ComponentItem) -> None:
+        """A service now calls a cache with no target: ask which store it fronts."""
+        stores = [(c.id, c.label) for c in cache_aside.stores(self.document.design)]
+        store = self.ask_store(cache.name, stores)
+        if store is not None and cache_aside.complete(self.document, cache.cid, store):
+            name = dict(stores)[store]
+            self._status(f"Cache-aside: {cache.name} → {name} (misses and writes go on to "
+                         f"{name}).")
 
     def _cancel_connect(self) -> None:
         if self._connect_target is not None:
@@ -560,6 +582,14 @@ class DesignScene(DetailMixin, QGraphicsScene):
         for gid, item in self._groups.items():
             f = groups.get(gid) or {}
             item.set_overlay(gid in spofs, f.get("failure_impact"), by_where.get(gid, []))
+
+    def set_warnings(self, warnings: list) -> None:
+        """Paint the design's warnings (simcore.lint, Problems on links) on their links."""
+        by_link: dict[str, list[str]] = {}
+        for w in warnings:
+            by_link.setdefault(w.where, []).append(w.message)
+        for lid, item in self._links.items():
+            item.set_warnings(by_link.get(lid, []))
 
     # --- background ----------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:

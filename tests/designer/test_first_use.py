@@ -147,3 +147,54 @@ def test_file_close_leaves_an_empty_untitled_design(window):
     assert window.isVisible()
     assert not window.document.design.components and window.document.path is None
     assert "Untitled" in window.windowTitle()
+
+
+# --- cache-aside ----------------------------------------------------------------------------
+def test_connecting_a_service_to_a_lone_cache_offers_to_complete_cache_aside(qtbot, canvas):
+    from .test_canvas import centre_of, drag
+
+    doc, scene, view = canvas
+    doc.remove_items(["l3", "l4"])  # app and cache unlinked; the cache has no target
+    asked = []
+    scene.ask_store = lambda cache, stores: asked.append((cache, stores)) or "db"
+    n = doc.undo_stack.count()
+    app = scene.component_item("app")
+    drag(qtbot, view, vp(view, app.mapToScene(app.port_centre())),
+         vp(view, centre_of(scene, "cache")))
+    assert asked == [("Redis", [("db", "MySQL")])]
+    pairs = {(lk.source, lk.target) for lk in doc.design.links}
+    assert {("app", "cache"), ("cache", "db")} <= pairs
+    assert doc.undo_stack.count() == n + 1  # one gesture, one step
+    doc.undo_stack.undo()
+    assert not {("app", "cache"), ("cache", "db")} & {(lk.source, lk.target)
+                                                      for lk in doc.design.links}
+    # "Not now": only the drawn link
+    scene.ask_store = lambda cache, stores: None
+    drag(qtbot, view, vp(view, app.mapToScene(app.port_centre())),
+         vp(view, centre_of(scene, "cache")))
+    assert not any(lk.source == "cache" for lk in doc.design.links)
+
+
+def test_a_cache_bypass_is_a_warning_on_the_canvas_and_in_problems_with_a_fix(qtbot, window):
+    from PySide6.QtWidgets import QPushButton
+
+    doc = window.document
+    lid = doc.add_link("app", "db")  # app → cache → db, and app → db beside it
+    window.runner.wait_idle(30)
+    qtbot.waitUntil(lambda: window.summary.analysis() is not None, timeout=10000)
+    assert window.summary.analysis() is not None  # a warning, not an error: figures shown
+    link = window.scene.link_item(lid)
+    assert link.warnings == ["MySQL gets the direct calls of App servers and the misses of "
+                             "Redis; for cache-aside, remove App servers → MySQL"]
+    assert window.problems.warning_count() == 1
+    assert "1 warning" in window.problems_dock.windowTitle()
+    (button,) = window.problems.findChildren(QPushButton)
+    assert button.text() == "Remove App servers → MySQL (cache-aside)"
+    qtbot.mouseClick(button, L)
+    assert doc.find(lid) is None
+    assert doc.undo_stack.undoText() == "Remove App servers → MySQL (cache-aside)"
+    window.runner.wait_idle(30)
+    assert window.problems.warning_count() == 0
+    doc.undo_stack.undo()
+    window.runner.wait_idle(30)
+    assert window.scene.link_item(lid).warnings  # back, with its warning
