@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStyle,
     QToolBar,
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer import cache_aside, export
+from designer import cache_aside, export, theme
 from designer.analysis_runner import AnalysisRunner, ProblemsPanel
 from designer.canvas.scene import DesignScene
 from designer.canvas.view import DesignView
@@ -29,7 +31,9 @@ from designer.files import FileManager, last_folder, remember_folder
 from designer.icons import app_icon
 from designer.inspector import InspectorWidget
 from designer.palette import PaletteWidget
+from designer.results_room import ResultsRoom
 from designer.summary_bar import SummaryBar
+from designer.toolbar_icons import action_icon
 from simcore import __version__, lint
 
 # Stand-ins for the simulation panel's actions until it is built: (attribute, text, icon text,
@@ -58,6 +62,7 @@ class MainWindow(QMainWindow):
     def __init__(self, document: DesignDocument | None = None, parent=None):
         super().__init__(parent)
         self.document = document if document is not None else DesignDocument()
+        theme.follow_system(QApplication.instance())
         self.setWindowIcon(app_icon())
         self.setDockNestingEnabled(True)
         self.setDocumentMode(True)
@@ -99,16 +104,20 @@ class MainWindow(QMainWindow):
                                        "paletteDock")
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.RightDockWidgetArea,
                                          "inspectorDock")
+        # Under the canvas, a dragged title bar would float the results: the splitter above
+        # them (and View → Results…) gives them room instead.
         self.results_dock = self._dock("Simulation", self._sim_placeholder,
-                                       Qt.BottomDockWidgetArea,
-                                       "resultsDock")
+                                       Qt.BottomDockWidgetArea, "resultsDock", movable=False)
         self.problems_dock = self._dock("Problems", self.problems, Qt.BottomDockWidgetArea,
-                                        "problemsDock")
+                                        "problemsDock", movable=False)
         self.tabifyDockWidget(self.results_dock, self.problems_dock)
         self.results_dock.raise_()
         self.history_dock = self._dock("History", self.undo_view, Qt.RightDockWidgetArea,
                                        "historyDock")
         self.history_dock.hide()
+        self.results_room = ResultsRoom(self, self.results_dock,
+                                        [self.palette_dock, self.inspector_dock,
+                                         self.problems_dock, self.history_dock])
 
         self._make_actions()
         self._make_menus()
@@ -122,12 +131,17 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(READY_HINT, 8000)
 
     # --- construction ------------------------------------------------------------------------------
-    def _dock(self, title: str, widget: QWidget, area, name: str) -> QDockWidget:
+    def _dock(self, title: str, widget: QWidget, area, name: str,
+              movable: bool = True) -> QDockWidget:
+        """A dock; not ``movable``: dragging its title bar neither moves nor floats it."""
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
-                         | QDockWidget.DockWidgetFloatable)
+                         | QDockWidget.DockWidgetFloatable if movable
+                         else QDockWidget.DockWidgetClosable)
+        if not movable:  # no title bar to grab: the tabs under it name it
+            dock.setTitleBarWidget(QWidget())
         self.addDockWidget(area, dock)
         return dock
 
@@ -168,9 +182,11 @@ class MainWindow(QMainWindow):
         self.undo_action = stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.Undo)
         self.undo_action.setIcon(self.style().standardIcon(S.SP_ArrowBack))
+        self.undo_action.setIconText("Undo")  # the toolbar stays put; the menu names the edit
         self.redo_action = stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts([QKeySequence.Redo, QKeySequence("Ctrl+Y")])
         self.redo_action.setIcon(self.style().standardIcon(S.SP_ArrowForward))
+        self.redo_action.setIconText("Redo")
         self.cut_action = self._action("Cu&t", self.cut, QKeySequence.Cut)
         self.copy_action = self._action("&Copy", self.copy, QKeySequence.Copy)
         self.paste_action = self._action("&Paste", self.paste, QKeySequence.Paste)
@@ -202,13 +218,38 @@ class MainWindow(QMainWindow):
         for a in (self.zoom_in_action, self.zoom_out_action):
             a.setShortcutContext(Qt.WidgetWithChildrenShortcut)
             self.view.addAction(a)
+        self._draw_action_icons()
+        self.auto_layout_action = self._action(
+            "&Auto layout", self.document.auto_layout, "Ctrl+Shift+L",
+            "Place every component left to right by depth, zones and regions kept together")
         self.about_action = self._action("&About Skyline", self.about)
         self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts,
                                              QKeySequence.HelpContents)
 
+    def _draw_action_icons(self) -> None:
+        """The drawn icons, in the palette's text colour (again when the palette changes)."""
+        sweep = self._sim.sweep_action if self._sim is not None else self._sim_proxies[
+            "sweep_action"]
+        for a, name in ((self.zoom_in_action, "zoom_in"), (self.zoom_out_action, "zoom_out"),
+                        (self.fit_action, "fit"), (sweep, "sweep")):
+            a.setIcon(action_icon(name))
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "fit_action"):
+            self._draw_action_icons()
+
     def _make_menus(self) -> None:
+        """One function per menu: a feature adds its actions to the menu it belongs in."""
         mb = self.menuBar()
-        m = mb.addMenu("&File")
+        self.file_menu = self._make_file_menu(mb.addMenu("&File"))
+        self.edit_menu = self._make_edit_menu(mb.addMenu("&Edit"))
+        self.view_menu = self._make_view_menu(mb.addMenu("&View"))
+        self.arrange_menu = self._make_arrange_menu(mb.addMenu("&Arrange"))
+        self.simulation_menu = self._make_simulation_menu(mb.addMenu("&Simulation"))
+        self.help_menu = self._make_help_menu(mb.addMenu("&Help"))
+
+    def _make_file_menu(self, m: QMenu) -> QMenu:
         m.addAction(self.new_action)
         self.examples_menu = m.addMenu("New from &example")
         for title, path in self.files.examples():
@@ -228,8 +269,9 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.close_action)
         m.addAction(self.quit_action)
+        return m
 
-        m = mb.addMenu("&Edit")
+    def _make_edit_menu(self, m: QMenu) -> QMenu:
         m.addAction(self.undo_action)
         m.addAction(self.redo_action)
         m.addSeparator()
@@ -241,8 +283,9 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.zone_action)
         m.addAction(self.region_action)
+        return m
 
-        m = mb.addMenu("&View")
+    def _make_view_menu(self, m: QMenu) -> QMenu:
         m.addAction(self.zoom_in_action)
         m.addAction(self.zoom_out_action)
         m.addAction(self.fit_action)
@@ -251,16 +294,27 @@ class MainWindow(QMainWindow):
                      self.problems_dock, self.history_dock):
             m.addAction(dock.toggleViewAction())
         self.history_dock.toggleViewAction().setText("Undo &history")
+        m.addSeparator()
+        for a in self.results_room.actions():
+            m.addAction(a)
+        m.addAction(self.results_room.reset_action)
+        return m
 
-        m = mb.addMenu("&Simulation")
+    def _make_arrange_menu(self, m: QMenu) -> QMenu:
+        m.addAction(self.auto_layout_action)
+        return m
+
+    def _make_simulation_menu(self, m: QMenu) -> QMenu:
         m.addAction(self._sim_proxies["run_action"])
         m.addAction(self._sim_proxies["stop_action"])
         m.addSeparator()
         m.addAction(self._sim_proxies["sweep_action"])
+        return m
 
-        m = mb.addMenu("&Help")
+    def _make_help_menu(self, m: QMenu) -> QMenu:
         m.addAction(self.shortcuts_action)
         m.addAction(self.about_action)
+        return m
 
     def _make_toolbar(self) -> None:
         tb = QToolBar("Main", self)
@@ -311,8 +365,9 @@ class MainWindow(QMainWindow):
         w = self.width()  # a laptop's 1024 px leaves the canvas ~600 px, not ~500
         self.resizeDocks([self.palette_dock, self.inspector_dock],
                          [min(180, max(150, w // 7)), min(320, max(240, w // 4))], Qt.Horizontal)
-        # The plots read well from ~200 px (one row); the canvas keeps the rest.
-        self.resizeDocks([self.results_dock], [max(200, min(260, self.height() // 4 + 20))],
+        # A third of the window: plots ~200 px high in one row, legible at a glance (View →
+        # Results fill the window, for reading them closely); the canvas keeps the rest.
+        self.resizeDocks([self.results_dock], [max(240, min(340, self.height() * 36 // 100))],
                          Qt.Vertical)
 
     def showEvent(self, event) -> None:
@@ -320,6 +375,7 @@ class MainWindow(QMainWindow):
         if not self._docks_sized:  # sizes only hold once the window has its real size
             self._docks_sized = True
             self._size_docks()
+            self.results_room.remember_default()
             QTimer.singleShot(SIM_PANEL_DELAY_MS, self._build_sim)
 
     # --- the simulation panel, built once the window shows ------------------------------------
@@ -348,9 +404,11 @@ class MainWindow(QMainWindow):
                     widget.insertAction(proxy, real)
                     widget.removeAction(proxy)
             proxy.setShortcut(QKeySequence())
+        sim.add_view_actions(self.results_room.actions())
         self.results_dock.setWidget(sim)
         self._sim_placeholder.deleteLater()
         self._size_docks()
+        self.results_room.remember_default()
 
     def _running_changed(self, running: bool) -> None:
         self.scene.run_active = running and self.sim.mode == "run"

@@ -54,7 +54,7 @@ READY_TEXT = "Set the run and press Run (F5). Right-click a component to schedul
 
 _ERROR_STYLE = ("QLabel { background: #fde8e8; color: #8b1a1a; border: 1px solid #f3b4b4;"
                 " border-radius: 3px; padding: 3px 6px; }")
-_INFO_STYLE = "QLabel { color: #333; padding: 3px 6px; }"
+_INFO_STYLE = "QLabel { color: palette(window-text); padding: 3px 6px; }"
 
 
 def engine_available() -> bool:
@@ -199,6 +199,21 @@ class SimulationPanel(QWidget):
         self.message.setStyleSheet(_ERROR_STYLE)  # the taller of the two looks
         self.message.setFixedHeight(self.message.sizeHint().height())
         self.message.setStyleSheet(_INFO_STYLE)
+
+    def add_view_actions(self, actions) -> None:
+        """Buttons for ``actions`` beside the plots' tabs (the window's view of the results:
+        enlarge, own window), where the row has room to spare."""
+        corner = QWidget()
+        row = QHBoxLayout(corner)
+        row.setContentsMargins(0, 0, 4, 0)
+        row.setSpacing(2)
+        for action in actions:
+            b = QToolButton()
+            b.setDefaultAction(action)
+            b.setToolButtonStyle(Qt.ToolButtonTextOnly)
+            b.setAutoRaise(True)
+            row.addWidget(b)
+        self.plots.setCornerWidget(corner, Qt.Corner.TopRightCorner)
 
     # --- settings: the design's scenario --------------------------------------------------------
     def load_scenario(self) -> None:

@@ -198,3 +198,78 @@ def test_a_cache_bypass_is_a_warning_on_the_canvas_and_in_problems_with_a_fix(qt
     doc.undo_stack.undo()
     window.runner.wait_idle(30)
     assert window.scene.link_item(lid).warnings  # back, with its warning
+
+
+# --- toolbar and palette ----------------------------------------------------------------------
+def test_every_toolbar_button_has_an_icon_and_a_text(window):
+    from PySide6.QtWidgets import QToolButton
+
+    buttons = [b for b in window.toolbar.findChildren(QToolButton)
+               if b.defaultAction() is not None and b.isVisible()]
+    assert len(buttons) >= 11
+    for b in buttons:
+        a = b.defaultAction()
+        assert not a.icon().isNull() and a.iconText(), a.text()
+    assert b.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+    window.document.add_component("service", 0, 400)
+    assert window.undo_action.iconText() == "Undo"  # the edit's name is in the menu
+
+
+def test_the_window_follows_the_system_colour_scheme(qapp, window):
+    from designer import theme
+
+    hints = qapp.styleHints()
+    try:
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+        qapp.processEvents()
+        assert theme.is_dark(qapp)
+        assert window.inspector.palette().color(window.backgroundRole()).lightness() < 80
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+        qapp.processEvents()
+        assert not theme.is_dark(qapp)
+        assert window.inspector.palette().color(window.backgroundRole()).lightness() > 180
+    finally:
+        theme.apply(qapp, Qt.ColorScheme.Light)
+
+
+# --- room for the results ---------------------------------------------------------------------
+def test_the_results_can_fill_the_window_or_have_their_own_and_reset_layout_undoes_both(
+        qtbot, window):
+    from PySide6.QtWidgets import QDockWidget
+
+    dock, room = window.results_dock, window.results_room
+    assert not dock.features() & (QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                                  | QDockWidget.DockWidgetFeature.DockWidgetMovable)
+    normal = dock.height()
+    assert normal >= 0.3 * window.height()  # a third of the window from the start
+    room.fill_action.trigger()
+    qtbot.waitUntil(lambda: dock.height() > 0.8 * window.height(), timeout=5000)
+    assert not window.view.isVisible()
+    room.fill_action.trigger()
+    qtbot.waitUntil(lambda: window.view.isVisible(), timeout=5000)
+    room.separate_action.trigger()
+    assert dock.isFloating() and dock.width() >= 900
+    room.reset_action.trigger()
+    qtbot.waitUntil(lambda: not dock.isFloating(), timeout=5000)
+    qtbot.waitUntil(lambda: abs(dock.height() - normal) <= 2, timeout=5000)
+    assert window.view.isVisible() and window.inspector_dock.isVisible()
+
+
+def test_legends_and_band_names_are_outside_the_data(qtbot, window):
+    import pyqtgraph as pg
+
+    short_run(qtbot, window, duration_s=4)
+    plots = window.sim.plots
+    everything = [*plots.time_plots.values(), plots.util_plot, plots.sat_plot]
+    for w in everything:
+        inside = w.getPlotItem().getViewBox().allChildren()
+        assert not [i for i in inside if isinstance(i, (pg.LegendItem, pg.InfLineLabel))]
+    title = plots.time_plots["latency"].getPlotItem().titleLabel.text
+    assert "p50" in title and "p95" in title and "p99" in title
+    assert "warm-up" in plots.bands_label.text() and plots.bands_label.isVisible()
+    sat = plots.saturation
+    sat.reset(1000.0)
+    assert "saturation (analysis) 1,000 rps" in sat.widget.getPlotItem().titleLabel.text
+    # the axis titles fit the plot's height at the default size
+    axis = sat.widget.getPlotItem().getAxis("left")
+    assert axis.label.boundingRect().width() <= sat.widget.getPlotItem().vb.height()
