@@ -436,7 +436,7 @@ def _dark_pixels_in_the_middle(view) -> int:
 def test_an_empty_canvas_says_how_to_start(qtbot, canvas):
     from simcore.design import empty_design
 
-    doc, scene, view = canvas
+    doc, _scene, view = canvas
     assert view.hint() is None
     doc.replace(empty_design(), None)
     view.viewport().repaint()

@@ -184,8 +184,8 @@ def test_a_cache_bypass_is_a_warning_on_the_canvas_and_in_problems_with_a_fix(qt
     qtbot.waitUntil(lambda: window.summary.analysis() is not None, timeout=10000)
     assert window.summary.analysis() is not None  # a warning, not an error: figures shown
     link = window.scene.link_item(lid)
-    assert link.warnings == ["MySQL gets the direct calls of App servers and the misses of "
-                             "Redis; for cache-aside, remove App servers → MySQL"]
+    assert link.warnings == [("MySQL gets the direct calls of App servers and the misses of "
+                              "Redis; for cache-aside, remove App servers → MySQL")]
     assert window.problems.warning_count() == 1
     assert "1 warning" in window.problems_dock.windowTitle()
     (button,) = window.problems.findChildren(QPushButton)
