@@ -109,6 +109,16 @@ def _movable_item_change(item, change, value, moved):
     return None
 
 
+def _badge(painter: QPainter, centre: QPointF, colour: QColor, radius: float = 8) -> None:
+    """A round "!" badge: a problem (red) or a warning (amber)."""
+    painter.setPen(QPen(Qt.GlobalColor.white, 1.5))
+    painter.setBrush(colour)
+    painter.drawEllipse(centre, radius, radius)
+    painter.setFont(font("tag"))
+    painter.drawText(QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius),
+                     Qt.AlignmentFlag.AlignCenter, "!")
+
+
 def _tag(painter: QPainter, at: QPointF, text: str, colour: QColor) -> None:
     """A small filled label whose bottom-left corner is ``at``."""
     fm = QFontMetricsF(font("tag"))
@@ -318,13 +328,7 @@ class ComponentItem(QGraphicsItem):
             _tag(painter, QPointF(BOX_W - fm_t.horizontalAdvance("SPOF") - 8 -
                                   (14 if o.problems else 0), -2), "SPOF", ov.SPOF_RED)
         if o.problems:
-            c = QPointF(BOX_W - 2, 2)
-            painter.setPen(QPen(Qt.GlobalColor.white, 1.5))
-            painter.setBrush(ov.PROBLEM_RED)
-            painter.drawEllipse(c, 8, 8)
-            painter.setFont(font("tag"))
-            painter.drawText(QRectF(c.x() - 8, c.y() - 8, 16, 16), Qt.AlignmentFlag.AlignCenter,
-                             "!")
+            _badge(painter, QPointF(BOX_W - 2, 2), ov.PROBLEM_RED)
         if self.has_port() and (self._hover or selected):
             c = self.port_centre()
             painter.setPen(QPen(Qt.GlobalColor.white, 1.5))
@@ -411,15 +415,14 @@ class LinkItem(QGraphicsItem):
         self.update_geometry()
 
     def set_problems(self, problems: list[str]) -> None:
-        if problems != self.problems:
-            self.problems = problems
-            self._update_tooltip()
-            _lod_changed(self)
-            self.update()
+        self._set_notes("problems", problems)
 
     def set_warnings(self, warnings: list[str]) -> None:
-        if warnings != self.warnings:
-            self.warnings = warnings
+        self._set_notes("warnings", warnings)
+
+    def _set_notes(self, which: str, texts: list[str]) -> None:
+        if texts != getattr(self, which):
+            setattr(self, which, texts)
             self._update_tooltip()
             _lod_changed(self)
             self.update()
@@ -517,13 +520,7 @@ class LinkItem(QGraphicsItem):
             painter.setFont(font("link"))
             painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.label)
         if self.warnings:  # an amber "!" a little before the arrowhead
-            c = line.pointAt(max(0.0, 1 - 28 / line.length()))
-            painter.setPen(QPen(Qt.GlobalColor.white, 1.5))
-            painter.setBrush(ov.WARNING_AMBER)
-            painter.drawEllipse(c, 8, 8)
-            painter.setFont(font("tag"))
-            painter.drawText(QRectF(c.x() - 8, c.y() - 8, 16, 16), Qt.AlignmentFlag.AlignCenter,
-                             "!")
+            _badge(painter, line.pointAt(max(0.0, 1 - 28 / line.length())), ov.WARNING_AMBER)
 
 
 GROUP_COLOURS = {"zone": QColor("#2563eb"), "region": QColor("#7c3aed")}
@@ -632,10 +629,5 @@ class GroupItem(QGraphicsItem):
         painter.drawText(r, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          fm.elidedText(title, Qt.TextElideMode.ElideRight, r.width()))
         if self.problems:
-            c = QPointF(self._rect.right() - 12, self._rect.top() + TITLE_H / 2)
-            painter.setPen(QPen(Qt.GlobalColor.white, 1.5))
-            painter.setBrush(ov.PROBLEM_RED)
-            painter.drawEllipse(c, 7, 7)
-            painter.setFont(font("tag"))
-            painter.drawText(QRectF(c.x() - 7, c.y() - 7, 14, 14), Qt.AlignmentFlag.AlignCenter,
-                             "!")
+            _badge(painter, QPointF(self._rect.right() - 12, self._rect.top() + TITLE_H / 2),
+                   ov.PROBLEM_RED, radius=7)
