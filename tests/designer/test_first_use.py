@@ -261,6 +261,8 @@ def test_legends_and_band_names_are_outside_the_data(qtbot, window):
     short_run(qtbot, window, duration_s=4)
     plots = window.sim.plots
     everything = [*plots.time_plots.values(), plots.util_plot, plots.sat_plot]
+    for w in plots.time_plots.values():  # data room at the default size (1400 × 900)
+        assert w.getPlotItem().getViewBox().height() >= 100
     for w in everything:
         inside = w.getPlotItem().getViewBox().allChildren()
         assert not [i for i in inside if isinstance(i, (pg.LegendItem, pg.InfLineLabel))]
