@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.wheel_guard import guard_wheel
+from simcore.explain import param_concept
 
 ERROR_STYLE = "color: #b91c1c;"
 INT_MAX = 2_147_483_647
@@ -43,7 +44,7 @@ UNSET_TEXT = {
     "latency_ms": "auto",
     "bandwidth_mbps": "unlimited",
     "failover_s": "by standby",
-    "availability": "1 (default)",
+    "availability": "1 (never fails)",
     "mtbf_hours": "not set",
     "mttr_hours": "not set",
     "rate_limit_rps": "no limit",
@@ -146,6 +147,9 @@ class FieldShape:
             facts.append(f"default: {_num(self.default)}")
         if facts:
             lines.append("<i>" + "; ".join(facts) + "</i>")
+        concept = param_concept(self.key)
+        if concept:
+            lines.append(f"Concept: “{concept}” (Help → Concepts)")
         return "<br>".join(lines)
 
     def range_problem(self, v: float) -> str | None:

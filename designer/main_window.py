@@ -32,9 +32,13 @@ from designer.icons import app_icon
 from designer.inspector import InspectorWidget
 from designer.palette import PaletteWidget
 from designer.results_room import ResultsRoom
+from designer.settings_dialog import open_cluster_settings
+from designer.simulation.compare_view import open_compare_window
 from designer.summary_bar import SummaryBar
+from designer.teaching import Teaching
 from designer.toolbar_icons import action_icon
 from simcore import __version__, lint
+from simcore.text import elide
 
 # Stand-ins for the simulation panel's actions until it is built: (attribute, text, icon text,
 # shortcut).
@@ -42,6 +46,8 @@ SIM_ACTIONS = [("run_action", "Run simulation", "Run", "F5"),
                ("stop_action", "Stop", "Stop", "Shift+F5"),
                ("sweep_action", "Saturation sweep", "Sweep load", None)]
 SIM_PANEL_DELAY_MS = 30
+TITLE_CHARS = 60
+"""The design's name and path in the window title are cut to this many characters."""
 
 READY_HINT = ("Drag a component from the left onto the canvas; drag from the dot on its right "
               "edge to another component to connect them. F fits the diagram.")
@@ -120,6 +126,7 @@ class MainWindow(QMainWindow):
                                          self.problems_dock, self.history_dock])
 
         self._make_actions()
+        self.teaching = Teaching(self)
         self._make_menus()
         self._make_toolbar()
         self._connect()
@@ -247,6 +254,7 @@ class MainWindow(QMainWindow):
         self.view_menu = self._make_view_menu(mb.addMenu("&View"))
         self.arrange_menu = self._make_arrange_menu(mb.addMenu("&Arrange"))
         self.simulation_menu = self._make_simulation_menu(mb.addMenu("&Simulation"))
+        self.settings_menu = self._make_settings_menu(mb.addMenu("Se&ttings"))
         self.help_menu = self._make_help_menu(mb.addMenu("&Help"))
 
     def _make_file_menu(self, m: QMenu) -> QMenu:
@@ -256,6 +264,8 @@ class MainWindow(QMainWindow):
             a = self.examples_menu.addAction(title)
             a.setStatusTip(path.name)
             a.triggered.connect(lambda _=False, p=path: self.files.new_from_example(p))
+        m.addAction("New from es&timate…", self.teaching.new_from_estimate).setStatusTip(
+            "Estimate the load from users and requests, then start a design sized for it")
         m.addAction(self.open_action)
         self.recent_menu = m.addMenu("Open &recent")
         self._fill_recent()
@@ -309,9 +319,19 @@ class MainWindow(QMainWindow):
         m.addAction(self._sim_proxies["stop_action"])
         m.addSeparator()
         m.addAction(self._sim_proxies["sweep_action"])
+        m.addAction("&Compare designs…", lambda: open_compare_window(self))
+        m.addSeparator()
+        m.addMenu(self.teaching.scenarios_menu)
+        return m
+
+    def _make_settings_menu(self, m: QMenu) -> QMenu:
+        m.addAction("Run replications on a &cluster…", lambda: open_cluster_settings(self))
         return m
 
     def _make_help_menu(self, m: QMenu) -> QMenu:
+        m.addAction("&Concepts", self.teaching.show_concepts)
+        m.addAction("Scaling &journey", self.teaching.show_journey)
+        m.addSeparator()
         m.addAction(self.shortcuts_action)
         m.addAction(self.about_action)
         return m
@@ -447,8 +467,8 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         d = self.document
-        name = self.files.display_name()
-        path = str(d.path) if d.path else "unsaved"
+        name = elide(self.files.display_name(), TITLE_CHARS)  # a long name must not widen the window
+        path = elide(str(d.path), TITLE_CHARS) if d.path else "unsaved"
         self.setWindowTitle(f"{name} — {path}[*] — Skyline")
         self.setWindowModified(self.files.is_modified())
 

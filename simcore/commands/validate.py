@@ -7,6 +7,7 @@ import sys
 from simcore.io import load
 from simcore.lint import warnings
 from simcore.problems import DesignError
+from simcore.text import safe
 
 
 def run(args) -> int:
@@ -14,9 +15,9 @@ def run(args) -> int:
         design = load(args.file)
     except DesignError as exc:
         for p in exc.problems:
-            print(f"{args.file}: {p}", file=sys.stderr)
+            print(f"{safe(args.file)}: {p}", file=sys.stderr)
         return 2
-    print(f"{args.file}: valid")
+    print(f"{safe(args.file)}: valid")
     for w in warnings(design):  # valid all the same: they never change the exit status
-        print(f"{args.file}: warning: {w}", file=sys.stderr)
+        print(f"{safe(args.file)}: warning: {w}", file=sys.stderr)
     return 0

@@ -11,20 +11,10 @@ from simcore.engine.clients import RClient, Req
 from simcore.engine.kernel import Kernel
 from simcore.engine.links import REdge, make_call, settle_edges
 from simcore.engine.metrics import RunMetrics
-from simcore.engine.nodes import BalancerNode, CacheNode, RouterNode, ServiceNode, TerminalNode
+from simcore.engine.nodes import BalancerNode, CacheNode, ServiceNode
 from simcore.engine.storage import DatabaseNode, QueueNode
 from simcore.engine.streams import replication_seed
 from simcore.topology import compile_design
-
-_CLASSES = {
-    "balancer": BalancerNode,
-    "router": RouterNode,
-    "cache": CacheNode,
-    "service": ServiceNode,
-    "database": DatabaseNode,
-    "queue": QueueNode,
-    "terminal": TerminalNode,
-}
 
 MAX_IN_FLIGHT = 200_000
 """Client requests in flight at once before new ones fail at the client (overload bound)."""
@@ -72,11 +62,11 @@ class Sim:
         self.clients: list[RClient] = []
         for cid in topo.order:
             n = topo.nodes[cid]
-            if n.role == "source":
+            if n.spec.behaviour.is_source:
                 c = RClient(self, n, rep, duration_s)
                 self.clients.append(c)
-            else:
-                self.nodes[cid] = _CLASSES[n.role](self, n, rep)
+            else:  # the run-time class of the kind's role
+                self.nodes[cid] = n.spec.behaviour.runtime_class()(self, n, rep)
         self.client_by_id = {c.id: c for c in self.clients}
         self.edges: dict[str, REdge] = {}
         for lk in design.links:
