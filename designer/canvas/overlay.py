@@ -23,6 +23,7 @@ SPOF_RED = QColor("#dc2626")
 CAPACITY_AMBER = QColor("#c2410c")  # a capacity risk: redundant on paper, overloaded in fact
 BOTTLENECK = QColor("#b45309")
 PROBLEM_RED = QColor("#b91c1c")
+WARNING_AMBER = QColor("#d97706")
 
 
 def utilisation_level(u: float | None) -> str | None:
