@@ -21,11 +21,12 @@ from simcore.cli import main
 from simcore.components import KINDS
 from simcore.io import load
 from simcore.paths import example_files, examples_dir
-from tests.simcore.closed_forms import ANALYZE_COMPONENT_KEYS, ANALYZE_TOP_KEYS
+from tests.simcore.test_cli_analyze import COMPONENT_KEYS, TOP_KEYS
 
 REL = 1e-9
 A_ABS = 1e-12
 HOURS_PER_MONTH = 730.0
+
 
 
 # --- hand formulas ----------------------------------------------------------------------------
@@ -405,15 +406,15 @@ def test_skyline_analyze_every_example(path, capsys):
     assert main(["analyze", str(path), "--json"]) == 0
     out, err = capsys.readouterr()
     js = _strict(out)
-    assert set(js) == ANALYZE_TOP_KEYS
+    assert set(js) == TOP_KEYS
     design = json.loads(path.read_text())
     assert set(js["components"]) == {c["id"] for c in design["components"]}
     assert set(js["groups"]) == {g["id"] for g in design.get("groups", [])}
     for row in js["components"].values():
-        assert set(row) == ANALYZE_COMPONENT_KEYS
+        assert set(row) == COMPONENT_KEYS
     for row in js["groups"].values():
         assert set(row) == {"availability", "failure_impact"}
-    assert set(js["latency_ms"]) == {"mean"}
+    assert set(js["latency_ms"]) == {"mean", "p50", "p95", "p99"}
     assert js["availability_method"] == "exact" and js["availability_ci95"] is None
     assert js["spofs"] == sorted(js["spofs"])
     res = analyze(load(path))
