@@ -46,6 +46,11 @@ class DbPlan:
     write_extra_s: float
     uniform: bool  # every shard has the same share (skew 0): one shard stands for all
     read_extra_s: float = 0.0
+    write_needs: str = "primary"  # besides the primary: "all" replicas (sync), "one" (semi_sync)
+
+    def replicas_for_writes(self) -> int:
+        """Replicas of a shard that must be up for a write (SPEC §7.5)."""
+        return {"all": self.replicas, "one": 1}.get(self.write_needs, 0)
 
 
 @dataclass

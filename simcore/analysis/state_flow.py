@@ -13,7 +13,8 @@ Three passes over a part of the design (state_space.py says what a state holds):
    components pass nothing. A service passes λ · p of what it served to each link (the flow is not
    thinned by earlier calls that failed: a simplification). A rate limit applies to what the
    limiter served. A database sheds per node: reads of a shard spread over its replicas that are
-   up (its primary when none is), writes on the primary.
+   up (its primary when none is), writes on the primary, which succeed only while the replicas
+   their replication mode waits for are up (SPEC §7.5).
 3. Success (leaves up): the request success of SPEC §3 with each component's served share as a
    factor, and the share of a request that a rate limit rejects (neither success nor failure).
 
@@ -216,7 +217,8 @@ class StateFlow:
 
     def _db_reachable(self, state: dict, i: int, rows: int):
         _, prim, reps = self._db_nodes(state, i, rows)
-        return (prim | (reps > 0)).any(axis=1), prim.any(axis=1)
+        writable = prim & (reps >= self.plan.nodes[i].db.replicas_for_writes())
+        return (prim | (reps > 0)).any(axis=1), writable.any(axis=1)
 
     # --- passes 2 and 3 ------------------------------------------------------------------------
     def client_shares(self, state: dict, rows: int) -> dict[int, np.ndarray]:
@@ -309,6 +311,7 @@ class StateFlow:
         node = self.plan.nodes[i]
         s, c = node.service_s, float(node.workers)
         q_all, prim_all, reps_all = self._db_nodes(state, i, rows)
+        need = node.db.replicas_for_writes()  # a write also needs these replicas up
         ok_r, ok_w, busiest = np.zeros(rows), np.zeros(rows), np.zeros(rows)
         for lo in range(0, len(q_all), _SHARD_BLOCK):  # a block of shards at a time: bounded
             q = q_all[lo:lo + _SHARD_BLOCK]            # temporaries for thousands of shards
@@ -320,7 +323,7 @@ class StateFlow:
             f_p = np.where(prim, _ratio_capped(np.full_like(p_load, c), p_load * s), 0.0)
             f_rep = _ratio_capped(c * spread, r_k * s)
             ok_r += (q * np.where(on_reps, f_rep, f_p)).sum(axis=1)
-            ok_w += (q * f_p).sum(axis=1)
+            ok_w += (q * np.where(reps >= need, f_p, 0.0)).sum(axis=1)
             top = np.maximum(np.where(prim, p_load * s / c, 0.0),
                              np.where(on_reps, r_k * s / (c * spread), 0.0)).max(axis=1)
             busiest = np.maximum(busiest, top)

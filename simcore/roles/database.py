@@ -41,7 +41,7 @@ class DatabaseRole(Role):
         lookup = p.lookup_ms / 1000.0
         extra = lag if write_needs(p) != "primary" else 0.0
         np_.db = DbPlan(zipf_shares(int(p.shards), p.effective_skew), int(p.replicas),
-                        extra + lookup, p.effective_skew == 0.0, lookup)
+                        extra + lookup, p.effective_skew == 0.0, lookup, write_needs(p))
 
     def servers(self, node) -> int:
         p = node.params

@@ -48,6 +48,26 @@ def test_write_availability_of_the_three_modes(a):
         assert res.unavailability == pytest.approx(1.0 - expected, rel=1e-9), mode
 
 
+def test_availability_under_load_follows_the_write_rule():
+    # Two app servers at 60 % each (one down: the other sheds) in front of a lightly loaded
+    # database: the states are enumerated, and the database's part is independent of the
+    # app's, so against async the figure is a² lower under sync and (1 − u²) under semi_sync.
+    a, u = 0.99, 0.01
+    got = {}
+    for mode in ("sync", "semi_sync", "async"):
+        d = one_database(0.0, rps=120, availability=a, replicas=2, replication=mode)
+        d["components"].append({"id": "app", "kind": "service",
+                                "params": {"instances": 2, "workers": 1, "service_time_ms": 10,
+                                           "availability": 0.9, "blocking": False}})
+        d["links"] = [{"id": "l0", "source": "users", "target": "app"},
+                      {"id": "l1", "source": "app", "target": "db"}]
+        res = analyze(parse(d))
+        assert res.availability_under_load < res.availability  # the app sheds
+        got[mode] = res.availability_under_load
+    assert got["sync"] / got["async"] == pytest.approx(a * a, rel=1e-9)
+    assert got["semi_sync"] / got["async"] == pytest.approx(1 - u * u, rel=1e-9)
+
+
 def test_reads_need_one_node_whatever_the_mode():
     # A read finds the primary or one of the two replicas: 1 − u³ in every mode.
     a = 0.9

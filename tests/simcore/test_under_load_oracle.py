@@ -57,6 +57,8 @@ def designs(draw):
         links.append(("cache", "db", {}))
     comps.append({"id": "db", "kind": "database",
                   "params": {"replicas": draw(st.integers(0, 2)),
+                             "replication": draw(st.sampled_from(["async", "semi_sync",
+                                                                  "sync"])),
                              "shards": draw(st.integers(1, 2)),
                              "shard_skew": draw(st.sampled_from([0.0, 1.0])),
                              "workers": draw(st.integers(1, 4)), "service_time_ms": 5,
@@ -149,10 +151,15 @@ def _state_success(topo, hold, state):
             out.append((raw[s] / sum(raw), node_up(cid, base), reps))
         return out
 
+    def write_needs(cid):  # replicas a write waits for (SPEC §7.5)
+        p = nodes[cid].params
+        return {"sync": p.replicas, "semi_sync": min(1, p.replicas)}.get(p.replication, 0)
+
     def can(cid, read):  # structural P(x, r) > 0
         n = nodes[cid]
         if n.kind == "database":
-            return any(q > 0 and (prim or (read and reps > 0))
+            return any(q > 0 and ((prim or reps > 0) if read else
+                                  (prim and reps >= write_needs(cid)))
                        for q, prim, reps in db_nodes(cid))
         if n.kind == "cache":
             if not up(cid):
@@ -211,7 +218,7 @@ def _state_success(topo, hold, state):
                 load = q * reads / reps
                 total += q * (min(1.0, p.workers / (load * p.service_time_ms / 1000))
                               if load > 0 else 1.0)
-            else:
+            elif read or reps >= write_needs(cid):
                 total += q * f_p
         return total
 
