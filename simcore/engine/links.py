@@ -30,6 +30,7 @@ class REdge:
         "extra_s",
         "failed",
         "fixed",
+        "fold",
         "id",
         "lat_s",
         "mode",
@@ -68,6 +69,7 @@ class REdge:
         # during the run (see ``settle_edges``): calls then skip those checks.
         self.fixed = False
         self.direct = False  # fixed, simple and instantaneous: a call is just the target's
+        self.fold = False  # its return trip rides on the request's ``back`` (see fold_returns)
         self.attempts = 0
         self.retried = 0
         self.timeouts = 0
@@ -82,6 +84,38 @@ def settle_edges(edges, events, live: bool) -> None:
     for e in edges:
         e.fixed = not live and e.id not in touched
         e.direct = e.fixed and e.simple and e.lat_s == 0.0 and e.s_per_kb == 0.0
+
+
+def fold_returns(order, edges) -> None:
+    """Mark the links whose return trip can be folded into the answer's last step.
+
+    An answer crossing a link back needs an event of its own only if something can happen
+    to it on the way (a partition, a latency event) or if whoever receives it acts at that
+    moment (a blocking service frees its worker, a service makes its next call, a least-
+    connections balancer counts it, a client races it with a timeout). Where neither is the
+    case, from the link all the way up to a client that takes the first answer as final, the
+    answer may go up at once and the client records it ``req.back`` seconds later (the sum of
+    the folded links' latencies): one event for the whole way back instead of one per link.
+
+    ``order`` lists the clients and components in topological order (callers first); a
+    component is *clean* when it hands answers straight on (``passes_answers``) and every
+    link into it is fixed, simple, without a bandwidth term, and comes from a clean caller.
+    A link folds when it is such a link with a latency, from a clean caller."""
+    into: dict[int, list] = {}
+    for e in edges:
+        into.setdefault(id(e.dst), []).append(e)
+    clean: dict[int, bool] = {}
+    for obj in order:
+        ok = obj.passes_answers
+        if ok:
+            for f in into.get(id(obj), ()):
+                if not (f.fixed and f.simple and f.s_per_kb == 0.0 and clean[id(f.src)]):
+                    ok = False
+                    break
+        clean[id(obj)] = ok
+    for e in edges:
+        e.fold = (e.fixed and e.simple and e.s_per_kb == 0.0 and e.lat_s > 0.0
+                  and clean[id(e.src)])
 
 
 def _reply(ev) -> None:
@@ -117,7 +151,10 @@ def make_call(after, env=None):
             # so a zero-latency link adds nothing at all between caller and target. Events
             # go straight onto SimPy's heap, as Kernel.after would put them.
             back = e.lat_s
-            if back > 0.0:
+            if e.fold:
+                req.back += back  # the client adds it when the answer reaches it
+                answer = done
+            elif back > 0.0:
                 def answer(status, done=done):
                     ev = Ev()
                     ev.callbacks = _REPLY
