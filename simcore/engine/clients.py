@@ -28,7 +28,7 @@ class Req:
     ``back`` the return latency (s) its answer still owes on folded links
     (``links.fold_returns``): the client sees the answer that much later."""
 
-    __slots__ = ("read", "t0", "counted", "kb", "back")
+    __slots__ = ("back", "counted", "kb", "read", "t0")
 
     def __init__(self, read: bool, t0: float, counted: bool, kb: float):
         self.read = read

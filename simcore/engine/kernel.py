@@ -84,8 +84,7 @@ class Kernel:
                 left = STOP_CHECK_EVENTS
                 if should_stop is not None and should_stop():
                     return False
-        if env._now < until:
-            env._now = until
+        env._now = max(env._now, until)
         return True
 
     @property
