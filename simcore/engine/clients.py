@@ -208,11 +208,19 @@ class RClient:
                 e = self.out[bisect.bisect_right(self.cum, self.route_u.next())]
 
             def final(status):
-                if req.back > 0.0:  # the answer's way back over folded links
-                    sim.after(req.back, self._final_cb, (req, status))
-                    return
+                t = sim.env._now
+                back = req.back
+                if back > 0.0:  # the answer's way back over folded links
+                    # It ends at t + back. Recorded now, unless a row of the time series
+                    # (every whole second, and the run's end) or the warm-up's end comes
+                    # first: nothing else can see the difference.
+                    now, t = t, t + back
+                    w = sim.warmup_s
+                    if int(t) != int(now) or t >= sim.duration_s or (now < w) != (t < w):
+                        sim.after(back, self._final_cb, (req, status))
+                        return
                 sim.in_flight -= 1
-                m.finish(req, status, sim.env._now)
+                m.finish(req, status, t)
 
             if e.direct:  # the call's short path, inline
                 e.attempts += 1

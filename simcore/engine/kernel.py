@@ -17,7 +17,7 @@ with one addition per change instead of being re-integrated at every change.
 from __future__ import annotations
 
 from collections import deque
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 
 import simpy
 from simpy.events import NORMAL
@@ -74,18 +74,21 @@ class Kernel:
         pops, sets the clock and calls."""
         env = self.env
         heap = self._queue
-        left = STOP_CHECK_EVENTS
-        while heap and heap[0][0] < until:
-            now, _p, _id, ev = heappop(heap)
-            env._now = now
-            ev.callbacks[0](ev)
-            left -= 1
-            if not left:
-                left = STOP_CHECK_EVENTS
-                if should_stop is not None and should_stop():
-                    return False
-        env._now = max(env._now, until)
-        return True
+        # A sentinel at ``until`` that sorts before any event due then ends the loop, so
+        # that each event costs one pop and no look at the heap's head.
+        heappush(heap, (until, -1, -1, None))
+        while True:
+            for _ in range(STOP_CHECK_EVENTS):
+                now, _p, _id, ev = heappop(heap)
+                if ev is None:
+                    env._now = until
+                    return True
+                env._now = now
+                ev.callbacks[0](ev)
+            if should_stop is not None and should_stop():
+                heap.remove((until, -1, -1, None))
+                heapify(heap)
+                return False
 
     @property
     def now(self) -> float:

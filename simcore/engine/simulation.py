@@ -9,7 +9,13 @@ from simcore.design import Design, Scenario
 from simcore.engine import failures
 from simcore.engine.clients import RClient, Req
 from simcore.engine.kernel import Kernel
-from simcore.engine.links import REdge, fold_returns, make_call, settle_edges
+from simcore.engine.links import (
+    REdge,
+    break_long_chains,
+    fold_returns,
+    make_call,
+    settle_edges,
+)
 from simcore.engine.metrics import RunMetrics
 from simcore.engine.nodes import BalancerNode, CacheNode, RouterNode, ServiceNode, TerminalNode
 from simcore.engine.storage import DatabaseNode, QueueNode
@@ -118,6 +124,7 @@ class Sim:
     # --- running -----------------------------------------------------------------------------
     def run(self, on_second=None, should_stop=None, inject=None) -> dict:
         settle_edges(self.edges.values(), self.scenario.events, live=inject is not None)
+        break_long_chains(self.order, self.edges.values())
         fold_returns(self.order, self.edges.values())
         spiked = {ev.target for ev in self.scenario.events if ev.type == "spike"}
         for c in self.clients:
