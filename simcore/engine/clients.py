@@ -194,7 +194,7 @@ class RClient:
         m.sent_total += 1  # RunMetrics.sent, inline
         if counted:
             m.sent_counted += 1
-        if sim.in_flight >= sim.max_in_flight:
+        if sim.in_flight + sim.held_messages >= sim.max_waiting:
             sim.mark_saturated(None)
             sim.metrics.finish(req, FAIL, now)
             return

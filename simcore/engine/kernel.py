@@ -101,8 +101,8 @@ class Station:
     set, ``implicit`` caps it anyway so that an overloaded design stays bounded in memory and
     time — hitting that cap marks the component saturated.
 
-    ``enter(then, req, done, taken)`` is a request's visit. When a worker takes it (at once,
-    or when its turn in the queue comes) ``taken()`` runs if given and a service time is drawn
+    ``enter(then, req, done)`` is a request's visit. When a worker takes it (at once, or
+    when its turn in the queue comes) a service time is drawn
     from ``svc``. When that service ends, ``served`` counts it, the worker is released and
     ``then(req, done)`` runs; a station that ``hold``s its workers (a blocking service's)
     instead calls ``then(req, done, station)`` and the worker stays busy until ``release()``
@@ -145,16 +145,14 @@ class Station:
         self.a_busy = self.b_sum + self.busy * now
         self.a_q = self.q_sum + len(self.queue) * now
 
-    def enter(self, then, req, done, taken=None) -> bool:
+    def enter(self, then, req, done) -> bool:
         """Serve a request now or queue it; False (and nothing queued) when the queue is
         full. See the class docstring for the arguments."""
         now = self.env._now
-        v = (then, req, done, taken)
+        v = (then, req, done)
         if self.busy < self.workers:
             self.busy += 1
             self.b_sum -= now
-            if taken is not None:
-                taken()
             svc = self.svc
             b = svc.buf
             if not b:
@@ -180,7 +178,7 @@ class Station:
 
     def _end(self, ev) -> None:
         """A service is over (the event's callback)."""
-        then, req, done, _taken = ev.v
+        then, req, done = ev.v
         self.served += 1
         if self.hold:
             then(req, done, self)  # the worker stays busy: ``then`` releases it later
@@ -192,8 +190,6 @@ class Station:
             now = self.env._now
             v = q.popleft()
             self.q_sum += now
-            if v[3] is not None:
-                v[3]()
             svc = self.svc
             b = svc.buf
             if not b:
@@ -215,9 +211,6 @@ class Station:
             self.q_sum += now
             self.busy += 1
             self.b_sum -= now
-            taken = v[3]
-            if taken is not None:
-                taken()
             svc = self.svc
             b = svc.buf
             if not b:
@@ -237,8 +230,6 @@ class Station:
             now = self.env._now
             v = q.popleft()
             self.q_sum += now
-            if v[3] is not None:
-                v[3]()
             svc = self.svc
             b = svc.buf
             if not b:
@@ -266,3 +257,32 @@ class Station:
             self.q_sum += now
             self.dropped += 1
             done(FAIL)
+
+
+class FedStation(Station):
+    """A station of a component that consumes from message queues: whenever one of its
+    workers is free and no request waits (sync callers come first), it pulls a message with
+    ``feed(station)``. ``inst`` is the instance it is (-1: the component picks, as a database
+    or a consumer pool does)."""
+
+    __slots__ = ("feed", "inst")
+
+    def __init__(self, env, node, workers, limit, implicit, svc, name, feed, inst):
+        super().__init__(env, node, workers, limit, implicit, svc, name)
+        self.feed = feed
+        self.inst = inst
+
+    def _end(self, ev) -> None:
+        Station._end(self, ev)
+        if self.busy < self.workers and not self.queue:
+            self.feed(self)
+
+    def release(self) -> None:
+        Station.release(self)
+        if self.busy < self.workers and not self.queue:
+            self.feed(self)
+
+    def set_workers(self, workers: int) -> None:
+        Station.set_workers(self, workers)
+        if self.busy < self.workers and not self.queue:
+            self.feed(self)
