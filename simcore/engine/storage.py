@@ -240,8 +240,7 @@ class QueueNode(RNode):
         sub.backlog.append(msg)
         self.held += 1
         sim.held_messages += 1
-        if self.held > self.max_backlog:
-            self.max_backlog = self.held
+        self.max_backlog = max(self.max_backlog, self.held)
         return True
 
     def take(self, sub):

@@ -155,3 +155,38 @@ def test_queue_outage_keeps_or_loses_the_backlog(durable):
         assert mq["lost_messages"] == pytest.approx(140, rel=0.3)  # 7 s of 20/s
         assert backlog[14.0] == 0
     assert backlog[20.0] <= 2
+
+
+@pytest.mark.slow
+def test_flash_sale_example_absorbs_the_spike_and_loses_nothing():
+    from simcore.io import load
+    from simcore.paths import examples_dir
+
+    d = load(examples_dir() / "queue_load_levelling.json")
+    r = run_replication(d, seed=1)
+    backlog = r["timeseries"]["backlog"]["orders"]
+    assert r["lost_messages"] == 0 and r["dead_lettered"] == 0 and r["error_rate"] == 0.0
+    assert max(backlog) > 15_000  # the spike (60–120 s) waits in the queue
+    peak = backlog.index(max(backlog))
+    assert 110 <= peak <= 125
+    assert max(backlog[200:]) < 50  # drained well before the run's end
+    assert r["components"]["orders"]["max_backlog"] == pytest.approx(max(backlog), rel=0.05)
+
+
+def test_the_report_says_loudly_when_messages_are_lost_with_no_request_error():
+    from simcore.engine import simulate
+    from simcore.engine.report import render
+
+    d = design(producer(50) + [queue(capacity=20),
+                               {"id": "worker", "kind": "service",
+                                "params": {"workers": 1, "service_time_ms": 50,
+                                           "service_distribution": "constant"}}],
+               PRODUCE + [link("s1", "mq", "worker")])
+    res = simulate(d, duration_s=20, seed=1, replications=2, workers=1)
+    j = res.to_json()
+    assert j["error_rate"] == 0.0
+    assert j["lost_messages"] > 200 and len(j["ci95"]["lost_messages"]) == 2
+    assert j["components"]["mq"]["lost_messages"] == j["lost_messages"]
+    assert j["components"]["worker"]["lost_messages"] is None  # no queue: the key is null
+    text = render(j)
+    assert "WARNING: MESSAGES LOST" in text and "mq" in text
