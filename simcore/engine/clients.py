@@ -50,6 +50,8 @@ class RClient:
         self.retries = int(p.retries)
         self.backoff_s = p.retry_backoff_ms / 1000.0
         self.kb = float(p.request_kb)
+        self.key_space = int(p.key_space)  # the keys' law (engine.keys), drawn where used
+        self.key_skew = float(p.key_skew)
         self.duration = duration_s
         self.mult = 1.0
         self.gen = 0

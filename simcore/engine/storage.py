@@ -6,8 +6,10 @@ import bisect
 from collections import deque
 
 from simcore.engine.clients import Req
+from simcore.engine.keys import KeyStream, clients_reaching
 from simcore.engine.kernel import FAIL, OK
 from simcore.engine.nodes import RNode, implicit_queue_cap
+from simcore.engine.streams import child_generator
 
 
 class DatabaseNode(RNode):
@@ -16,8 +18,9 @@ class DatabaseNode(RNode):
     A request goes to shard k with share ∝ k^−shard_skew. Reads spread evenly (at random) over
     the shard's live replicas, and go to the primary only when no replica is up; writes go to
     the primary. With replicas, ``sync``/``semi_sync`` replication adds ``replication_lag_ms``
-    to every write; ``async`` makes a replica read within the lag after a write to its shard
-    stale (counted, not failed). A standby per shard primary takes over ``failover_s`` after
+    to every write; under ``async`` a replica read is stale (counted, not failed) when its key
+    was written within the lag (SPEC §7.5): keys are drawn from the clients' key model
+    (engine.keys) of the reads and the writes that reach the database. A standby per shard primary takes over ``failover_s`` after
     the primary went down. Node j of shard s is station s·(1 + replicas) + j (j = 0: primary).
     """
 
@@ -44,9 +47,22 @@ class DatabaseNode(RNode):
         self.lag_s = p.replication_lag_ms / 1000.0 if self.replicas > 0 else 0.0
         self.sync_lag = self.lag_s if p.replication in ("sync", "semi_sync") else 0.0
         self.async_lag = self.lag_s if p.replication == "async" else 0.0
-        self.last_write = [-1e18] * self.shards
+        self.last_write: dict[int, float] = {}  # key → when a write of it last ended
+        self.read_keys = self.write_keys = None  # set by finish_links under async lag
         self.stale_reads = 0
         self.replica_reads = 0
+
+    def finish_links(self):
+        super().finish_links()
+        if self.async_lag > 0.0:
+            clients = clients_reaching(self.sim, self.id)
+            rep = self.sim.rep
+            self.read_keys = KeyStream(
+                child_generator(rep, self.id, "read keys"),
+                [(c.rps * c.read_ratio, c.key_space, c.key_skew) for c in clients])
+            self.write_keys = KeyStream(
+                child_generator(rep, self.id, "write keys"),
+                [(c.rps * (1.0 - c.read_ratio), c.key_space, c.key_skew) for c in clients])
 
     def _make_stations(self):
         p = self.params
@@ -118,11 +134,14 @@ class DatabaseNode(RNode):
             if req.read:
                 if on_replica:
                     self.replica_reads += 1
-                    if self.async_lag > 0.0 and self.env.now - self.last_write[s] < self.async_lag:
-                        self.stale_reads += 1
+                    if self.async_lag > 0.0:
+                        written = self.last_write.get(self.read_keys.next())
+                        if written is not None and self.env.now - written < self.async_lag:
+                            self.stale_reads += 1
                 done(OK)
                 return
-            self.last_write[s] = self.env.now
+            if self.async_lag > 0.0:
+                self.last_write[self.write_keys.next()] = self.env.now
             if self.sync_lag > 0.0:
                 self.after(self.sync_lag, lambda ev: done(OK))
             else:
