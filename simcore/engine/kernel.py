@@ -259,11 +259,20 @@ class Station:
             done(FAIL)
 
 
+def _abort(req, done, st=None) -> None:
+    """A message's processing ends on an instance that failed meanwhile: it failed (the
+    queue redelivers it). A holding station's worker is released first."""
+    if st is not None:
+        st.release()
+    done(FAIL)
+
+
 class FedStation(Station):
     """A station of a component that consumes from message queues: whenever one of its
     workers is free and no request waits (sync callers come first), it pulls a message with
     ``feed(station)``. ``inst`` is the instance it is (-1: the component picks, as a database
-    or a consumer pool does)."""
+    or a consumer pool does). A message whose service ends while its instance is down (for
+    ``inst`` -1: while the whole component is) was aborted by the failure: it fails."""
 
     __slots__ = ("feed", "inst")
 
@@ -273,6 +282,10 @@ class FedStation(Station):
         self.inst = inst
 
     def _end(self, ev) -> None:
+        node = self.node
+        if (not node.n_alive or (self.inst >= 0 and not node.alive[self.inst])) \
+                and hasattr(ev.v[1], "sub"):  # a queue's message (storage.Message)
+            ev.v = (_abort, ev.v[1], ev.v[2])
         Station._end(self, ev)
         if self.busy < self.workers and not self.queue:
             self.feed(self)

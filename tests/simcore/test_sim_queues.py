@@ -190,3 +190,19 @@ def test_the_report_says_loudly_when_messages_are_lost_with_no_request_error():
     assert j["components"]["worker"]["lost_messages"] is None  # no queue: the key is null
     text = render(j)
     assert "WARNING: MESSAGES LOST" in text and "mq" in text
+
+
+def test_a_consumer_failing_mid_way_aborts_its_messages_which_are_redelivered():
+    # each message takes a constant 2 s on one of 4 workers; the consumer fails at 10.5 s for
+    # 5 s: the 4 messages in processing are aborted and come back; nothing is lost
+    d = design(producer(1) + [queue(),
+                              {"id": "worker", "kind": "service",
+                               "params": {"workers": 4, "service_time_ms": 2000,
+                                          "service_distribution": "constant"}}],
+               PRODUCE + [link("s1", "mq", "worker")],
+               events=[{"type": "fail", "target": "worker", "at_s": 10.5, "duration_s": 5}])
+    r = run_replication(d, seed=6, duration_s=60, warmup_s=1)
+    mq, worker = r["components"]["mq"], r["components"]["worker"]
+    assert 1 <= worker["consumed_failed"] <= 4
+    assert mq["lost_messages"] == 0 and mq["dead_lettered"] == 0
+    assert abs(conservation(r, "worker")) <= 4 + 1
