@@ -1,5 +1,6 @@
 """The event kernel of a traffic run: SimPy's Environment as the clock and event heap, driven
-with bare events that carry one callback each (no process per request, no generator frames).
+with bare events that carry one callback each (no process per request, no generator frames)
+by a loop of its own that also reads the stop flag every few thousand events.
 
 A scheduled callback receives the event; ``ev.v`` holds an optional payload. Outcomes of a
 request travelling back to its caller are small ints: OK, FAIL (an error: down, timed out,
@@ -16,12 +17,16 @@ with one addition per change instead of being re-integrated at every change.
 from __future__ import annotations
 
 from collections import deque
-from heapq import heappush
+from heapq import heapify, heappop, heappush
 
 import simpy
 from simpy.events import NORMAL
 
 OK, FAIL, REJECT = 0, 1, 2
+
+STOP_CHECK_EVENTS = 20_000
+"""Events processed between two reads of the stop flag (a few milliseconds of wall time, so
+that Ctrl-C is answered promptly even when one simulated second holds millions of events)."""
 
 
 class Ev:
@@ -57,6 +62,33 @@ class Kernel:
             heappush(queue, (env._now + delay, NORMAL, next(eid), ev))
 
         self.after = after
+        self._queue = queue
+
+    def run_until(self, until: float, should_stop=None) -> bool:
+        """Process every event due before ``until`` (s) and move the clock there, as
+        ``Environment.run(until=...)`` does; False, with the clock where it stopped, when
+        ``should_stop()`` (read every STOP_CHECK_EVENTS events) asked to stop first.
+
+        SimPy's own loop (``Environment.step``) is replaced by a tighter one: every event in
+        a traffic run is an ``Ev`` with exactly one callback and never fails, so the loop only
+        pops, sets the clock and calls."""
+        env = self.env
+        heap = self._queue
+        # A sentinel at ``until`` that sorts before any event due then ends the loop, so
+        # that each event costs one pop and no look at the heap's head.
+        heappush(heap, (until, -1, -1, None))
+        while True:
+            for _ in range(STOP_CHECK_EVENTS):
+                now, _p, _id, ev = heappop(heap)
+                if ev is None:
+                    env._now = until
+                    return True
+                env._now = now
+                ev.callbacks[0](ev)
+            if should_stop is not None and should_stop():
+                heap.remove((until, -1, -1, None))
+                heapify(heap)
+                return False
 
     @property
     def now(self) -> float:
@@ -69,8 +101,8 @@ class Station:
     set, ``implicit`` caps it anyway so that an overloaded design stays bounded in memory and
     time — hitting that cap marks the component saturated.
 
-    ``enter(then, req, done, taken)`` is a request's visit. When a worker takes it (at once,
-    or when its turn in the queue comes) ``taken()`` runs if given and a service time is drawn
+    ``enter(then, req, done)`` is a request's visit. When a worker takes it (at once, or
+    when its turn in the queue comes) a service time is drawn
     from ``svc``. When that service ends, ``served`` counts it, the worker is released and
     ``then(req, done)`` runs; a station that ``hold``s its workers (a blocking service's)
     instead calls ``then(req, done, station)`` and the worker stays busy until ``release()``
@@ -113,16 +145,14 @@ class Station:
         self.a_busy = self.b_sum + self.busy * now
         self.a_q = self.q_sum + len(self.queue) * now
 
-    def enter(self, then, req, done, taken=None) -> bool:
+    def enter(self, then, req, done) -> bool:
         """Serve a request now or queue it; False (and nothing queued) when the queue is
         full. See the class docstring for the arguments."""
         now = self.env._now
-        v = (then, req, done, taken)
+        v = (then, req, done)
         if self.busy < self.workers:
             self.busy += 1
             self.b_sum -= now
-            if taken is not None:
-                taken()
             svc = self.svc
             b = svc.buf
             if not b:
@@ -148,7 +178,7 @@ class Station:
 
     def _end(self, ev) -> None:
         """A service is over (the event's callback)."""
-        then, req, done, _taken = ev.v
+        then, req, done = ev.v
         self.served += 1
         if self.hold:
             then(req, done, self)  # the worker stays busy: ``then`` releases it later
@@ -160,8 +190,6 @@ class Station:
             now = self.env._now
             v = q.popleft()
             self.q_sum += now
-            if v[3] is not None:
-                v[3]()
             svc = self.svc
             b = svc.buf
             if not b:
@@ -183,9 +211,6 @@ class Station:
             self.q_sum += now
             self.busy += 1
             self.b_sum -= now
-            taken = v[3]
-            if taken is not None:
-                taken()
             svc = self.svc
             b = svc.buf
             if not b:
@@ -205,8 +230,6 @@ class Station:
             now = self.env._now
             v = q.popleft()
             self.q_sum += now
-            if v[3] is not None:
-                v[3]()
             svc = self.svc
             b = svc.buf
             if not b:
@@ -234,3 +257,45 @@ class Station:
             self.q_sum += now
             self.dropped += 1
             done(FAIL)
+
+
+def _abort(req, done, st=None) -> None:
+    """A message's processing ends on an instance that failed meanwhile: it failed (the
+    queue redelivers it). A holding station's worker is released first."""
+    if st is not None:
+        st.release()
+    done(FAIL)
+
+
+class FedStation(Station):
+    """A station of a component that consumes from message queues: whenever one of its
+    workers is free and no request waits (sync callers come first), it pulls a message with
+    ``feed(station)``. ``inst`` is the instance it is (-1: the component picks, as a database
+    or a consumer pool does). A message whose service ends while its instance is down (for
+    ``inst`` -1: while the whole component is) was aborted by the failure: it fails."""
+
+    __slots__ = ("feed", "inst")
+
+    def __init__(self, env, node, workers, limit, implicit, svc, name, feed, inst):
+        super().__init__(env, node, workers, limit, implicit, svc, name)
+        self.feed = feed
+        self.inst = inst
+
+    def _end(self, ev) -> None:
+        node = self.node
+        if (not node.n_alive or (self.inst >= 0 and not node.alive[self.inst])) \
+                and hasattr(ev.v[1], "sub"):  # a queue's message (storage.Message)
+            ev.v = (_abort, ev.v[1], ev.v[2])
+        Station._end(self, ev)
+        if self.busy < self.workers and not self.queue:
+            self.feed(self)
+
+    def release(self) -> None:
+        Station.release(self)
+        if self.busy < self.workers and not self.queue:
+            self.feed(self)
+
+    def set_workers(self, workers: int) -> None:
+        Station.set_workers(self, workers)
+        if self.busy < self.workers and not self.queue:
+            self.feed(self)
