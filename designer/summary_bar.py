@@ -8,11 +8,16 @@ When the design has problems the bar says so instead of showing stale numbers.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from simcore.explain import CONCEPTS
+from simcore.text import finite_or_none
+
+if TYPE_CHECKING:  # the analysis package loads on first use, after the window shows
+    from simcore.analysis.result import AnalysisResult
 
 GOOD, WARN, BAD, NEUTRAL = "#1b7f3b", "#b36b00", "#c0262d", "#1f2933"
 
@@ -93,13 +98,16 @@ def format_ms(ms: float | None) -> str:
     return f"{ms:.3g} ms"
 
 
-def unavailability(analysis: dict) -> float | None:
-    """U = 1 − A, from the carried downtime when available (keeps the digits of many nines)."""
-    down = analysis.get("downtime_per_year_s")
-    if down is not None:
-        return down / YEAR_S
-    a = analysis.get("availability")
-    return None if a is None else 1.0 - a
+def unavailability(analysis: AnalysisResult) -> float | None:
+    """U = 1 − A, as the analysis carries it (keeps the digits of many nines)."""
+    if analysis.unavailability is not None:
+        return analysis.unavailability
+    return None if analysis.availability is None else 1.0 - analysis.availability
+
+
+def downtime(analysis: AnalysisResult, period: str) -> float | None:
+    """Expected downtime per ``period`` ("year", "month", "week"), in seconds."""
+    return finite_or_none((analysis.downtime_s or {}).get(period))
 
 
 class _FitLabel(QLabel):
@@ -234,7 +242,7 @@ class SummaryBar(QFrame):
         self._stretch.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         self._stretch.setMinimumWidth(0)
         lay.addWidget(self._stretch, 1)
-        self._analysis: dict | None = None
+        self._analysis: AnalysisResult | None = None
         self._tiles_on = False
         self.set_pending()
 
@@ -291,15 +299,15 @@ class SummaryBar(QFrame):
         self.message.setVisible(bool(text))
         self._stretch.setVisible(not text)
 
-    def analysis(self) -> dict | None:
+    def analysis(self) -> AnalysisResult | None:
         return self._analysis
 
     def value_text(self, key: str) -> str:
         return self.tiles[key].value.text()
 
     # --- figures -----------------------------------------------------------------------------
-    def set_analysis(self, a: dict, labels: dict[str, str] | None = None) -> None:
-        """Show an analysis (``analyze(design).to_json()``); ``labels`` maps ids to names."""
+    def set_analysis(self, a: AnalysisResult, labels: dict[str, str] | None = None) -> None:
+        """Show an analysis; ``labels`` maps ids to names."""
         labels = labels or {}
         self._analysis = a
         self._tiles_on = True
@@ -308,13 +316,13 @@ class SummaryBar(QFrame):
         self.message.hide()
         self._stretch.show()
 
-        avail = a.get("availability")
+        avail = a.availability
         u = unavailability(a)
-        nines = a.get("nines")
+        nines = finite_or_none(a.nines)
         color = GOOD if nines is None or nines >= 3 else (WARN if nines >= 2 else BAD)
         detail = ""
-        if a.get("availability_method") == "monte_carlo":
-            ci = a.get("availability_ci95") or [None, None]
+        if a.availability_method == "monte_carlo":
+            ci = a.availability_ci95 or [None, None]
             detail = ("Estimated by Monte Carlo (the design is too large for the exact sum)"
                       + (f"; 95 % interval {format_percent(ci[0])} – {format_percent(ci[1])}"
                          if ci[0] is not None else ""))
@@ -324,17 +332,16 @@ class SummaryBar(QFrame):
         self.tiles["nines"].set(format_nines(nines, avail), color,
                                 NOTHING_FAILS if nines is None and avail == 1 else "")
         self.tiles["downtime"].set(
-            format_duration(a.get("downtime_per_year_s")), color,
-            f"per month {format_duration(a.get('downtime_per_month_s'))}, "
-            f"per week {format_duration(a.get('downtime_per_week_s'))}")
-        lat = (a.get("latency_ms") or {}).get("mean")
-        self.tiles["latency"].set(format_ms(lat), BAD if lat is None and a.get("offered_rps")
+            format_duration(downtime(a, "year")), color,
+            f"per month {format_duration(downtime(a, 'month'))}, "
+            f"per week {format_duration(downtime(a, 'week'))}")
+        lat = finite_or_none(a.latency_mean_ms)
+        self.tiles["latency"].set(format_ms(lat), BAD if lat is None and a.offered_rps
                                   else NEUTRAL)
-        self.tiles["cost"].set(format_money(a.get("monthly_cost")), NEUTRAL,
-                               _cost_detail(a, labels))
+        self.tiles["cost"].set(format_money(a.monthly_cost), NEUTRAL, _cost_detail(a, labels))
 
-        sat, offered = a.get("saturation_rps"), a.get("offered_rps") or 0.0
-        if a.get("saturated"):
+        sat, offered = finite_or_none(a.saturation_rps), a.offered_rps or 0.0
+        if a.saturated:
             self.tiles["saturation"].set("SATURATED", BAD,
                                          f"Offered {format_rps(offered)} is beyond capacity "
                                          f"({format_rps(sat)}): queues grow without bound.")
@@ -349,13 +356,13 @@ class SummaryBar(QFrame):
                                          f"Offered now: {format_rps(offered)}; headroom "
                                          f"{format_ratio(headroom)} the current load."
                                          if headroom else "")
-        bn = a.get("bottleneck")
-        util = ((a.get("components") or {}).get(bn) or {}).get("utilization") if bn else None
+        bn = a.bottleneck
+        util = finite_or_none(a.components[bn].utilization) if bn in a.components else None
         self.tiles["bottleneck"].set(
             labels.get(bn, bn) if bn else "—", NEUTRAL,
             f"'{bn}' ({labels.get(bn, bn)}), utilisation now {util:.0%}" if util is not None
             else "")
-        spofs = list(a.get("spofs") or [])
+        spofs = sorted(a.spofs)
         spof_detail = ("\n".join(f"• {labels.get(s, s)} ({s})" for s in spofs) if spofs
                        else "None.")
         if spofs and u is not None and u <= 0:
@@ -366,7 +373,7 @@ class SummaryBar(QFrame):
         self._fit_tiles()
 
 
-def _cost_detail(a: dict, labels: dict[str, str]) -> str:
-    rows = [(cid, c.get("monthly_cost") or 0.0) for cid, c in (a.get("components") or {}).items()]
+def _cost_detail(a: AnalysisResult, labels: dict[str, str]) -> str:
+    rows = [(cid, c.monthly_cost or 0.0) for cid, c in a.components.items()]
     rows = sorted((r for r in rows if r[1] > 0), key=lambda r: -r[1])[:8]
     return "\n".join(f"{labels.get(cid, cid)}: {format_money(v)}" for cid, v in rows)

@@ -49,19 +49,22 @@ def later_keys(data: dict[str, Any], version: int) -> list[tuple[str | None, str
             if v > version:
                 found.append((where, prefix + key, v))
 
-    for c in data.get("components") or []:
+    def items(raw) -> list:  # a list of parts, or nothing when the file has another shape
+        return raw if isinstance(raw, list) else []
+
+    for c in items(data.get("components")):
         if isinstance(c, dict) and c.get("kind") in KINDS:
             scan(c.get("id"), c.get("params"), KINDS[c["kind"]].params, "params.")
-    for lk in data.get("links") or []:
+    for lk in items(data.get("links")):
         if isinstance(lk, dict):
             scan(lk.get("id"), lk.get("params"), LinkParams, "params.")
-    for g in data.get("groups") or []:
+    for g in items(data.get("groups")):
         if isinstance(g, dict):
             scan(g.get("id"), g.get("params"), GroupParams, "params.")
     scenario = data.get("scenario")
     if isinstance(scenario, dict):
         scan(None, scenario, Scenario, "scenario.")
-        for i, ev in enumerate(scenario.get("events") or []):
+        for i, ev in enumerate(items(scenario.get("events"))):
             scan(None, ev, Event, f"scenario.events[{i}].")
     return found
 

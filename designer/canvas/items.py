@@ -236,7 +236,7 @@ class ComponentItem(QGraphicsItem):
             # Say once per change what a drag from here does: connecting is not obvious.
             self._hint_on_port = on_port
             scene = self.scene()
-            if scene is not None and hasattr(scene, "_status"):
+            if scene is not None:
                 scene._status(CONNECT_HINT if on_port else self._move_hint())
         super().hoverMoveEvent(event)
 
@@ -346,7 +346,7 @@ def _clip_to_box(centre: QPointF, towards: QPointF, box: QRectF) -> QPointF:
     return QPointF(centre.x() + dx * t, centre.y() + dy * t)
 
 
-def link_label(params: dict, source_kind: str) -> str:
+def link_label(params: dict) -> str:
     """The short text on a link: what the user set of latency, weight, probability, mode."""
     parts = []
     if params.get("latency_ms") is not None:
@@ -388,7 +388,7 @@ class LinkItem(QGraphicsItem):
 
     def set_params(self, params: dict) -> None:
         self.params = dict(params)
-        self.label = link_label(self.params, self.source.kind)
+        self.label = link_label(self.params)
         self._update_tooltip()
         self.update_geometry()
 

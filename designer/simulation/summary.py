@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import math
 
-from designer.simulation.worker import _number
+from simcore.engine.aggregate import SimulationResult
 
 
-def _mean_ci(values: list[float]) -> tuple[float | None, list[float] | None]:
-    try:
-        from simcore.engine.stats import mean_ci
-    except ImportError:  # the engine package cannot load: the mean alone
-        vals = [v for v in values if v is not None]
-        return (sum(vals) / len(vals) if vals else None), None
-    return mean_ci(values)
-
-
-def _figure(results: list[dict], key: str, sub: str | None = None) -> tuple:
-    vals = []
-    for r in results:
-        v = r.get(key)
-        if sub is not None:
-            v = v.get(sub) if isinstance(v, dict) else None
-        v = _number(v)
-        if v is not None:
-            vals.append(v)
-    return _mean_ci(vals)
+def _study(results: list[dict]) -> SimulationResult:
+    """The finished replications' result dicts, aggregated by simcore."""
+    return SimulationResult(seed=0, duration_s=0.0, warmup_s=0.0, requested=len(results),
+                            replications=list(results))
 
 
 def _decimals(v: float) -> int:
@@ -60,29 +45,31 @@ def run_summary(results: list[dict], labels: dict[str, str] | None = None) -> st
     n = len(results)
     if not n:
         return "Done: no replication finished."
+    study = _study(results)
     parts = []
-    m, ci = _figure(results, "throughput_rps")
-    if m is not None:
-        parts.append(f"{_with_ci(m, ci)} rps")
+    thr = study.throughput()
+    if thr["mean"] is not None:
+        parts.append(f"{_with_ci(thr['mean'], thr['ci95'])} rps")
+    lat = study.latency()
     for p in ("p50", "p99"):
-        m, ci = _figure(results, "latency_ms", p)
-        if m is not None:
-            parts.append(f"{p} {_with_ci(m, ci)} ms")
-    m, ci = _figure(results, "availability")
+        if lat[p] is not None:
+            parts.append(f"{p} {_with_ci(lat[p], lat[f'ci95_{p}'])} ms")
+    avail = study.rate("availability")
+    m, ci = avail["mean"], avail["ci95"]
     if m is not None:
         parts.append(f"availability {_with_ci(m, ci, 100, 3 if m > 0.99 else None)} %")
-    m, ci = _figure(results, "error_rate")
-    if m is not None:
-        parts.append(f"errors {_with_ci(m, ci, 100)} %")
-    m, _ci = _figure(results, "rejected_rate")
-    if m:
-        parts.append(f"rejected {_fmt(100 * m)} %")
-    m, ci = _figure(results, "lost_messages")
-    if m:  # said loudly: the request figures do not show it, even at 0 % errors
-        parts.append(f"MESSAGES LOST {_with_ci(m, ci, decimals=0)}")
-    m, _ci = _figure(results, "dead_lettered")
-    if m:
-        parts.append(f"dead-lettered {_fmt(m, 0)}")
+    err = study.rate("error_rate")
+    if err["mean"] is not None:
+        parts.append(f"errors {_with_ci(err['mean'], err['ci95'], 100)} %")
+    rejected = study.rate("rejected_rate")["mean"]
+    if rejected:
+        parts.append(f"rejected {_fmt(100 * rejected)} %")
+    lost = study.count("lost_messages")
+    if lost["mean"]:  # said loudly: the request figures do not show it, even at 0 % errors
+        parts.append(f"MESSAGES LOST {_with_ci(lost['mean'], lost['ci95'], decimals=0)}")
+    dead = study.count("dead_lettered")["mean"]
+    if dead:
+        parts.append(f"dead-lettered {_fmt(dead, 0)}")
     head = f"{n} replication{'s' if n > 1 else ''}" + (" (± 95 % confidence)" if n > 1 else "")
     text = f"{head}: " + " · ".join(parts) if parts else head
     labels = labels or {}
@@ -95,13 +82,5 @@ def run_summary(results: list[dict], labels: dict[str, str] | None = None) -> st
 
 def utilisation_means(results: list[dict]) -> dict[str, float]:
     """Mean over the replications of each component's utilisation after the warm-up."""
-    sums: dict[str, float] = {}
-    counts: dict[str, int] = {}
-    for r in results:
-        for cid, c in (r.get("components") or {}).items():
-            u = _number(c.get("utilization")) if isinstance(c, dict) else None
-            if u is None:
-                continue
-            sums[cid] = sums.get(cid, 0.0) + u
-            counts[cid] = counts.get(cid, 0) + 1
-    return {c: sums[c] / counts[c] for c in sums}
+    return {cid: c["utilization"] for cid, c in _study(results).components().items()
+            if c["utilization"] is not None}

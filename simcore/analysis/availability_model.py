@@ -169,15 +169,6 @@ class SuccessModel:
         self.columns.append(name)
         return len(self.columns) - 1
 
-    def all_up(self, rows: int) -> np.ndarray:
-        return np.ones((rows, len(self.columns)), dtype=bool)
-
-    def component_columns(self, cid: str) -> list[int]:
-        """Every column of component ``cid`` (a database: all its nodes)."""
-        if cid in self.db_cols:
-            return list(self.db_cols[cid].ravel())
-        return [self.col[cid]]
-
     def failure(self, up: np.ndarray, per_client: bool = False):
         """Weighted failure fraction per row of ``up`` (rows × columns, bool); with
         ``per_client`` also {client: per-row failure} for every client."""

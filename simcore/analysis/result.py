@@ -8,17 +8,10 @@ requests per second, costs in dollars per month, availabilities as fractions.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
-
-def finite_or_none(x: float | None) -> float | None:
-    """``x`` as a float, or None when it is None, infinite or NaN (strict JSON has neither)."""
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None
+from simcore.text import finite_or_none
 
 
 @dataclass

@@ -406,7 +406,6 @@ class BalancerNode(RNode):
         self.rr = 0
         self._route_cb = self._route  # made once, not on every request
         self.rr_inst: list[int] = []
-        self.view: list[list[int]] = []
         self.outstanding: list[list[int]] = []
 
     @property
@@ -435,7 +434,6 @@ class BalancerNode(RNode):
             for r in (0, 1):
                 views[r].append(inst if ok[e.dst.id][r] and not e.partitioned else [])
         self.view_r, self.view_w = views
-        self.view = self.view_r
 
     def arrive(self, req, inst, done):
         # serve_then, inline (a balancer is on the path of every request it fronts)

@@ -1,5 +1,6 @@
 """One replication's model: the compiled design wired into run-time objects, the clock driven
-one simulated second at a time, and the replication's results as a plain dict."""
+one simulated second at a time (a SecondRow each), and the replication's results as a plain
+dict."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from simcore.engine.metrics import RunMetrics
 from simcore.engine.nodes import BalancerNode, CacheNode
 from simcore.engine.storage import DatabaseNode, QueueNode
 from simcore.engine.streams import replication_seed
+from simcore.results.rows import SecondRow, SeriesRecorder
 from simcore.topology import compile_design
 
 MAX_WAITING_WORK = 200_000
@@ -66,7 +68,6 @@ class Sim:
         self.saturation: dict[str, dict] = {}
         self.standby_takeovers = 0
         self.random_failures = 0
-        self.event_log: list = []
 
         self.nodes: dict = {}
         self.clients: list[RClient] = []
@@ -145,13 +146,7 @@ class Sim:
             self.after(self.warmup_s, lambda ev: self._start_measuring())
         else:
             self._start_measuring()
-        ts: dict = {"t_s": [], "throughput_rps": [], "p50_ms": [], "p95_ms": [], "p99_ms": [],
-                    "error_rate": [], "rejected_rate": [], "availability": [],
-                    "queue_depth": {n: [] for n in self.nodes},
-                    "up": {n: [] for n in self.nodes},
-                    "utilization": {n: [] for n in self.nodes},
-                    "backlog": {q.id: [] for q in self.queues},
-                    "oldest_message_age_s": {q.id: [] for q in self.queues}}
+        recorder = SeriesRecorder()
         stopped = False
         seconds = math.ceil(self.duration_s - 1e-9)
         t_end = 0.0
@@ -161,12 +156,7 @@ class Sim:
             if not whole:  # stopped inside the second (a flood of events): end there
                 t_end = self.env.now
             row = self._second_row(t_end)
-            for k in ("t_s", "throughput_rps", "p50_ms", "p95_ms", "p99_ms", "error_rate",
-                      "rejected_rate", "availability"):
-                ts[k].append(row[k])
-            for key in ("queue_depth", "up", "utilization", "backlog", "oldest_message_age_s"):
-                for nid, v in row[key].items():
-                    ts[key][nid].append(v)
+            recorder.add(row)
             if on_second is not None:
                 on_second(row)
             if not whole or (should_stop is not None and should_stop()):
@@ -178,7 +168,7 @@ class Sim:
                     self.injected.extend(failures.inject_events(self, new))
         for c in self.clients:
             c.count_last_sends(t_end)
-        return self._results(t_end, stopped, ts)
+        return self._results(t_end, stopped, recorder.data)
 
     def _start_measuring(self) -> None:
         self.metrics.measuring = True
@@ -205,8 +195,9 @@ class Sim:
         self._base = [(st.a_busy, st.a_q) for _n, st in self.stations]
         self._t_base = self.env.now
 
-    def _second_row(self, t: float) -> dict:
-        row = self.metrics.second_row()
+    def _second_row(self, t: float) -> SecondRow:
+        """The second ending at ``t``: the run series from the metrics, the component series
+        measured here (keys of simcore.results.series)."""
         util: dict = {}
         for i, (n, st) in enumerate(self.stations):
             st.tick()
@@ -222,15 +213,13 @@ class Sim:
             if isinstance(n, QueueNode):
                 d += n.backlog()
             depth[nid] = d
-        row.update({
-            "t_s": t,
+        return SecondRow(t, self.metrics.second_row(), {
             "queue_depth": depth,
             "up": {nid: n.up for nid, n in self.nodes.items()},
             "utilization": util,
             "backlog": {q.id: q.backlog() for q in self.queues},
             "oldest_message_age_s": {q.id: q.oldest_age() for q in self.queues},
         })
-        return row
 
     def _results(self, t_end: float, stopped: bool, ts: dict) -> dict:
         measured = max(0.0, t_end - self.warmup_s)

@@ -48,24 +48,24 @@ def test_colours_outlines_and_tags_match_the_analysis(canvas):
     for rps in (1500.0, 6000.0, 6600.0):  # green; amber; red, still below saturation
         doc.set_component_param("users", "rps", rps)
         shown = run(doc, scene)
-        truth = analyze(doc.design).to_json()
-        spofs = set(truth["spofs"])
+        truth = analyze(doc.design)
+        spofs = set(truth.spofs)
         assert spofs == {"lb", "db"}
-        for cid, figures in truth["components"].items():
+        for cid, figures in truth.components.items():
             item = scene.component_item(cid)
-            u = figures["utilization"]
+            u = figures.utilization
             if item.kind == "client":
                 assert item.overlay.utilization is None
                 continue
-            assert item.overlay.utilization == shown["components"][cid]["utilization"] == u
+            assert item.overlay.utilization == shown.components[cid].utilization == u
             want = EXPECTED_FILL[level(u)]
             assert item.brush().color() == want, (cid, u)
             assert pixel_in_box(item) == want, (cid, u)
             seen.add(level(u))
             assert item.overlay.spof == (cid in spofs)
-            assert item.overlay.bottleneck == (cid == truth["bottleneck"])
+            assert item.overlay.bottleneck == (cid == truth.bottleneck)
             if cid in spofs:
-                impact = truth["components"][cid]["failure_impact"]
+                impact = truth.components[cid].failure_impact
                 assert f"{100 * impact:.1f}%" in item.toolTip()
                 assert "Single point of failure" in item.toolTip()
     assert seen == {"green", "amber", "red"}
@@ -119,15 +119,15 @@ def test_validation_problems_become_badges_and_clear_when_mended(canvas):
 def test_the_summary_bar_shows_the_headline_figures(qtbot, doc):
     bar = SummaryBar()
     qtbot.addWidget(bar)
-    a = analyze(doc.design).to_json()
+    a = analyze(doc.design)
     bar.set_analysis(a, {c.id: c.label for c in doc.design.components})
-    assert bar.value_text("availability").startswith(f"{100 * a['availability']:.3f}"[:5])
-    assert bar.value_text("nines") == f"{a['nines']:.1f}"
+    assert bar.value_text("availability").startswith(f"{100 * a.availability:.3f}"[:5])
+    assert bar.value_text("nines") == f"{a.nines:.1f}"
     assert bar.value_text("downtime").endswith("h")
-    assert bar.value_text("cost") == f"${a['monthly_cost']:,.0f}"
-    assert f"{a['saturation_rps']:,.0f} rps" in bar.value_text("saturation")
-    assert bar.value_text("bottleneck") == doc.design.component(a["bottleneck"]).label
-    assert bar.value_text("spofs") == str(len(a["spofs"]))
+    assert bar.value_text("cost") == f"${a.monthly_cost:,.0f}"
+    assert f"{a.saturation_rps:,.0f} rps" in bar.value_text("saturation")
+    assert bar.value_text("bottleneck") == doc.design.component(a.bottleneck).label
+    assert bar.value_text("spofs") == str(len(a.spofs))
 
 
 def test_the_scene_keeps_its_overlay_through_moves(canvas):

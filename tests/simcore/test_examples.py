@@ -21,17 +21,11 @@ from simcore.cli import main
 from simcore.components import KINDS
 from simcore.io import load
 from simcore.paths import example_files, examples_dir
+from tests.simcore.closed_forms import ANALYZE_COMPONENT_KEYS, ANALYZE_TOP_KEYS
 
 REL = 1e-9
 A_ABS = 1e-12
 HOURS_PER_MONTH = 730.0
-
-TOP_KEYS = {"availability", "nines", "downtime_per_year_s", "downtime_per_month_s",
-            "downtime_per_week_s", "spofs", "bottleneck", "saturation_rps", "offered_rps",
-            "latency_ms", "monthly_cost", "components", "groups", "saturated",
-            "availability_method", "availability_ci95"}
-COMPONENT_KEYS = {"arrival_rps", "utilization", "latency_ms", "availability", "failure_impact",
-                  "monthly_cost"}
 
 
 # --- hand formulas ----------------------------------------------------------------------------
@@ -368,12 +362,12 @@ def test_skyline_analyze_every_example(path, capsys):
     assert main(["analyze", str(path), "--json"]) == 0
     out, err = capsys.readouterr()
     js = _strict(out)
-    assert set(js) == TOP_KEYS
+    assert set(js) == ANALYZE_TOP_KEYS
     design = json.loads(path.read_text())
     assert set(js["components"]) == {c["id"] for c in design["components"]}
     assert set(js["groups"]) == {g["id"] for g in design.get("groups", [])}
     for row in js["components"].values():
-        assert set(row) == COMPONENT_KEYS
+        assert set(row) == ANALYZE_COMPONENT_KEYS
     for row in js["groups"].values():
         assert set(row) == {"availability", "failure_impact"}
     assert set(js["latency_ms"]) == {"mean"}
