@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from heapq import heappush
 
-from simpy.events import NORMAL
-
-from simcore.engine.kernel import FAIL, Ev, _heap_of
+from simcore.engine.kernel import FAIL, _heap_of
 from simcore.engine.limits import CircuitBreaker
 
 
@@ -146,20 +144,16 @@ def fold_returns(order, edges) -> None:
                   and not e.relay and clean[id(e.src)])
 
 
-def _reply(ev) -> None:
-    """The answer of a call arrives back at the caller: ``ev.v`` is (done, outcome)."""
-    done, status = ev.v
+def _reply(v) -> None:
+    """The answer of a call arrives back at the caller: ``v`` is (done, outcome)."""
+    done, status = v
     done(status)
 
 
-def _deliver(ev) -> None:
-    """A request arrives at the far end of a link: ``ev.v`` is (target, req, inst, done)."""
-    dst, req, inst, done = ev.v
+def _deliver(v) -> None:
+    """A request arrives at the far end of a link: ``v`` is (target, req, inst, done)."""
+    dst, req, inst, done = v
     dst.arrive(req, inst, done)
-
-
-_REPLY = (_reply,)
-_DELIVER = (_deliver,)
 
 
 def make_call(after, env):
@@ -174,10 +168,7 @@ def make_call(after, env):
         if e.fold:  # fixed, simple, no bandwidth, a latency: the way there is the one event
             lat = e.lat_s
             req.back += lat  # the client adds the way back when the answer reaches it
-            ev = Ev()
-            ev.callbacks = _DELIVER
-            ev.v = (e.dst, req, inst, done)
-            heappush(heap, (env._now + lat, NORMAL, next(eid), ev))
+            heappush(heap, (env._now + lat, next(eid), _deliver, (e.dst, req, inst, done)))
             return
         if e.direct:
             e.dst.arrive(req, inst, done)
@@ -189,18 +180,12 @@ def make_call(after, env):
             back = e.lat_s
             if back > 0.0 or e.relay:
                 def answer(status, done=done):
-                    ev = Ev()
-                    ev.callbacks = _REPLY
-                    ev.v = (done, status)
-                    heappush(heap, (env._now + back, NORMAL, next(eid), ev))
+                    heappush(heap, (env._now + back, next(eid), _reply, (done, status)))
             else:
                 answer = done
             d = back + req.kb * e.s_per_kb
             if d > 0.0 or e.relay:
-                ev = Ev()
-                ev.callbacks = _DELIVER
-                ev.v = (e.dst, req, inst, answer)
-                heappush(heap, (env._now + d, NORMAL, next(eid), ev))
+                heappush(heap, (env._now + d, next(eid), _deliver, (e.dst, req, inst, answer)))
             else:
                 e.dst.arrive(req, inst, answer)
             return
