@@ -72,7 +72,8 @@ class Event(BaseModel):
     that declaration, and read typed through ``params``. An instantaneous type has no
     ``duration_s``; every other type needs one."""
 
-    model_config = ConfigDict(extra="allow", validate_assignment=True)
+    # NaN and ±Infinity are never a value of a design, as for every part (_Strict)
+    model_config = ConfigDict(extra="allow", validate_assignment=True, allow_inf_nan=False)
 
     type: str
     target: str = Field(min_length=1)

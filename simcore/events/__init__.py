@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from simcore.events.base import TARGET_CLASSES, EventSpec, NoParams
+from simcore.events.base import TARGET_CLASSES, EventParams, EventSpec, NoParams
 
 _NOT_EVENTS = {"base"}
 _ORDER = ["fail", "spike", "latency", "partition"]  # menus and docs; others follow by name
@@ -45,4 +45,5 @@ def field_owner(name: str) -> str | None:
     return None
 
 
-__all__ = ["EVENTS", "TARGET_CLASSES", "EventSpec", "NoParams", "event_spec", "field_owner"]
+__all__ = ["EVENTS", "TARGET_CLASSES", "EventParams", "EventSpec", "NoParams", "event_spec",
+           "field_owner"]

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ConfigDict
+
 from simcore.components.base import ParamsBase
 
 TARGET_CLASSES = ("component", "client", "group", "link")
@@ -20,7 +22,14 @@ a link."""
 _CLASS_NAMES = {"component": "component", "client": "client", "group": "group", "link": "link"}
 
 
-class NoParams(ParamsBase):
+class EventParams(ParamsBase):
+    """Base of an event type's own fields: unknown names are errors, and NaN or ±Infinity is
+    never a value of a design."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+
+class NoParams(EventParams):
     """An event type without fields of its own."""
 
 

@@ -2,12 +2,16 @@
 
 from pydantic import Field
 
-from simcore.components.base import ParamsBase, unit
-from simcore.events.base import EventSpec
+from simcore.components.base import unit
+from simcore.events.base import EventParams, EventSpec
+
+MAX_EXTRA_LATENCY_MS = 3_600_000.0
+"""A latency event adds at most an hour, as a link's own latency_ms."""
 
 
-class LatencyParams(ParamsBase):
-    extra_ms: float = Field(..., ge=0, le=3_600_000, description="Added one-way latency.",
+class LatencyParams(EventParams):
+    extra_ms: float = Field(..., ge=0, le=MAX_EXTRA_LATENCY_MS,
+                            description="Added one-way latency.",
                             json_schema_extra=unit("ms", label="Extra latency", start=200.0))
 
 

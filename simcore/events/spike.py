@@ -2,12 +2,12 @@
 
 from pydantic import Field
 
-from simcore.components.base import ParamsBase, unit
+from simcore.components.base import unit
 from simcore.design_limits import MAX_SPIKE_MULTIPLIER
-from simcore.events.base import EventSpec
+from simcore.events.base import EventParams, EventSpec
 
 
-class SpikeParams(ParamsBase):
+class SpikeParams(EventParams):
     multiplier: float = Field(..., gt=0, le=MAX_SPIKE_MULTIPLIER,
                               description="Factor on the client's rate.",
                               json_schema_extra=unit("×", label="Multiplier", start=10.0))
