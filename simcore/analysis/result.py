@@ -56,6 +56,8 @@ class ComponentResult:
     instances: int | None = None
     billed_nodes: int | None = None
     db_nodes: list[DbNodeResult] = field(default_factory=list)
+    hit_ratio: float | None = None  # caches and CDNs: the one used (given or computed)
+    hit_ratio_computed: bool = False  # computed from capacity_keys (Che's approximation)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,6 +67,7 @@ class ComponentResult:
             "availability": finite_or_none(self.availability),
             "failure_impact": finite_or_none(self.failure_impact),
             "monthly_cost": finite_or_none(self.monthly_cost),
+            "hit_ratio": finite_or_none(self.hit_ratio),
         }
 
 

@@ -27,7 +27,10 @@ _COMPONENT_EXTRA_COUNTS = ("hits", "misses", "passed_through", "stale_reads", "r
 _MESSAGE_KEYS = ("lost_messages", "dead_lettered", "max_backlog", "mean_delivery_delay_ms")
 """SPEC §7.3 figures of every component (null where it is no queue), each the mean per
 replication with its interval in the component's ``ci95`` object."""
-_MESSAGE_TOTALS = ("lost_messages", "dead_lettered")
+_CACHE_KEYS = ("lost_writes", "max_staleness_ms")
+"""SPEC §7.4 figures of every component (null where it is no cache, the staleness null too for
+a cache without keys), each the mean per replication with its interval in ``ci95``."""
+_MESSAGE_TOTALS = ("lost_messages", "dead_lettered", "lost_writes")
 
 
 def _finite(x: Any) -> float | None:
@@ -152,7 +155,7 @@ class SimulationResult:
                 total = hits + sum(c.get("misses") or 0 for c in rows)
                 row["hit_ratio"] = hits / total if total else None
             ci95 = row.setdefault("ci95", {})
-            for k in _MESSAGE_KEYS:
+            for k in (*_MESSAGE_KEYS, *_CACHE_KEYS):
                 row[k] = mean_or_none(_finite(c.get(k)) for c in rows)
                 if row[k] is not None and len(rows) > 1:
                     ci95[k] = _ci(c.get(k) for c in rows)

@@ -8,6 +8,7 @@ import math
 
 from simcore.design import Design, Scenario
 from simcore.engine import failures
+from simcore.engine.caching import CacheNode
 from simcore.engine.clients import RClient, Req
 from simcore.engine.kernel import Kernel
 from simcore.engine.links import (
@@ -18,7 +19,7 @@ from simcore.engine.links import (
     settle_edges,
 )
 from simcore.engine.metrics import RunMetrics
-from simcore.engine.nodes import BalancerNode, CacheNode
+from simcore.engine.nodes import BalancerNode
 from simcore.engine.storage import DatabaseNode, QueueNode
 from simcore.engine.streams import replication_seed
 from simcore.results.rows import SecondRow, SeriesRecorder
@@ -94,6 +95,7 @@ class Sim:
         self.group_members = {gid: list(g.members) for gid, (g, _p) in topo.groups.items()}
         self.stations = [(n, st) for n in self.nodes.values() for st in n.stations]
         self.queues = [n for n in self.nodes.values() if isinstance(n, QueueNode)]
+        self.caches = [n for n in self.nodes.values() if isinstance(n, CacheNode)]
         self.consumers = [n for n in self.nodes.values() if n.feeds]
         self._base = None
         self._prev_busy = [0.0] * len(self.stations)
@@ -179,7 +181,7 @@ class Sim:
         for n in self.nodes.values():
             n.down_drops = 0
             n.rejected = 0
-            for attr in ("hits", "misses", "passed", "stale_reads", "replica_reads", "accepted",
+            for attr in ("hits", "misses", "passed", "lost_writes", "max_staleness", "stale_reads", "replica_reads", "accepted",
                          "consumed_ok", "consumed_failed", "lost_messages", "dead_lettered",
                          "delivered", "delay_sum"):
                 if hasattr(n, attr):
@@ -243,6 +245,7 @@ class Sim:
         out["saturation"] = sat
         out["lost_messages"] = sum(q.lost_messages for q in self.queues)
         out["dead_lettered"] = sum(q.dead_lettered for q in self.queues)
+        out["lost_writes"] = sum(n.lost_writes for n in self.caches)
         out["standby_takeovers"] = self.standby_takeovers
         out["random_failures"] = self.random_failures
         out["injected"] = self.injected
@@ -274,7 +277,12 @@ class Sim:
                 "up_at_end": n.up,
             }
             if isinstance(n, CacheNode):
-                c.update(hits=n.hits, misses=n.misses, passed_through=n.passed)
+                c.update(hits=n.hits, misses=n.misses, passed_through=n.passed,
+                         lost_writes=n.lost_writes,
+                         max_staleness_ms=(None if n.lru is None
+                                           else 1000.0 * n.max_staleness))
+            else:
+                c.update(lost_writes=None, max_staleness_ms=None)
             if isinstance(n, DatabaseNode):
                 c.update(stale_reads=n.stale_reads, replica_reads=n.replica_reads,
                          node_utilization=utils,

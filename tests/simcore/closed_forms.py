@@ -45,4 +45,4 @@ ANALYZE_TOP_KEYS = {"availability", "nines", "downtime_per_year_s", "downtime_pe
                     "offered_rps", "latency_ms", "monthly_cost", "components", "groups",
                     "saturated", "availability_method", "availability_ci95"}
 ANALYZE_COMPONENT_KEYS = {"arrival_rps", "utilization", "latency_ms", "availability",
-                          "failure_impact", "monthly_cost"}
+                          "failure_impact", "monthly_cost", "hit_ratio"}
