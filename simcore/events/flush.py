@@ -26,4 +26,5 @@ SPEC = EventSpec(
     colour=(14, 116, 144),
     phrase=lambda _p: "flushed",
     instantaneous=True,
+    since=2,
 )
