@@ -59,15 +59,18 @@ class CacheNode(RNode):
         super().finish_links()
         if self.capacity is None:
             return
-        clients = clients_reaching(self.sim, self.id)
+        reads, writes = self._key_laws()
         rep = self.sim.rep
-        self.read_keys = KeyStream(child_generator(rep, self.id, "read keys"),
-                                   [(c.rps * c.read_ratio, c.key_space, c.key_skew)
-                                    for c in clients])
-        self.write_keys = KeyStream(child_generator(rep, self.id, "write keys"),
-                                    [(c.rps * (1.0 - c.read_ratio), c.key_space, c.key_skew)
-                                     for c in clients])
+        self.read_keys = KeyStream(child_generator(rep, self.id, "read keys"), reads)
+        self.write_keys = KeyStream(child_generator(rep, self.id, "write keys"), writes)
         self.lru = [self._warm(k) for k in range(self.n)]
+
+    def _key_laws(self) -> tuple[list, list]:
+        """The key laws (rate, key_space, key_skew) of the clients that reach the cache, for
+        its reads and for its writes."""
+        clients = clients_reaching(self.sim, self.id)
+        return ([(c.rps * c.read_ratio, c.key_space, c.key_skew) for c in clients],
+                [(c.rps * (1.0 - c.read_ratio), c.key_space, c.key_skew) for c in clients])
 
     def _warm(self, k: int) -> OrderedDict:
         """Instance k holding its share of the most popular keys (key i is the i-th most
@@ -213,9 +216,7 @@ class CacheNode(RNode):
         and rates of the clients that reach the cache (at most every key they use)."""
         from simcore.analysis.che import capacity_for_hit_ratio
 
-        clients = clients_reaching(self.sim, self.id)
-        reads = [(c.rps * c.read_ratio, c.key_space, c.key_skew) for c in clients]
-        writes = [(c.rps * (1.0 - c.read_ratio), c.key_space, c.key_skew) for c in clients]
+        reads, writes = self._key_laws()
         policy = getattr(self.params, "write_policy", "around")
         total = capacity_for_hit_ratio(self.h, reads, writes, policy, self.ttl)
         return max(1, -(-total // self.n))
