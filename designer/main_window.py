@@ -29,6 +29,8 @@ from designer.files import FileManager
 from designer.icons import app_icon
 from designer.inspector import InspectorWidget
 from designer.palette import PaletteWidget
+from designer.settings_dialog import open_cluster_settings
+from designer.simulation.compare_view import open_compare_window
 from designer.summary_bar import SummaryBar
 from designer.teaching import Teaching
 from simcore import __version__
@@ -261,8 +263,12 @@ class MainWindow(QMainWindow):
         m.addAction(self._sim_proxies["stop_action"])
         m.addSeparator()
         m.addAction(self._sim_proxies["sweep_action"])
+        m.addAction("&Compare designs…", lambda: open_compare_window(self))
         m.addSeparator()
         m.addMenu(self.teaching.scenarios_menu)
+
+        m = mb.addMenu("Se&ttings")
+        m.addAction("Run replications on a &cluster…", lambda: open_cluster_settings(self))
 
         m = mb.addMenu("&Help")
         m.addAction("&Concepts", self.teaching.show_concepts)

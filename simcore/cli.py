@@ -23,7 +23,8 @@ from simcore.problems import DesignError
 from simcore.text import safe
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = ("analyze", "simulate", "reliability", "validate", "examples", "estimate")
+SUBCOMMANDS = ("analyze", "simulate", "reliability", "validate", "examples", "estimate",
+               "sweep", "compare")
 
 
 class UsageError(Exception):
@@ -118,7 +119,32 @@ def build_parser() -> argparse.ArgumentParser:
     estimate_arguments(sub.add_parser("estimate", help="back-of-the-envelope estimate from "
                                       "users to requests/s, storage, bandwidth and servers"),
                        _positive_float, _positive_int)
+    _add_study_parsers(sub)
     return p
+
+
+def _add_study_parsers(sub) -> None:
+    """``sweep`` and ``compare`` (SPEC §7.10): many runs on the same random numbers."""
+    w = sub.add_parser("sweep", help="simulate a design at several values of one parameter")
+    w.add_argument("file")
+    w.add_argument("--param", required=True, metavar="ID.PARAM",
+                   help="ID.PARAM[.SUB] of a component, link or group, or scenario.FIELD")
+    w.add_argument("--values", required=True, metavar="V1,V2,...",
+                   help="the values, separated by commas (each read as JSON)")
+    c = sub.add_parser("compare", help="two designs on the same random numbers: B − A")
+    c.add_argument("a", metavar="A.json")
+    c.add_argument("b", metavar="B.json")
+    for s in (w, c):
+        s.add_argument("--duration", type=_duration, metavar="SECONDS",
+                       help="simulated seconds, warm-up included (default: the scenario's)")
+        s.add_argument("--replications", type=_positive_int, metavar="N")
+        s.add_argument("--seed", type=_seed, metavar="N")
+        s.add_argument("--scheduler", metavar="ADDRESS",
+                       help="tcp://HOST:PORT of a Dask scheduler that runs the replications "
+                            "(default: $SKYLINE_SCHEDULER, else this machine)")
+        s.add_argument("--json", type=_output, metavar="OUT",
+                       help="write the results as JSON to OUT (- for standard output)")
+        s.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
 def _dispatch(argv: list[str]) -> int:

@@ -1,9 +1,10 @@
 """One small interface for independent runs (SPEC §3): a list of tasks in, their results out.
 
-Replications, load sweeps and design comparisons all go through ``run_all``. Today it is a local
-process pool; a distributed engine (Dask, say) can stand behind the same call later, because a
-task is only a picklable top-level function with picklable arguments and a result is a
-picklable value.
+Replications, load sweeps and design comparisons all go through ``run_all``: a local process
+pool, or with ``scheduler="tcp://HOST:PORT"`` an existing Dask cluster (``simcore.runner_dask``,
+imported only then). Either works because a task is only a picklable top-level function with
+picklable arguments (the design travels inside the task, never as a file path) and a result is
+a picklable value; the same seeds give the same results on both.
 
     from simcore.runner import Task, run_all
     results = run_all([Task(fn, (design,), {"seed": 1, "rep_index": i}) for i in range(5)])
@@ -134,13 +135,20 @@ _PR_SET_PDEATHSIG = 1
 
 def run_all(tasks: Sequence[Task], *, workers: int | None = None,
             progress: Callable[[int, int], None] | None = None,
-            should_stop: Callable[[], bool] | None = None) -> RunOutcome:
+            should_stop: Callable[[], bool] | None = None,
+            scheduler: str | None = None) -> RunOutcome:
     """Run every task and return their results in task order.
 
     ``workers`` None: one process per core (capped at the number of tasks); 1: run in this
     process, one after another (no pool; what tests and small runs want). An exception raised
-    by a task is raised here once the pool has been shut down.
+    by a task is raised here once the pool has been shut down. ``scheduler``: the address of a
+    Dask scheduler that runs the tasks instead (``workers`` is then ignored); a scheduler that
+    cannot be used raises ``simcore.runner_dask.ClusterError``.
     """
+    if scheduler:
+        from simcore.runner_dask import run_on_cluster
+
+        return run_on_cluster(tasks, scheduler, progress=progress, should_stop=should_stop)
     tasks = list(tasks)
     total = len(tasks)
     results: list[Any] = [None] * total

@@ -12,7 +12,11 @@ from simcore.results.rows import SecondRow
 # --- from a worker to the window ------------------------------------------------------------
 @dataclass(frozen=True)
 class Started:
+    """The share's work begins. ``live_fail``: a "fail now" can reach its running
+    replications (not on a cluster, which gives a replication back only when it has ended)."""
+
     share: int
+    live_fail: bool = True
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.simulation import messages, worker
+from designer.simulation import messages
+from designer.simulation.cluster_run import make_run
 from designer.simulation.plots import ResultPlots
-from designer.simulation.processes import WorkerProcesses, warm_up_workers
+from designer.simulation.processes import warm_up_workers
 from designer.simulation.summary import run_summary, utilisation_means
 from simcore.design_limits import MAX_DURATION_S, MAX_SEED
 from simcore.runner import default_workers
+from simcore.sweep import SWEEP_DURATION_S, SWEEP_FACTORS
 from simcore.text import finite_or_none
 from simcore.validate import validate
 
@@ -65,14 +67,14 @@ class SimulationPanel(QWidget):
 
     workers: int | None = None
     """Worker processes for a run; None: one per core (at most one per replication)."""
-    sweep_factors: tuple[float, ...] = worker.SWEEP_FACTORS
-    sweep_duration_s: float = worker.SWEEP_DURATION_S
+    sweep_factors: tuple[float, ...] = SWEEP_FACTORS
+    sweep_duration_s: float = SWEEP_DURATION_S
 
     def __init__(self, document, analysis_source=None, parent=None):
         super().__init__(parent)
         self.document = document
         self.analysis_source = analysis_source  # callable -> the latest AnalysisResult or None
-        self._run: WorkerProcesses | None = None
+        self._run = None  # WorkerProcesses or ClusterRun while a run goes on
         self._mode = "run"
         self._started_at = 0.0
         self._progress_total = 1.0
@@ -80,6 +82,7 @@ class SimulationPanel(QWidget):
         self._total_items = 0
         self._fail_pending: set[str] = set()
         self.results: list[dict] = []
+        self.live_fail = False  # a "fail now" can reach the running replications
         self.last_outcome: str | None = None
         self.last_error: str | None = None
         self._loading = False
@@ -346,7 +349,7 @@ class SimulationPanel(QWidget):
 
     def _launch(self, mode: str, options: dict, items: int) -> bool:
         n = max(1, min(self.workers or default_workers(), items))
-        run = WorkerProcesses(self.document.design.to_dict(), options, n)
+        run = make_run(self.document.design.to_dict(), options, n)  # local, or on a cluster
         self._mode = mode
         self._total_items = items
         self._rep_t = {}
@@ -354,6 +357,7 @@ class SimulationPanel(QWidget):
         self._rows_pending = False
         self._last_draw = self._last_bars = 0.0
         self.results = []
+        self.live_fail = False
         self.last_outcome, self.last_error = None, None
         self._started_at = time.monotonic()
         self.progress.setValue(0)
@@ -424,7 +428,9 @@ class SimulationPanel(QWidget):
                     self.plots.add_row(row)
             self._rows_pending = True
             return True
-        if isinstance(msg, messages.RepDone):
+        if isinstance(msg, messages.Started):
+            self.live_fail = msg.live_fail
+        elif isinstance(msg, messages.RepDone):
             self.results.append(msg.result)
             self._rep_t[msg.rep] = self._duration()
         elif isinstance(msg, messages.SweepPoint):
@@ -525,6 +531,11 @@ class SimulationPanel(QWidget):
         if not self.is_running() or self._mode != "run":
             self._say(f"“Fail now” acts on a running simulation (not a sweep): press Run "
                       f"first, or use “Schedule failure…” to schedule an outage of {name}.")
+            return
+        if not self.live_fail:
+            self._say(f"A run on a cluster gives each replication back only when it ends, so a "
+                      f"failure cannot reach it now; schedule an outage of {name} with "
+                      "“Schedule failure…” instead.", error=True)
             return
         self._run.send(messages.FailNow(target, FAIL_NOW_DURATION_S))
         self._fail_pending.add(target)  # its band is drawn when a worker confirms the time

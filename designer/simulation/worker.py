@@ -26,11 +26,6 @@ import traceback
 from designer.simulation import messages
 from simcore.results.rows import SecondRow
 
-SWEEP_FACTORS = (0.1, 0.25, 0.4, 0.55, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2)
-"""Offered load as fractions of the analysis's saturation rps."""
-SWEEP_DURATION_S = 20.0
-SWEEP_WARMUP_S = 4.0
-
 ROW_BATCH_S = 0.1
 """Wall-clock seconds between two batches of rows."""
 NICE = 5
@@ -64,32 +59,6 @@ class _RowSender:
 
 def noop() -> None:
     """A process that does nothing (starts the fork server's first child)."""
-
-
-def result_figures(result: dict) -> dict:
-    """Throughput, p99 and error rate of one replication's result (None where undefined)."""
-    return {"throughput_rps": result["throughput_rps"], "p99_ms": result["latency_ms"]["p99"],
-            "error_rate": result["error_rate"]}
-
-
-def sweep_design(design_dict: dict, scale: float) -> dict:
-    """The design with every client's rps multiplied by ``scale`` and no scenario events: a
-    load point measures capacity, so scheduled outages and random failures are left out."""
-    d = dict(design_dict)
-    comps = []
-    for c in design_dict.get("components", []):
-        if c.get("kind") == "client" and "rps" in (c.get("params") or {}):
-            c = dict(c)
-            c["params"] = dict(c["params"])
-            c["params"]["rps"] = c["params"]["rps"] * scale
-        comps.append(c)
-    d["components"] = comps
-    if d.get("scenario"):
-        sc = dict(d["scenario"])
-        sc.pop("events", None)
-        sc.pop("random_failures", None)
-        d["scenario"] = sc
-    return d
 
 
 def with_events(design_dict: dict, events: list[dict]) -> dict:
@@ -179,7 +148,7 @@ def _run(design_dict: dict, options: dict, out, ctl, share: tuple[int, int]) -> 
     design = design_io.parse(design_dict)  # a DesignError becomes Failed in run_study
     out.put(messages.Started(k))
     if options.get("mode") == "sweep":
-        _sweep(design_dict, options, out, control, run_replication, share)
+        _sweep(design_dict, options, out, control, share)
         return
     seed = int(options.get("seed", 1))
     duration = float(options["duration_s"])
@@ -222,32 +191,27 @@ def _take_injected(result, out, k) -> list[dict]:
     return accepted
 
 
-def _sweep(design_dict, options, out, control, run_replication, share) -> None:
-    from simcore import io as design_io
+def _sweep(design_dict, options, out, control, share) -> None:
+    """This share of the load sweep (``simcore.sweep.load_point`` per load point), streaming
+    each point's rows while it runs and its figures when it ends."""
+    from simcore.sweep import SWEEP_DURATION_S, SWEEP_FACTORS, SWEEP_WARMUP_S, load_point
 
     k, n = share
     sat = float(options["saturation_rps"])
     offered = float(options["offered_rps"])
     duration = float(options.get("sweep_duration_s", SWEEP_DURATION_S))
-    warmup = min(float(options.get("sweep_warmup_s", SWEEP_WARMUP_S)), duration / 2)
+    warmup = float(options.get("sweep_warmup_s", SWEEP_WARMUP_S))
     factors = list(options.get("factors") or SWEEP_FACTORS)
     sender = _RowSender(out, k)
     for i in range(k, len(factors), n):
-        f = factors[i]
-        design = design_io.parse(sweep_design(design_dict, f * sat / offered))
-
-        def on_second(row, _i=i):
-            sender.add(_i, row)
-
-        result = run_replication(design, seed=int(options.get("seed", 1)), rep_index=0,
-                                 duration_s=duration, warmup_s=warmup, on_second=on_second,
-                                 should_stop=control.should_stop)
+        point = load_point(design_dict, factors[i], sat, offered,
+                           seed=int(options.get("seed", 1)), duration_s=duration,
+                           warmup_s=warmup, on_second=lambda row, _i=i: sender.add(_i, row),
+                           should_stop=control.should_stop)
         sender.flush()
         if control.stop:
             break
-        out.put(messages.SweepPoint(k, {"index": i, "factor": f, "offered_rps": f * sat,
-                               "saturated": bool(result["saturated"]),
-                               **result_figures(result)}))
+        out.put(messages.SweepPoint(k, {"index": i, **point}))
     out.put(messages.Done(k, control.stop))
 
 

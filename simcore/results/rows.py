@@ -36,6 +36,18 @@ class SecondRow:
         return default if value is None else value
 
 
+def rows_of(timeseries: dict) -> list[SecondRow]:
+    """A replication's ``timeseries`` (as ``SeriesRecorder`` builds it) back as its rows."""
+    rows = []
+    for i, t in enumerate(timeseries.get("t_s", [])):
+        values = {s.key: timeseries[s.key][i] for s in RUN_SERIES
+                  if i < len(timeseries.get(s.key, ()))}
+        components = {s.key: {cid: v[i] for cid, v in timeseries.get(s.key, {}).items()
+                              if i < len(v)} for s in COMPONENT_SERIES}
+        rows.append(SecondRow(t, values, components))
+    return rows
+
+
 class SeriesRecorder:
     """Collects one replication's rows into its ``timeseries`` dict: ``t_s`` and each run
     series as lists, each component series as {component id: list} over the components the

@@ -130,17 +130,15 @@ def test_a_bad_design_gives_one_clear_error():
     assert "Traceback" not in msg.text
 
 
-def test_a_sweep_scales_every_client_and_leaves_events_out():
+def test_the_sweep_streams_one_point_per_load_factor():
     data = design_dict(events=[{"type": "fail", "target": "db", "at_s": 1, "duration_s": 1}])
-    scaled = worker.sweep_design(data, 0.5)
-    assert scaled["components"][0]["params"]["rps"] == pytest.approx(100.0)
-    assert "events" not in scaled["scenario"]
-    assert data["components"][0]["params"]["rps"] == 200.0  # the original is untouched
     msgs = run(data, {"mode": "sweep", "saturation_rps": 400.0, "offered_rps": 200.0,
                       "seed": 1, "sweep_duration_s": 4.0, "sweep_warmup_s": 1.0,
                       "factors": [0.25, 0.5]})
     points = [m.point for m in msgs if isinstance(m, SweepPoint)]
     assert [p["offered_rps"] for p in points] == [100.0, 200.0]
+    assert [p["index"] for p in points] == [0, 1]
+    assert {m.item for m in msgs if isinstance(m, Rows)} == {0, 1}  # each point's seconds, live
     for p in points:  # well below saturation the offered load is carried (3 s measured)
         assert p["throughput_rps"] == pytest.approx(p["offered_rps"], rel=0.2)
         assert p["error_rate"] == 0
