@@ -19,6 +19,7 @@ from PySide6.QtGui import QUndoStack
 from designer import commands as cmd
 from simcore.components import KINDS
 from simcore.design import Component, Design, Event, Group, Link, Scenario, empty_design
+from simcore.graph import link_refusal, reaches
 from simcore.io import design_to_dict
 
 GROUP_KINDS = ("zone", "region")
@@ -232,33 +233,15 @@ class DesignDocument(QObject):
             return f"'{exc.args[0]}' is not a component"
         if source == target:
             return "A component cannot link to itself."
-        if dst.kind == "client":
-            return f"{dst.label} is a client: clients only send, nothing links into them."
-        sspec = KINDS.get(src.kind)
-        if sspec is not None and sspec.terminal:
-            return (f"{src.label} is a {sspec.label.lower()}: it serves requests and has no "
-                    "outgoing links.")
+        reason = link_refusal(KINDS.get(src.kind), KINDS.get(dst.kind), src.label, dst.label)
+        if reason is not None:
+            return reason
         if any(lk.source == source and lk.target == target for lk in d.links):
             return f"{src.label} already links to {dst.label}."
-        if self._reaches(target, source):
+        if reaches(((lk.source, lk.target) for lk in d.links), target, source):
             return (f"{dst.label} already leads to {src.label}: this link would form a cycle "
                     "(designs must be acyclic).")
         return None
-
-    def _reaches(self, start: str, goal: str) -> bool:
-        out: dict[str, list[str]] = {}
-        for lk in self._design.links:
-            out.setdefault(lk.source, []).append(lk.target)
-        seen, todo = {start}, [start]
-        while todo:
-            n = todo.pop()
-            if n == goal:
-                return True
-            for m in out.get(n, ()):
-                if m not in seen:
-                    seen.add(m)
-                    todo.append(m)
-        return False
 
     def add_link(self, source: str, target: str) -> str | None:
         """Link two components; None when refused (the reason is in ``last_refusal``)."""

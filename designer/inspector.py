@@ -24,14 +24,15 @@ from designer.icons import kind_pixmap
 from designer.inspector_fields import FieldEditor, FieldShape, field_label
 from designer.inspector_live import EventsBox, LiveFigures
 from simcore.components import KINDS, CommonParams
+from simcore.design_limits import MAX_NAME_CHARS
+from simcore.graph import link_keys
 from simcore.link_params import (
-    SERVICE_ONLY,
-    SPLIT_ONLY,
     CircuitBreakerParams,
     GroupParams,
     LinkParams,
 )
 from simcore.params import params_problems
+from simcore.text import elide
 
 # Sections of the common parameters (the kind's own parameters come first).
 COMMON_SECTIONS = [
@@ -69,6 +70,10 @@ class _TextBox(QPlainTextEdit):
         self.finished.emit()
 
 
+HEADER_CHARS = 48
+"""The inspector's title (the item's name) is cut to this many characters; its tooltip is whole."""
+
+
 class _Header(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -98,13 +103,16 @@ class _Header(QWidget):
             self.icon.show()
         else:
             self.icon.hide()
-        self.title.setText(title)
+        self.title.setText(elide(title, HEADER_CHARS))  # a long name must not widen the dock
         self.subtitle.setText(subtitle)
-        self.setToolTip(tip)
+        self.setToolTip(tip or (title if len(title) > HEADER_CHARS else ""))
 
 
 class InspectorWidget(QWidget):
-    """Shows and edits one item. ``show_item(id)`` selects what it shows (None: the design)."""
+    """Shows and edits one item. ``show_item(id)`` selects what it shows (None: the design).
+    A click on a live figure asks why: ``whyRequested(item id, figure key, label)``."""
+
+    whyRequested = Signal(str, str, object)
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -187,6 +195,8 @@ class InspectorWidget(QWidget):
 
     def _add_live(self, lay: QVBoxLayout, group: bool) -> None:
         self.live = LiveFigures(group)
+        self.live.whyRequested.connect(
+            lambda key, label: self.whyRequested.emit(self._ident or "", key, label))
         lay.addWidget(self.live)
 
     def _add_events_slot(self, lay: QVBoxLayout) -> None:
@@ -243,6 +253,7 @@ class InspectorWidget(QWidget):
 
     def _name_row(self, form: QFormLayout, obj) -> None:
         self.name_edit = QLineEdit(obj.name or "")
+        self.name_edit.setMaxLength(MAX_NAME_CHARS)  # what a file may hold
         self.name_edit.setPlaceholderText(obj.id)
         self.name_edit.setToolTip("The name shown on the canvas (empty: the id)")
         self.name_edit.editingFinished.connect(self._commit_name)
@@ -262,6 +273,7 @@ class InspectorWidget(QWidget):
                         f"{'s' * (len(d.groups) != 1)}")
         form = self._form(lay, "Design")
         self.name_edit = QLineEdit(d.name or "")
+        self.name_edit.setMaxLength(MAX_NAME_CHARS)
         self.name_edit.setPlaceholderText("Untitled")
         self.name_edit.editingFinished.connect(self._commit_name)
         form.addRow("Name", self.name_edit)
@@ -329,11 +341,7 @@ class InspectorWidget(QWidget):
         def check(key):
             return lambda v: _problem_for(LinkParams, self._params(), key, v, base)
 
-        allowed = set(LinkParams.model_fields) - {"circuit_breaker"}
-        if not (spec is not None and spec.splits):
-            allowed -= set(SPLIT_ONLY)
-        if s_kind != "service":
-            allowed -= set(SERVICE_ONLY)
+        allowed = link_keys(spec) - {"circuit_breaker"}
         allowed |= set(link.params) - {"circuit_breaker"}  # a stray setting stays resettable
         for title, keys in LINK_SECTIONS:
             keys = [k for k in keys if k in allowed]
@@ -348,7 +356,7 @@ class InspectorWidget(QWidget):
                 FieldShape("latency_ms", LinkParams.model_fields["latency_ms"]).tooltip())
         self._build_circuit_breaker(lay)
         self._add_events_slot(lay)
-        if spec is not None and not spec.splits and s_kind != "service":
+        if spec is not None and not spec.splits and not spec.behaviour.calls_links:
             note = QLabel(f"A {spec.label.lower()} sends every request on; weight applies "
                           "to splitting sources, probability and mode to services.")
             note.setWordWrap(True)

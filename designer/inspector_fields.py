@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from simcore.explain import param_concept
+
 ERROR_STYLE = "color: #b91c1c;"
 INT_MAX = 2_147_483_647
 FLOAT_MAX = 1e15
@@ -41,7 +43,7 @@ UNSET_TEXT = {
     "latency_ms": "auto",
     "bandwidth_mbps": "unlimited",
     "failover_s": "by standby",
-    "availability": "1 (default)",
+    "availability": "1 (never fails)",
     "mtbf_hours": "not set",
     "mttr_hours": "not set",
     "rate_limit_rps": "no limit",
@@ -144,6 +146,9 @@ class FieldShape:
             facts.append(f"default: {_num(self.default)}")
         if facts:
             lines.append("<i>" + "; ".join(facts) + "</i>")
+        concept = param_concept(self.key)
+        if concept:
+            lines.append(f"Concept: “{concept}” (Help → Concepts)")
         return "<br>".join(lines)
 
     def range_problem(self, v: float) -> str | None:

@@ -3,7 +3,7 @@ scenario events that target it (each removable, as an undo step)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from designer.summary_bar import format_money, format_ms, format_percent, format_rps
@@ -28,6 +28,8 @@ def _figure_text(key: str, value, client: bool) -> str:
     if key == "latency_ms":
         return format_ms(value) + (" end to end" if client else " here (wait + service)")
     if key == "availability":
+        if value >= 1:  # the default: say what it means, and what to do to see nines
+            return "100 % (availability 1: never fails; set it to see nines)"
         return format_percent(value)
     if key == "failure_impact":
         return "no request lost" if value <= 1e-12 else f"{format_percent(value)} of requests fail"
@@ -36,8 +38,28 @@ def _figure_text(key: str, value, client: bool) -> str:
     return str(value)
 
 
+class _WhyLabel(QLabel):
+    """A figure that explains itself when clicked (``clicked``)."""
+
+    clicked = Signal()
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip("Click: why this figure (its formula with this design's numbers)")
+        self.setWordWrap(True)
+
+    def mouseReleaseEvent(self, event) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+
+
 class LiveFigures(QGroupBox):
-    """What the instant analysis says about one component or group."""
+    """What the instant analysis says about one component or group. A click on a figure asks
+    why: ``whyRequested(key, label)``."""
+
+    whyRequested = Signal(str, object)
 
     def __init__(self, group: bool, parent=None):
         super().__init__("Live analysis", parent)
@@ -48,8 +70,8 @@ class LiveFigures(QGroupBox):
         form.setVerticalSpacing(2)
         self.labels: dict[str, QLabel] = {}
         for key, title in self.rows:
-            value = QLabel("—")
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value = _WhyLabel("—")
+            value.clicked.connect(lambda k=key, w=value: self.whyRequested.emit(k, w))
             form.addRow(title, value)
             self.labels[key] = value
         self.note = QLabel()

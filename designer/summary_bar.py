@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from simcore.explain import CONCEPTS
 
 GOOD, WARN, BAD, NEUTRAL = "#1b7f3b", "#b36b00", "#c0262d", "#1f2933"
 
 YEAR_S = 365 * 24 * 3600.0
+TILE_CONCEPTS = {"availability": "availability", "nines": "nines", "downtime": "nines",
+                 "latency": "latency", "cost": "cost", "saturation": "saturation",
+                 "bottleneck": "saturation", "spofs": "spof"}
+NOTHING_FAILS = ("100 % and ∞ nines: nothing in this design can fail. Every part has "
+                 "availability 1 (never fails), the default: set availability or MTBF/MTTR in "
+                 "the inspector to see nines.")
 
 
 # --- formatting (pure functions, also used by the report) ---------------------------------------
@@ -137,11 +145,15 @@ class _FitLabel(QLabel):
 
 
 class _Tile(QFrame):
-    """One figure: a small grey caption over a large value."""
+    """One figure: a small grey caption over a large value; a click asks why (``clicked``)."""
+
+    clicked = Signal()
 
     def __init__(self, caption: str, tooltip: str, parent=None, keep: int = 170):
         super().__init__(parent)
         self.setObjectName("summaryTile")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        tooltip += "\nClick: why this figure (its formula with this design's numbers)."
         self._base_tooltip = tooltip
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 4, 8, 4)
@@ -155,6 +167,12 @@ class _Tile(QFrame):
         lay.addWidget(self.value)
         self.setToolTip(tooltip)
 
+    def mouseReleaseEvent(self, event) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
+                event.position().toPoint()):
+            self.clicked.emit()
+
     def set(self, text: str, color: str = NEUTRAL, detail: str = "") -> None:
         self.value.setText(text)
         self.value.setStyleSheet(f"color: {color};")
@@ -166,6 +184,7 @@ class SummaryBar(QFrame):
     less telling figures give way (DROP_FIRST, in that order) rather than widening the window."""
 
     DROP_FIRST = ("nines", "downtime", "latency", "cost", "saturation")
+    whyRequested = Signal(str, object)  # figure key, the tile (a QWidget) that shows it
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -201,7 +220,9 @@ class SummaryBar(QFrame):
              "Single points of failure: parts whose failure alone loses requests."),
         ):
             # a long component name gives way first
+            tip += f"\nConcept: “{CONCEPTS[TILE_CONCEPTS[key]]}” (Help → Concepts)."
             tile = _Tile(caption, tip, self, keep=90 if key == "bottleneck" else 170)
+            tile.clicked.connect(lambda k=key, t=tile: self.whyRequested.emit(k, t))
             self.tiles[key] = tile
             lay.addWidget(tile)
         self.message = QLabel("")
@@ -297,8 +318,11 @@ class SummaryBar(QFrame):
             detail = ("Estimated by Monte Carlo (the design is too large for the exact sum)"
                       + (f"; 95 % interval {format_percent(ci[0])} – {format_percent(ci[1])}"
                          if ci[0] is not None else ""))
+        if u is not None and u <= 0:
+            detail = NOTHING_FAILS
         self.tiles["availability"].set(format_percent(avail, u), color, detail)
-        self.tiles["nines"].set(format_nines(nines, avail), color)
+        self.tiles["nines"].set(format_nines(nines, avail), color,
+                                NOTHING_FAILS if nines is None and avail == 1 else "")
         self.tiles["downtime"].set(
             format_duration(a.get("downtime_per_year_s")), color,
             f"per month {format_duration(a.get('downtime_per_month_s'))}, "
@@ -332,9 +356,13 @@ class SummaryBar(QFrame):
             f"'{bn}' ({labels.get(bn, bn)}), utilisation now {util:.0%}" if util is not None
             else "")
         spofs = list(a.get("spofs") or [])
-        self.tiles["spofs"].set(
-            str(len(spofs)), BAD if spofs else GOOD,
-            "\n".join(f"• {labels.get(s, s)} ({s})" for s in spofs) if spofs else "None.")
+        spof_detail = ("\n".join(f"• {labels.get(s, s)} ({s})" for s in spofs) if spofs
+                       else "None.")
+        if spofs and u is not None and u <= 0:
+            spof_detail += ("\n\nEach would lose requests if it failed, but nothing here can "
+                            "fail yet: every part has availability 1 (never fails), the "
+                            "default. Set availability or MTBF/MTTR to see what they cost.")
+        self.tiles["spofs"].set(str(len(spofs)), BAD if spofs else GOOD, spof_detail)
         self._fit_tiles()
 
 

@@ -25,6 +25,6 @@ def _coerce_c_locale() -> None:
 if __name__ == "__main__":
     multiprocessing.freeze_support()
     _coerce_c_locale()
-    from simcore.cli import entry
+    from designer.__main__ import entry
 
     entry()

@@ -6,7 +6,7 @@ same run.
 Needs a built bundle (`make package`). Start-to-paint is the wall time of
 `skyline FILE --screenshot OUT.png` (offscreen): process start, Qt, the design loaded and
 analysed, the window painted and saved, exit. It is measured for the frozen executable and for
-`python -m simcore.cli` from the checkout, alternately, and the median of N runs is printed with
+`python -m designer` from the checkout, alternately, and the median of N runs is printed with
 the CPU time, so that a busy machine shows as wall time far above CPU time.
 """
 
@@ -72,12 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         shot = str(home / "shot.png")
         commands = {
             "frozen  --screenshot": ([str(exe), str(EXAMPLE), "--screenshot", shot], env),
-            "source  --screenshot": ([sys.executable, "-m", "simcore.cli", str(EXAMPLE),
+            "source  --screenshot": ([sys.executable, "-m", "designer", str(EXAMPLE),
                                       "--screenshot", shot], source_env),
             "frozen  --version": ([str(exe), "--version"], env),
-            "source  --version": ([sys.executable, "-m", "simcore.cli", "--version"], source_env),
+            "source  --version": ([sys.executable, "-m", "designer", "--version"], source_env),
             "frozen  analyze": ([str(exe), "analyze", str(EXAMPLE)], env),
-            "source  analyze": ([sys.executable, "-m", "simcore.cli", "analyze", str(EXAMPLE)],
+            "source  analyze": ([sys.executable, "-m", "designer", "analyze", str(EXAMPLE)],
                                 source_env),
         }
         samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}

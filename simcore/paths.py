@@ -14,6 +14,14 @@ def resources_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "resources"
 
 
+def concepts_file() -> Path:
+    """The concepts guide (docs/concepts.md), which the designer's Help shows."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        return Path(frozen) / "docs" / "concepts.md"
+    return Path(__file__).resolve().parent.parent / "docs" / "concepts.md"
+
+
 def examples_dir() -> Path:
     return resources_dir() / "examples"
 

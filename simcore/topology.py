@@ -1,23 +1,20 @@
 """A valid design compiled once into plain lookup tables, shared by the analysis and the
 simulation: typed parameters, outgoing links in file order, split shares, effective link
-latencies, group memberships and a stable topological order. networkx is used here, at compile
-time, and nowhere in an event loop.
+latencies, group memberships and a stable topological order (simcore.graph, networkx), at
+compile time and nowhere in an event loop.
 
 Compiling a checked design reuses the typed parameters validation produced (each parameter set
-is validated once) and orders the parts with a heap instead of building a networkx graph: this
-runs on every edit in the designer.
+is validated once): this runs on every edit in the designer.
 """
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass, field
-
-import networkx as nx
 
 from simcore.components import KINDS, KindSpec
 from simcore.components.base import ParamsBase
 from simcore.design import Design, Group
+from simcore.graph import topological_order
 from simcore.link_params import (
     CROSS_REGION_LATENCY_MS,
     CROSS_ZONE_LATENCY_MS,
@@ -28,15 +25,12 @@ from simcore.params import component_params, group_params, link_params
 from simcore.problems import DesignError
 from simcore.validate import validate_and_parse
 
-# Kinds whose split over targets follows link weights always (SPEC §3, "Split shares").
-_WEIGHTED_ALWAYS = {"client", "api_gateway", "rate_limiter", "cache", "cdn"}
-_BALANCERS = {"dns", "load_balancer", "reverse_proxy"}
-
 
 @dataclass
 class Edge:
     """A link, compiled. ``latency_ms`` is the effective one-way latency (defaults applied);
-    ``share`` is w(source, target) for a splitting source (1 for services and queues)."""
+    ``share`` is w(source, target) for a splitting source (1 for services and queues); under
+    least connections the analysis sets the capacity shares (SPEC §7.1) before using them."""
 
     id: str
     source: str
@@ -72,6 +66,11 @@ class Node:
     def role(self) -> str:
         return self.spec.role
 
+    @property
+    def behaviour(self):
+        """The kind's role object (simcore.roles.Role)."""
+        return self.spec.behaviour
+
 
 @dataclass
 class Topology:
@@ -81,6 +80,8 @@ class Topology:
     edges: dict[str, Edge]
     groups: dict[str, tuple[Group, GroupParams]]
     clients: list[str]
+    capacity_shares_settled: bool = False
+    """Whether the analysis has set the least-connections shares (see analysis.flow)."""
 
     def groups_of(self, cid: str) -> list[str]:
         n = self.nodes[cid]
@@ -127,49 +128,22 @@ def compile_design(design: Design, check: bool = True) -> Topology:
     for n in nodes.values():
         _set_shares(n)
         n.fed_only_by_queues = bool(n.inbound) and all(
-            nodes[e.source].kind == "message_queue" for e in n.inbound)
-    index = {c.id: i for i, c in enumerate(design.components)}
-    order = _topological_order(nodes, index)
-    clients = [c.id for c in design.components if c.kind == "client"]
+            nodes[e.source].spec.behaviour.takes_messages for e in n.inbound)
+    order = parsed.order if parsed else topological_order(
+        [c.id for c in design.components], ((e.source, e.target) for e in edges.values()))
+    clients = [c.id for c in design.components if nodes[c.id].spec.behaviour.is_source]
     return Topology(design, nodes, order, edges, groups, clients)
 
 
-def _topological_order(nodes: dict[str, Node], index: dict[str, int]) -> list[str]:
-    """Callers before callees; among the parts ready at once, the earliest in the file first
-    (what networkx's lexicographical_topological_sort gives with that key, without building a
-    graph). A cycle raises networkx.NetworkXUnfeasible, as that function does."""
-    indeg = {cid: 0 for cid in nodes}
-    succ: dict[str, set[str]] = {cid: set() for cid in nodes}
-    for n in nodes.values():
-        for e in n.out:
-            if e.target not in succ[n.id]:  # parallel links count once, as in a DiGraph
-                succ[n.id].add(e.target)
-                indeg[e.target] += 1
-    ready = [(index[cid], cid) for cid, d in indeg.items() if d == 0]
-    heapq.heapify(ready)
-    order = []
-    while ready:
-        _, v = heapq.heappop(ready)
-        order.append(v)
-        for t in succ[v]:
-            indeg[t] -= 1
-            if indeg[t] == 0:
-                heapq.heappush(ready, (index[t], t))
-    if len(order) != len(nodes):
-        raise nx.NetworkXUnfeasible("Graph contains a cycle or graph changed during iteration")
-    return order
-
-
 def _set_shares(n: Node) -> None:
+    """Split shares w(x, t) (SPEC §3): by the role's link weights, else equal."""
     if not n.out or not n.spec.splits:
         return
-    weighted = n.kind in _WEIGHTED_ALWAYS or (
-        n.kind in _BALANCERS and getattr(n.params, "algorithm", "") == "weighted"
-    )
-    if weighted:
-        total = sum(e.params.weight for e in n.out)
-        for e in n.out:
-            e.share = e.params.weight / total
+    weights = n.spec.behaviour.split_weights(n)
+    if weights is not None:
+        total = sum(weights)
+        for e, w in zip(n.out, weights):
+            e.share = w / total
     else:
         for e in n.out:
             e.share = 1.0 / len(n.out)

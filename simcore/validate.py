@@ -10,15 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-import networkx as nx
-from pydantic import ValidationError
-
 from simcore.components import KINDS
-from simcore.design import Design
-from simcore.link_params import LinkParams
 from simcore.components.base import ParamsBase
-from simcore.params import _messages
-from simcore.link_params import GroupParams
+from simcore.design import Design
+from simcore.design_limits import rate_problems, text_problems
+from simcore.graph import link_problems, order_or_cycle
+from simcore.link_params import GroupParams, LinkParams
+from simcore.params import parse_params
 from simcore.problems import Problem
 
 
@@ -30,14 +28,13 @@ class ParsedParams:
     components: list[ParamsBase | None] = field(default_factory=list)
     links: list[LinkParams | None] = field(default_factory=list)
     groups: list[GroupParams | None] = field(default_factory=list)
+    order: list[str] | None = None  # the components in topological order (None with a cycle)
 
 
 def _parse(model, raw: dict, where: str, problems: list[Problem]):
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        problems.extend(Problem(where, m) for m in _messages(exc))
-        return None
+    parsed, found = parse_params(model, raw, where)
+    problems.extend(found)
+    return parsed
 
 
 def validate(design: Design) -> list[Problem]:
@@ -68,7 +65,13 @@ def validate_and_parse(design: Design) -> tuple[list[Problem], ParsedParams]:
             continue
         parsed.components.append(_parse(spec.params, c.params, c.id, problems))
 
-    if not any(c.kind == "client" for c in design.components):
+    problems.extend(text_problems(design))
+    client_rps = {c.id: float(getattr(p, "rps", 0.0))
+                  for c, p in zip(design.components, parsed.components)
+                  if p is not None and _is_source(c)}
+    problems.extend(rate_problems(design, client_rps))
+
+    if not any(_is_source(c) for c in design.components):
         add(Problem(None, "the design has no client: add one to send traffic"))
 
     pairs: Counter = Counter()
@@ -89,21 +92,9 @@ def validate_and_parse(design: Design) -> tuple[list[Problem], ParsedParams]:
         graph_edges.append((lk.source, lk.target))
         if lk.source == lk.target:
             add(Problem(lk.id, f"a link from '{lk.source}' to itself"))
-        sspec, tspec = KINDS.get(src.kind), KINDS.get(dst.kind)
-        if dst.kind == "client":
-            add(Problem(lk.id, f"a link into client '{dst.id}': clients only send"))
-        if sspec is not None and sspec.terminal:
-            add(Problem(lk.id, f"'{src.id}' is a {sspec.label.lower()}, which has no outgoing links"))
-        if sspec is not None and not sspec.splits and "weight" in lk.params:
-            add(Problem(lk.id, f"'weight' needs a source that splits; '{src.id}' is a "
-                               f"{sspec.label.lower()}"))
-        if src.kind != "service":
-            for key in ("probability", "mode"):
-                if key in lk.params:
-                    add(Problem(lk.id, f"'{key}' only applies to links from a service"))
-        if lp is not None and lp.mode == "async" and tspec is not None and dst.kind != "message_queue":
-            add(Problem(lk.id, f"an async link must end at a message queue, not at "
-                               f"'{dst.id}' ({tspec.label.lower()})"))
+        for message in link_problems(KINDS.get(src.kind), KINDS.get(dst.kind), src.id, dst.id,
+                                     lk.params, lp):
+            add(Problem(lk.id, message))
     for (s, t), n in pairs.items():
         if n > 1:
             ids = [lk.id for lk in design.links if lk.source == s and lk.target == t]
@@ -114,38 +105,20 @@ def validate_and_parse(design: Design) -> tuple[list[Problem], ParsedParams]:
         if spec is not None and spec.needs_target and out_degree[c.id] == 0:
             add(Problem(c.id, f"a {spec.label.lower()} needs a target: link it to what it sends to"))
 
-    if not _is_acyclic(graph_edges):
-        try:
-            cycle = nx.find_cycle(nx.DiGraph(graph_edges))
-            path = " → ".join([e[0] for e in cycle] + [cycle[0][0]])
-        except nx.NetworkXNoCycle:  # pragma: no cover - guarded by _is_acyclic
-            path = "?"
-        where = cycle[0][0] if cycle else None
-        add(Problem(where, f"the links form a cycle ({path}); designs must be acyclic"))
+    parsed.order, cycle = order_or_cycle(list(comps), graph_edges)
+    if cycle is not None:
+        add(Problem(cycle[0], f"the links form a cycle ({' → '.join(cycle)}); designs must be "
+                              "acyclic"))
 
     problems.extend(_group_problems(design, comps, parsed))
     problems.extend(_scenario_problems(design, comps))
     return problems, parsed
 
 
-def _is_acyclic(edges: list[tuple[str, str]]) -> bool:
-    """Whether the directed graph of ``edges`` has no cycle (Kahn's algorithm)."""
-    succ: dict[str, list[str]] = {}
-    indeg: Counter = Counter()
-    for s, t in edges:
-        succ.setdefault(s, []).append(t)
-        succ.setdefault(t, [])
-        indeg[t] += 1
-    ready = [v for v in succ if indeg[v] == 0]
-    seen = 0
-    while ready:
-        v = ready.pop()
-        seen += 1
-        for t in succ[v]:
-            indeg[t] -= 1
-            if indeg[t] == 0:
-                ready.append(t)
-    return seen == len(succ)
+def _is_source(c) -> bool:
+    """Whether component ``c`` is of a traffic-source kind (a client); False for unknown kinds."""
+    spec = KINDS.get(c.kind)
+    return spec is not None and spec.behaviour.is_source
 
 
 def _group_problems(design: Design, comps: dict, parsed: ParsedParams) -> list[Problem]:
@@ -167,7 +140,7 @@ def _group_problems(design: Design, comps: dict, parsed: ParsedParams) -> list[P
             if c is None:
                 problems.append(Problem(g.id, f"member '{m}' is not a component of the design"))
                 continue
-            if c.kind == "client":
+            if _is_source(c):
                 problems.append(Problem(g.id, f"client '{m}' cannot be in a {g.kind}: "
                                               "clients belong to no group"))
             owner = zone_of if g.kind == "zone" else region_of
@@ -191,11 +164,11 @@ def _scenario_problems(design: Design, comps: dict) -> list[Problem]:
             if ev.target not in groups and c is None:
                 problems.append(Problem(None, f"{where}: target '{ev.target}' is not a "
                                               "component or group"))
-            elif c is not None and c.kind == "client":
+            elif c is not None and _is_source(c):
                 problems.append(Problem(None, f"{where}: a client cannot fail; fail what it calls"))
         elif ev.type == "spike":
             c = comps.get(ev.target)
-            if c is None or c.kind != "client":
+            if c is None or not _is_source(c):
                 problems.append(Problem(None, f"{where}: target '{ev.target}' must be a client"))
         elif ev.target not in links:
             problems.append(Problem(None, f"{where}: target '{ev.target}' must be a link"))

@@ -121,7 +121,7 @@ def _add_availability(topo: Topology, result: AnalysisResult) -> None:
     result.availability_ci95 = None if rep.ci95 is None else list(rep.ci95)
     result.spofs = sorted(rep.spofs)
     for cid, row in result.components.items():
-        if row.kind == "client":
+        if topo.nodes[cid].spec.behaviour.is_source:
             row.availability = rep.per_client.get(cid)
         else:
             row.availability = rep.component_availability.get(cid)

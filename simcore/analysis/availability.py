@@ -22,16 +22,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simcore.analysis.availability_exact import EXACT_LIMIT, ExactSolver, TooBig, exact_failure
+from simcore.analysis.availability_exact import EXACT_LIMIT, ExactSolver, exact_failure
 from simcore.analysis.availability_model import (
     READ,
     WRITE,
     AvailabilityModel,
     SuccessModel,
     build_model,
-    component_down_probability,
     unit_unavailability,
 )
+from simcore.roles import TooBig
 from simcore.topology import Topology
 
 __all__ = ["EXACT_LIMIT", "MC_SAMPLES", "SPOF_THRESHOLD", "AvailabilityReport",
@@ -144,12 +144,10 @@ def _monte_carlo(model: AvailabilityModel, success: SuccessModel):
 
 def _own_availabilities(topo: Topology, rep: AvailabilityReport) -> None:
     for cid, tn in topo.nodes.items():
-        if tn.role == "source":
+        if tn.spec.behaviour.is_source:
             rep.component_availability[cid] = rep.per_client.get(cid, 1.0)
-        elif tn.role == "database":
-            rep.component_availability[cid] = 1.0 - component_down_probability(tn.params, 1)
         else:
-            rep.component_availability[cid] = 1.0 - component_down_probability(tn.params)
+            rep.component_availability[cid] = tn.spec.behaviour.own_availability(tn.params)
     for gid, (_, gp) in topo.groups.items():
         rep.group_availability[gid] = 1.0 - unit_unavailability(gp)
 
@@ -158,14 +156,14 @@ def _impacts(topo: Topology, model: AvailabilityModel, success: SuccessModel,
              rep: AvailabilityReport) -> None:
     """One state per component, per group, and per database for its hottest shard's primary
     alone: each part down, everything else up."""
-    comps = [x for x in model.order if model.nodes[x].role != "source"]
+    comps = [x for x in model.order if not model.nodes[x].behaviour.is_source]
     dbs = [x for x in comps if model.nodes[x].db is not None]
     groups = list(success.group_col)
     f = np.clip(_single_failures(model, success, comps, groups, dbs), 0.0, 1.0)
     whole = {x: float(f[i]) for i, x in enumerate(comps)}
     primary = {x: float(f[len(comps) + len(groups) + i]) for i, x in enumerate(dbs)}
     for cid, tn in topo.nodes.items():
-        if tn.role == "source":
+        if tn.spec.behaviour.is_source:
             continue
         rep.failure_impact[cid] = whole.get(cid, 0.0)
         single = primary.get(cid, whole.get(cid, 0.0))
@@ -183,8 +181,8 @@ def _impacts(topo: Topology, model: AvailabilityModel, success: SuccessModel,
 # With one part down and everything else up, only the part's ancestors differ from the all-up
 # state. Each node therefore keeps its all-up value (F, zero) and a dict {row: (F, zero)} of the
 # rows where its inputs differ, built bottom-up from its targets' dicts: the work is the sum of
-# the ancestor counts, not components × rows. The formulas are SuccessModel._pass's, per row;
-# sums run over the targets in link order and skip only exact zeros, so they round alike.
+# the ancestor counts, not components × rows. Each role's ``sparse`` rule is its ``vec`` rule per
+# row; sums run over the targets in link order and skip only exact zeros, so they round alike.
 
 def _single_failures(model: AvailabilityModel, success: SuccessModel, comps: list[str],
                      groups: list[str], dbs: list[str]) -> np.ndarray:
@@ -227,206 +225,22 @@ def _type_independent(model: AvailabilityModel) -> set[str]:
     same: set[str] = set()
     for x in reversed(model.order):
         nm = model.nodes[x]
-        if nm.role == "database":
-            own = nm.db.replicas == 0
-        elif nm.role in ("source", "router", "service", "balancer", "queue", "terminal"):
-            own = True
-        else:
-            own = nm.hit_ratio <= 0
-        if own and all(c.target in same for c in nm.children):
+        if nm.behaviour.type_independent(nm) and all(c.target in same for c in nm.children):
             same.add(x)
     return same
 
 
-def _ordered_sum(changed: list, base_terms: list[float], nonzero: list[int]) -> float:
-    """Σ over the targets in order of their terms, ``changed`` [(index, term)] (in order)
-    replacing the all-up ones; zero terms are left out, which changes nothing."""
-    if not nonzero:
-        acc = 0.0
-        for _j, t in changed:
-            acc += t
-        return acc
-    terms = {j: base_terms[j] for j in nonzero}
-    terms.update(changed)
-    acc = 0.0
-    for j in sorted(terms):
-        acc += terms[j]
-    return acc
-
-
 def _sparse_pass(model: AvailabilityModel, rtype: str, own_rows: dict[str, list[int]],
                  primary_row: dict[str, int], previous: dict, reuse: set[str] | None) -> dict:
-    """{node: ((F, zero) all up, {row: (F, zero)})} for one request type."""
+    """{node: ((F, zero) all up, {row: (F, zero)})} for one request type, by each role's
+    ``sparse`` rule."""
     out: dict[str, tuple] = {}
     for x in reversed(model.order):
         if reuse is not None and x in reuse:
             out[x] = previous[x]
             continue
         nm = model.nodes[x]
-        role = nm.role
-        own = own_rows[x]
-        if role == "database":
-            rows = {r: (1.0, True) for r in own}
-            pr = primary_row.get(x)
-            if pr is not None and not (rtype == READ and nm.db.replicas > 0):
-                rows[pr] = (1.0, True) if nm.db.shards == 1 else (float(nm.db.z[0]), False)
-            out[x] = ((0.0, False), rows)
-            continue
-        if role in ("queue", "terminal"):
-            out[x] = ((0.0, False), {r: (1.0, True) for r in own})
-            continue
         kids = nm.children
-        if role == "service" and len(kids) == 1:  # a chain: the target's rows, mapped
-            p = kids[0].p
-            (f0, z0), krows = out[kids[0].target]
-            base = (1.0, True) if (z0 and p >= 1.0) else (-math.expm1(0.0 + math.log1p(-p * f0)),
-                                                         False)
-            rows = {}
-            for r, (f, z) in krows.items():
-                rows[r] = (1.0, True) if (z and p >= 1.0) else (
-                    -math.expm1(0.0 + math.log1p(-p * f)), False)
-            for r in own:
-                rows[r] = (1.0, True)
-            out[x] = (base, rows)
-            continue
-        if len(kids) == 1 and role not in ("service", "balancer"):
-            out[x] = _single_mean_rows(nm, rtype, kids[0], out[kids[0].target], own)
-            continue
-        kb = [out[c.target][0] for c in kids]
-        per_row: dict[int, list] = {}
-        for j, c in enumerate(kids):
-            for r, v in out[c.target][1].items():
-                lst = per_row.get(r)
-                if lst is None:
-                    per_row[r] = [(j, v)]
-                else:
-                    lst.append((j, v))
-        down = set(own)
-        for r in own:
-            per_row.setdefault(r, [])
-        if role == "service":
-            out[x] = _service_rows(kids, kb, per_row, down)
-        elif role == "balancer":
-            out[x] = _balancer_rows(kids, kb, per_row, down)
-        else:
-            out[x] = _mean_rows(nm, rtype, kids, kb, per_row, down)
+        out[x] = nm.behaviour.sparse(nm, rtype, kids, [out[c.target] for c in kids],
+                                     own_rows[x], primary_row.get(x))
     return out
-
-
-def _service_rows(kids, kb, per_row, down):
-    p = [c.p for c in kids]
-    terms0 = [math.log1p(-p[j] * kb[j][0]) for j in range(len(kids))]
-    nonzero = [j for j, t in enumerate(terms0) if t != 0.0]
-    zc0 = sum(1 for j in range(len(kids)) if p[j] >= 1.0 and kb[j][1])
-
-    def value(changed, up):
-        if not up:
-            return 1.0, True
-        zc = zc0
-        for j, (_f, z) in changed:
-            if p[j] >= 1.0:
-                zc += z - kb[j][1]
-        if zc > 0:
-            return 1.0, True
-        s = _ordered_sum([(j, math.log1p(-p[j] * f)) for j, (f, _z) in changed], terms0,
-                         nonzero)
-        return -math.expm1(s), False
-
-    return value([], True), {r: value(ch, r not in down) for r, ch in per_row.items()}
-
-
-def _balancer_rows(kids, kb, per_row, down):
-    w = [c.weight for c in kids]
-    zb = [v[1] for v in kb]
-    num0 = [0.0 if zb[j] else w[j] * kb[j][0] for j in range(len(kids))]
-    den0 = [0.0 if zb[j] else w[j] for j in range(len(kids))]
-    nonzero = [j for j, t in enumerate(num0) if t != 0.0]
-    den_all = _ordered_sum(list(enumerate(den0)), den0, [])
-    whole = all(float(v).is_integer() for v in w)  # then den updates are exact
-
-    def value(changed, up):
-        if not up:
-            return 1.0, True
-        if whole:
-            den = den_all
-            for j, (_f, z) in changed:
-                if z != zb[j]:
-                    den += -w[j] if z else w[j]
-        else:
-            d = list(den0)
-            for j, (_f, z) in changed:
-                d[j] = 0.0 if z else w[j]
-            den = _ordered_sum(list(enumerate(d)), d, [])
-        if den <= 0:
-            return 1.0, True
-        if nonzero:
-            num = _ordered_sum([(j, 0.0 if z else w[j] * f) for j, (f, z) in changed], num0,
-                               nonzero)
-        else:
-            num = 0.0
-            for j, (f, z) in changed:
-                if not z:
-                    num += w[j] * f
-        return num / den, False
-
-    return value([], True), {r: value(ch, r not in down) for r, ch in per_row.items()}
-
-
-def _mean_rows(nm, rtype, kids, kb, per_row, down):
-    """Source, router, cache and cdn: the mean over the targets, then the node's own rule."""
-    share = [c.share for c in kids]
-    zb = [v[1] for v in kb]
-    terms0 = [share[j] * kb[j][0] for j in range(len(kids))]
-    nonzero = [j for j, t in enumerate(terms0) if t != 0.0]
-    alive0 = sum(1 for z in zb if not z)
-    role = nm.role
-    hit = nm.hit_ratio if (rtype == READ and role not in ("source", "router")) else 0.0
-
-    def value(changed, up):
-        alive = alive0
-        for j, (_f, z) in changed:
-            if z != zb[j]:
-                alive += -1 if z else 1
-        zbar = alive == 0
-        if zbar:
-            fbar = 1.0
-        elif nonzero:
-            fbar = _ordered_sum([(j, share[j] * f) for j, (f, _z) in changed], terms0, nonzero)
-        else:
-            fbar = 0.0
-            for j, (f, _z) in changed:
-                fbar += share[j] * f
-        if role == "source":
-            return fbar, zbar
-        if role == "router":
-            return (fbar if up else 1.0), (not up) or zbar
-        if hit > 0:
-            return ((1.0 - hit) * fbar if up else fbar), (not up) and zbar
-        return fbar, zbar
-
-    return value([], True), {r: value(ch, r not in down) for r, ch in per_row.items()}
-
-
-def _single_mean_rows(nm, rtype, kid, kid_out, own):
-    """``_mean_rows`` for one target: its rows, mapped (a client or a cache in front of one
-    part is the common case)."""
-    share = kid.share
-    role = nm.role
-    hit = nm.hit_ratio if (rtype == READ and role not in ("source", "router")) else 0.0
-
-    def value(f, zbar, up):
-        fbar = 1.0 if zbar else 0.0 + share * f
-        if role == "source":
-            return fbar, zbar
-        if role == "router":
-            return (fbar if up else 1.0), (not up) or zbar
-        if hit > 0:
-            return ((1.0 - hit) * fbar if up else fbar), (not up) and zbar
-        return fbar, zbar
-
-    (f0, z0), krows = kid_out
-    rows = {r: value(f, z, True) for r, (f, z) in krows.items()}
-    for r in own:
-        f, z = krows.get(r, (f0, z0))
-        rows[r] = value(f, z, False)
-    return value(f0, z0, True), rows

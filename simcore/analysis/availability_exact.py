@@ -27,22 +27,20 @@ falls back to Monte Carlo.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from simcore.analysis.availability_model import READ, AvailabilityModel, NodeModel
+from simcore.analysis.availability_model import AvailabilityModel, NodeModel
+from simcore.roles import TooBig
+
+__all__ = ["EXACT_LIMIT", "ExactSolver", "TooBig", "exact_failure"]
 
 EXACT_LIMIT = 1 << 16
-"""Most rows (group states × atom values) of one exactly solved (sub)problem."""
+"""Most rows (group states × atom values) of one exactly solved (sub)problem (beyond it, or a
+support limit, ``TooBig`` is raised)."""
 _DB_SUPPORT_LIMIT = 4096
 _MAX_AXES = 30  # one grid axis per shared part; numpy allows 32 dimensions
-_WEIGHT_SUPPORT_LIMIT = 4096
-
-
-class TooBig(Exception):
-    """The exact computation would exceed EXACT_LIMIT rows (or a support limit)."""
 
 
 @dataclass
@@ -80,7 +78,7 @@ class ExactSolver:
             m = members[g]
             if u <= 0.0 or not m:
                 continue
-            if len(m) == 1 and model.nodes[m[0]].role != "database":
+            if len(m) == 1 and not model.nodes[m[0]].behaviour.per_node_state:
                 x = m[0]
                 self.q[x] = self.q[x] + u * (1.0 - self.q[x])
                 self.folded[x].append(g)
@@ -115,21 +113,7 @@ class ExactSolver:
         if key in self._bool:
             return self._bool[key]
         nm = self.model.nodes[x]
-        kids = nm.children
-        role = nm.role
-        if role in ("queue", "terminal"):
-            res = True
-        elif role == "database":
-            res = nm.db.shards == 1
-        elif role == "service":
-            res = all(c.p >= 1.0 and self.is_boolean(c.target, rtype) for c in kids)
-        elif role == "balancer":
-            res = all(self.is_boolean(c.target, rtype) for c in kids)
-        elif role == "cache":
-            res = (len(kids) == 1 and self.is_boolean(kids[0].target, rtype)
-                   and (rtype != READ or nm.hit_ratio in (0.0, 1.0)))
-        else:
-            res = len(kids) == 1 and self.is_boolean(kids[0].target, rtype)
+        res = nm.behaviour.is_boolean(nm, rtype, lambda t: self.is_boolean(t, rtype))
         self._bool[key] = res
         return res
 
@@ -165,9 +149,9 @@ class ExactSolver:
             if count[s] < 2 or s in covered:
                 continue
             nm = self.model.nodes[s]
-            if nm.role == "database":
+            if nm.behaviour.per_node_state:
                 atoms.append(self._db_atom(nm, rtype))
-            elif nm.role not in ("queue", "terminal") and self.is_boolean(s, rtype) \
+            elif not nm.behaviour.leaf_success and self.is_boolean(s, rtype) \
                     and self._dominates(s, inside):
                 z, _h = self.solve(s, rtype)
                 atoms.append(_Atom(s, "bool", 2, np.stack([z, 1.0 - z], axis=1)))
@@ -249,213 +233,29 @@ class ExactSolver:
                     zs[x] = (at[1] == 0).astype(float)
                     hs[x] = 0.0
                     continue
-                if nm.role == "database":
-                    if at is not None:
-                        zv, hv = at[0].values
-                        zx, hx = zv[at[1]], hv[at[1]]
-                    else:
-                        zx, hx = _db_zh(nm, rtype)
-                    zs[x] = (1.0 - g) + g * zx
-                    hs[x] = g * hx
+                if at is not None and at[0].kind == "db":
+                    zv, hv = at[0].values
+                    zs[x] = (1.0 - g) + g * zv[at[1]]
+                    hs[x] = g * hv[at[1]]
                     continue
-                if at is not None:  # raw: its own up bit is given
+                if nm.behaviour.per_node_state:  # its nodes' states are inside its rule
+                    up, dn = g, 1.0 - g
+                elif at is not None:  # raw: its own up bit is given
                     up = at[1].astype(float) * g
                     dn = 1.0 - up
                 else:
                     q = self.q[x]
                     up = (1.0 - q) * g
                     dn = (1.0 - g) + g * q
-                zs[x], hs[x] = _combine(nm, rtype, up, dn,
-                                        [(c, zs[c.target], hs[c.target]) for c in nm.children])
+                zs[x], hs[x] = nm.behaviour.exact(
+                    nm, rtype, up, dn, [(c, zs[c.target], hs[c.target]) for c in nm.children])
         return zs[root], hs[root]
-
-
-def _db_zh(nm: NodeModel, rtype: str) -> tuple[float, float]:
-    """A database used by one path: Z = Π_k q_k, H = Σ_k z_k q_k (1 − Π_{j≠k} q_j)
-    (the failed share when some shard still serves)."""
-    q = nm.db.shard_down(rtype)
-    z = float(np.prod(q))
-    if nm.db.shards == 1:
-        return z, 0.0
-    h = 0.0
-    for k in range(nm.db.shards):
-        h += float(nm.db.z[k]) * float(q[k]) * (1.0 - float(np.prod(np.delete(q, k))))
-    return z, h
-
-
-def _mean_over_targets(kids):
-    """(Z̄, H̄) of P̄ = Σ w_t P_t with independent targets: Z̄ = Π Z_t,
-    H̄ = Σ w_t H_t + (Σ w_t Z_t − Π Z_t)."""
-    zprod = 1.0
-    zsum = 0.0
-    hsum = 0.0
-    for c, z, h in kids:
-        zprod = zprod * z
-        zsum = zsum + c.share * z
-        hsum = hsum + c.share * h
-    return zprod, hsum + np.maximum(zsum - zprod, 0.0)
-
-
-def _combine(nm: NodeModel, rtype: str, up, dn, kids):
-    """(Z, H) of node ``nm`` from its own up probability (``up``, ``dn`` = 1 − up carried
-    exactly) and its independent targets' (Z, H)."""
-    role = nm.role
-    if role in ("queue", "terminal"):
-        return dn, 0.0
-    if role == "service":
-        if len(kids) == 1:
-            # One target (a chain, the common case): Z = dn + up·Z_t and H = up·H_t, or with a
-            # call probability p < 1 (the call fails or it is not made): Z = dn,
-            # H = up·p·(Z_t + H_t). The general form below reduces to these.
-            c, z, h = kids[0]
-            if c.p >= 1.0:
-                return dn + up * z, up * h
-            return dn, up * (c.p * (z + h))
-        lz = 0.0
-        lh = 0.0
-        for c, z, h in kids:
-            if c.p >= 1.0:
-                lz = lz + np.log1p(-z)
-                alive = 1.0 - z
-                lh = lh + np.log1p(-np.where(alive > 0, h / np.where(alive > 0, alive, 1.0), 0.0))
-            else:
-                lh = lh + np.log1p(-c.p * (z + h))
-        zs = -np.expm1(lz)
-        hs = np.exp(lz) * -np.expm1(lh)
-        return dn + up * zs, up * hs
-    if role == "balancer":
-        if kids and all(c.weight == kids[0][0].weight for c, _z, _h in kids):
-            zprod, hsum = _equal_balancer(kids)
-            return dn + up * zprod, up * hsum
-        zprod = 1.0
-        for _, z, _h in kids:
-            zprod = zprod * z
-        pos = [1.0 - z for _, z, _h in kids]
-        weights = [c.weight for c, _, _ in kids]
-        cs = _inverse_moments(weights, pos)
-        hsum = 0.0
-        for (c, _z, h), ci in zip(kids, cs):
-            hsum = hsum + c.weight * h * ci
-        return dn + up * zprod, up * hsum
-    zbar, hbar = _mean_over_targets(kids)
-    if role == "source":
-        return zbar, hbar
-    if role == "router":
-        return dn + up * zbar, up * hbar
-    # cache / cdn
-    if rtype == READ and nm.hit_ratio > 0:
-        h = nm.hit_ratio
-        return dn * zbar, dn * hbar + up * (1.0 - h) * (zbar + hbar)
-    return zbar, hbar
-
-
-_GL_CACHE: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-
-def _gauss_legendre(k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes and weights of k-point Gauss–Legendre quadrature on [0, 1] (memoised)."""
-    if k not in _GL_CACHE:
-        xs, ws = np.polynomial.legendre.leggauss(k)
-        _GL_CACHE[k] = (0.5 * (xs + 1.0), 0.5 * ws)
-    return _GL_CACHE[k]
-
-
-def _equal_balancer(kids) -> tuple:
-    """(Π_t Z_t, Σ_t H_t c_t) for a balancer whose targets weigh the same, with
-    c_t = E[1 / (1 + N₋ₜ)] = ∫₀¹ Π_{j≠t} f_j(x) dx, f_j(x) = 1 − (1 − Z_j)(1 − x) (see
-    ``_inverse_moments``). Then Σ_t H_t c_t = ∫₀¹ F(x) Σ_t H_t / f_t(x) dx with F = Π_j f_j, and
-    f_t(x) ≥ x > 0 at every Gauss–Legendre node, so the division is safe. Targets whose arrays
-    span the same axes of the grid (those that depend on the same shared parts) are stacked and
-    reduced together, and only the per-axes results are broadcast against each other: the cost
-    is a few passes over the output per quadrature node instead of one per target."""
-    n = len(kids)
-    xs, ws = _gauss_legendre(n // 2 + 1)
-    arrays = [(np.asarray(z, dtype=float), np.asarray(h, dtype=float)) for _c, z, h in kids]
-    dims = max(max(z.ndim, h.ndim) for z, h in arrays)
-    by_shape: dict[tuple, tuple[list, list]] = {}
-    for z, h in arrays:
-        z = z.reshape((1,) * (dims - z.ndim) + z.shape)
-        h = h.reshape((1,) * (dims - h.ndim) + h.shape)
-        zl, hl = by_shape.setdefault((z.shape, h.shape), ([], []))
-        zl.append(z)
-        hl.append(h)
-    # The quadrature nodes run along the last axis: broadcasting over the grid then works on
-    # runs of that length instead of the grid's many axes of size 1 or 2.
-    one_minus_x = 1.0 - xs
-    zprod = 1.0
-    fprod = 1.0
-    stacked = []
-    for zl, hl in by_shape.values():
-        zs = np.stack(zl)
-        zprod = zprod * zs.prod(axis=0)
-        f = 1.0 - (1.0 - zs)[..., None] * one_minus_x  # (targets, *shape, nodes)
-        fprod = fprod * f.prod(axis=0)
-        stacked.append((f, np.stack(hl)[..., None]))
-    wf = fprod * ws
-    parts = [(h / f).sum(axis=0) for f, h in stacked]
-    full = np.broadcast_shapes(np.shape(wf), *[p.shape for p in parts])
-    each = sum(math.prod(np.broadcast_shapes(np.shape(wf), p.shape)) for p in parts)
-    if each <= 2 * math.prod(full):
-        # F spans few axes (the targets' Z mostly depend on the groups alone): integrate each
-        # stack's share first, so only quadrature-free arrays meet on the whole grid.
-        hsum = 0.0
-        for p in parts:
-            hsum = hsum + (p * wf).sum(axis=-1)
-    else:
-        ssum = 0.0
-        for p in parts:
-            ssum = ssum + p
-        hsum = (ssum * wf).sum(axis=-1)
-    return zprod, hsum
-
-
-def _inverse_moments(weights: list[float], pos: list) -> list:
-    """c_i = E[1 / (w_i + Σ_{j≠i} w_j B_j)] with independent B_j ~ Bernoulli(pos_j)."""
-    n = len(weights)
-    if n == 0:
-        return []
-    if all(w == weights[0] for w in weights):
-        # E[1/(1 + N)] = ∫₀¹ Π_j (1 − π_j + π_j x) dx: exact by Gauss–Legendre (degree n − 1).
-        # The products leaving one target out come from prefix and suffix products, so the
-        # cost is O(n) array operations per node instead of O(n²) (a balancer over dozens of
-        # servers is common).
-        k = n // 2 + 1
-        xs, ws = _gauss_legendre(k)
-        stacked = np.stack(np.broadcast_arrays(*[np.asarray(p, dtype=float) for p in pos]))
-        acc = np.zeros_like(stacked)
-        ones = np.ones_like(stacked[:1])
-        for xq, wq in zip(xs, ws):
-            f = 1.0 - stacked * (1.0 - xq)
-            before = np.concatenate([ones, np.cumprod(f[:-1], axis=0)])
-            after = np.concatenate([np.cumprod(f[:0:-1], axis=0)[::-1], ones])
-            acc += wq * (before * after)
-        acc /= weights[0]
-        return [acc[i] for i in range(n)]
-    out = []
-    for i in range(n):
-        dist: dict[float, object] = {0.0: 1.0}
-        for j in range(n):
-            if j == i:
-                continue
-            new: dict[float, object] = {}
-            for s, pr in dist.items():
-                new[s] = new.get(s, 0.0) + pr * (1.0 - pos[j])
-                t = s + weights[j]
-                new[t] = new.get(t, 0.0) + pr * pos[j]
-            dist = new
-            if len(dist) > _WEIGHT_SUPPORT_LIMIT:
-                raise TooBig("a weighted balancer with too many targets")
-        acc = 0.0
-        for s, pr in dist.items():
-            acc = acc + pr / (weights[i] + s)
-        out.append(acc)
-    return out
 
 
 def exact_failure(solver: ExactSolver, root: str, rtype: str) -> float:
     """E[1 − P(root, r)] over every state, groups included."""
     nm = solver.model.nodes[root]
-    if nm.role == "source" and len(nm.children) == 1:
+    if nm.behaviour.is_source and len(nm.children) == 1:
         # A client with one target fails exactly when its target does: solving the target
         # lets clients behind the same entry (users and api → one load balancer) share it.
         root = nm.children[0].target

@@ -14,48 +14,22 @@ call it. It returns failure fractions 1 − P, computed so that small ones keep 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from simcore.analysis.flow import settle_capacity_shares
+from simcore.roles import READ, WRITE, Role
+from simcore.roles.standby import (
+    component_down_probability,
+    standby_factor,
+    unit_unavailability,
+)
 from simcore.topology import Topology
 
-READ, WRITE = "read", "write"
-
-
-def unit_unavailability(params) -> float:
-    """u = 1 − a of one instance (or group): MTTR / (MTBF + MTTR), or 1 − availability (exact in
-    floating point for a ≥ 0.5), or 0 when neither is set."""
-    mtbf, mttr = getattr(params, "mtbf_hours", None), getattr(params, "mttr_hours", None)
-    if mtbf is not None and mttr is not None:
-        return mttr / (mtbf + mttr)
-    a = getattr(params, "availability", None)
-    return 0.0 if a is None else 1.0 - float(a)
-
-
-def standby_factor(u: float, failover_h: float, mttr_h: float) -> float:
-    """The chance that a failure of the last active node is not covered by the standby:
-    u + a · (1 − e^(−F / MTTR)), F the failover time in hours (the standby is down, or it is
-    still taking over)."""
-    return u + (1.0 - u) * -math.expm1(-failover_h / mttr_h)
-
-
-def component_down_probability(params, nodes: int | None = None) -> float:
-    """Steady-state probability that a component (or one database primary, ``nodes=1``) is not
-    serving: uⁿ, times the standby factor when it has a standby (SPEC §3)."""
-    u = unit_unavailability(params)
-    n = params.instances if nodes is None else nodes
-    q = u ** n
-    if getattr(params, "standby", "none") != "none":
-        q *= standby_factor(u, params.effective_failover_s / 3600.0, params.repair_hours)
-    return q
-
-
-def zipf_shares(shards: int, skew: float) -> np.ndarray:
-    """Shard k (1-based) gets a share ∝ k^−skew."""
-    w = np.arange(1, shards + 1, dtype=float) ** (-float(skew))
-    return w / w.sum()
+__all__ = ["READ", "WRITE", "AvailabilityModel", "Child", "DbModel", "NodeModel", "SuccessModel",
+           "build_model", "component_down_probability", "standby_factor",
+           "unit_unavailability"]
 
 
 @dataclass
@@ -89,6 +63,7 @@ class NodeModel:
     id: str
     kind: str
     role: str
+    behaviour: Role
     children: list[Child] = field(default_factory=list)
     q: float = 0.0  # down probability (instances and standby), groups not counted
     groups: list[str] = field(default_factory=list)
@@ -120,54 +95,23 @@ class AvailabilityModel:
         return [x for x in self.order if x in seen]
 
 
-_HAS_ALGORITHM: dict[type, bool] = {}
-
-
-def _algorithm(params) -> str:
-    """The parameters' balancing ``algorithm``, "" for a kind without one. Whether the kind has
-    one is asked once per class: a missing attribute on a pydantic model costs an exception."""
-    cls = type(params)
-    has = _HAS_ALGORITHM.get(cls)
-    if has is None:
-        fields = getattr(cls, "model_fields", None)
-        has = fields is None or "algorithm" in fields or hasattr(cls, "algorithm")
-        _HAS_ALGORITHM[cls] = has
-    return getattr(params, "algorithm", "") if has else ""
-
-
 def build_model(topo: Topology) -> AvailabilityModel:
+    """The availability model of a compiled design; each component's role fills its node and
+    says which of its links matter to a request's success (with the least-connections shares
+    the traffic analysis uses)."""
+    settle_capacity_shares(topo)
     nodes: dict[str, NodeModel] = {}
     for cid in topo.order:
         tn = topo.nodes[cid]
-        role = tn.role
-        nm = NodeModel(cid, tn.kind, role, groups=topo.groups_of(cid))
-        p = tn.params
-        if role == "source":
-            nm.read_ratio = float(p.read_ratio)
-        else:
-            nm.instances = p.instances
-            nm.standby = p.standby != "none"
-            if role == "database":
-                q_p = component_down_probability(p, nodes=1)
-                nm.db = DbModel(p.shards, p.replicas, zipf_shares(p.shards, p.shard_skew), q_p,
-                                unit_unavailability(p))
-                nm.q = q_p
-            else:
-                nm.q = component_down_probability(p)
-            if role == "cache":
-                nm.hit_ratio = float(p.hit_ratio)
-        weighted = _algorithm(p) == "weighted"
-        if role != "queue":
-            for e in tn.out:
-                prob = float(e.params.probability) if role == "service" else 1.0
-                if prob <= 0.0:
-                    continue
-                w = float(e.params.weight) if weighted else 1.0
-                nm.children.append(Child(e.target, float(e.share), w, prob))
+        behaviour = tn.spec.behaviour
+        nm = NodeModel(cid, tn.kind, tn.role, behaviour, groups=topo.groups_of(cid))
+        behaviour.setup_model(tn, nm)
+        nm.children = [Child(*link) for link in behaviour.availability_links(tn)]
         nodes[cid] = nm
-    seen: set[str] = set()
+    # What the clients reach (a plain walk: this runs on every edit, and a networkx graph
+    # would cost more than the walk itself).
+    seen: set[str] = set(topo.clients)
     stack = list(topo.clients)
-    seen.update(stack)
     while stack:
         x = stack.pop()
         for c in nodes[x].children:
@@ -200,7 +144,7 @@ class SuccessModel:
         self.db_cols: dict[str, np.ndarray] = {}  # id -> (shards, 1 + replicas) column indices
         for x in model.order:
             nm = model.nodes[x]
-            if nm.role == "source":
+            if nm.behaviour.is_source:
                 continue
             if nm.db is not None:
                 idx = np.empty((nm.db.shards, 1 + nm.db.replicas), dtype=int)
@@ -262,65 +206,11 @@ class SuccessModel:
         return u
 
     def _pass(self, up: np.ndarray, rtype: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """(F, zero) per node: F = 1 − P and zero = (P == 0), bottom-up."""
-        rows = up.shape[0]
+        """(F, zero) per node: F = 1 − P and zero = (P == 0), bottom-up, by each role's rule."""
         out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        ones = np.ones(rows)
         with np.errstate(divide="ignore", invalid="ignore"):
             for x in reversed(self.model.order):
                 nm = self.model.nodes[x]
-                role = nm.role
                 kids = [(c, out[c.target]) for c in nm.children]
-                if role == "database":
-                    g = self._node_up(up, nm)
-                    cols = self.db_cols[x]
-                    ok = up[:, cols[:, 0]]
-                    if rtype == READ and nm.db.replicas:
-                        ok = ok | up[:, cols[:, 1:]].any(axis=2)
-                    f = (~ok).astype(float) @ nm.db.z
-                    zero = ~g | ~ok.any(axis=1)
-                    out[x] = (np.where(zero, 1.0, np.where(g, f, 1.0)), zero)
-                    continue
-                u = self._node_up(up, nm)
-                if role in ("queue", "terminal"):
-                    zero = ~u
-                    out[x] = (zero.astype(float), zero)
-                    continue
-                if role == "service":
-                    s = np.zeros(rows)
-                    zero = ~u
-                    for c, (fc, zc) in kids:
-                        s = s + np.log1p(-c.p * fc)
-                        if c.p >= 1.0:
-                            zero = zero | zc
-                    f = np.where(zero, 1.0, -np.expm1(s))
-                    out[x] = (f, zero)
-                    continue
-                if role == "balancer":
-                    num = np.zeros(rows)
-                    den = np.zeros(rows)
-                    for c, (fc, zc) in kids:
-                        pos = ~zc
-                        num = num + np.where(pos, c.weight * fc, 0.0)
-                        den = den + np.where(pos, c.weight, 0.0)
-                    zero = ~u | (den <= 0)
-                    out[x] = (np.where(zero, 1.0, num / np.where(den > 0, den, 1.0)), zero)
-                    continue
-                # source, router, cache: the mean over the targets
-                fbar = np.zeros(rows)
-                zbar = np.ones(rows, dtype=bool)
-                for c, (fc, zc) in kids:
-                    fbar = fbar + c.share * fc
-                    zbar = zbar & zc
-                fbar = np.where(zbar, 1.0, fbar)
-                if role == "source":
-                    out[x] = (fbar, zbar)
-                elif role == "router":
-                    zero = ~u | zbar
-                    out[x] = (np.where(u, fbar, ones), zero)
-                else:  # cache, cdn: a down cache passes requests on
-                    if rtype == READ and nm.hit_ratio > 0:
-                        out[x] = (np.where(u, (1.0 - nm.hit_ratio) * fbar, fbar), ~u & zbar)
-                    else:
-                        out[x] = (fbar, zbar)
+                out[x] = nm.behaviour.vec(self, nm, up, self._node_up(up, nm), rtype, kids)
         return out

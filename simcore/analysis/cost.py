@@ -8,22 +8,14 @@ HOURS_PER_MONTH = 730.0
 
 
 def billed_nodes(node: Node) -> int:
-    """Nodes a component pays for: its instances (a database: shards × (1 + replicas)) plus its
-    standbys (one for a component; one per shard primary for a database); 0 for a client."""
-    p = node.params
-    if node.kind == "client":
-        return 0
-    if node.kind == "database":
-        nodes = p.shards * (1 + p.replicas)
-        standbys = p.shards if p.standby != "none" else 0
-    else:
-        nodes = p.instances
-        standbys = 1 if p.standby != "none" else 0
-    return int(nodes + standbys)
+    """Nodes a component pays for, as its role counts them: its instances (a database: shards ×
+    (1 + replicas)) plus its standbys (one for a component; one per shard primary for a
+    database); 0 for a client."""
+    return node.spec.behaviour.billed_nodes(node.params)
 
 
 def monthly_cost(node: Node) -> float | None:
     """Dollars per month for a component; None for a client (it costs nothing of the design)."""
-    if node.kind == "client":
+    if node.spec.behaviour.is_source:
         return None
     return float(node.params.cost_per_hour) * HOURS_PER_MONTH * billed_nodes(node)

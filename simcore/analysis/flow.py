@@ -14,13 +14,12 @@ requests exactly (see latency.py).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from simcore.topology import Topology
-
-_SPLITTERS = {"client", "dns", "load_balancer", "reverse_proxy", "api_gateway", "rate_limiter"}
 
 
 @dataclass
@@ -62,11 +61,7 @@ class NodePlan:
     read_ratio: float = 1.0
     request_kb: float = 0.0
     db: DbPlan | None = None
-
-    @property
-    def is_client(self) -> bool:
-        return self.kind == "client"
-
+    is_client: bool = False  # a traffic source
 
 @dataclass
 class Plan:
@@ -91,52 +86,60 @@ def zipf_shares(shards: int, skew: float) -> list[float]:
 
 
 def compile_plan(topo: Topology) -> Plan:
-    """Compile a checked Topology into the lookup lists the analysis runs on."""
+    """Compile a checked Topology into the lookup lists the analysis runs on. Each component's
+    role fills its entry and gives each outgoing link's flow and cost shares; least-connections
+    shares are settled first (``settle_capacity_shares``)."""
+    settle_capacity_shares(topo)
+    return _compile(topo)
+
+
+def settle_capacity_shares(topo: Topology) -> None:
+    """SPEC §7.1: a balancer under least connections splits its load over its targets in
+    proportion to their capacities, servers / H (instances · workers, a database all its
+    nodes' workers), H each target's holding time from a pass with equal shares (so the rule is
+    not circular). Set once per topology, on its edges' ``share``, and then used everywhere:
+    flow, latency, saturation and availability. Where a target's capacity is 0 or unbounded
+    (H infinite, or 0) the split stays equal: a saturated or free target gives no proportion."""
+    if topo.capacity_shares_settled:
+        return
+    topo.capacity_shares_settled = True
+    balancers = [n for n in topo.nodes.values() if n.spec.behaviour.splits_by_capacity(n)]
+    if not balancers:
+        return
+    from simcore.analysis.latency import run_times  # latency imports this module
+
+    plan = _compile(topo)
+    hold = run_times(plan, run_flow(plan, 1.0)).hold
+    for n in balancers:
+        caps = []
+        for e in n.out:
+            t = topo.nodes[e.target]
+            h = hold[plan.index[e.target]]
+            caps.append(t.spec.behaviour.servers(t) / h if h > 0.0 else math.inf)
+        if len(set(caps)) == 1 or not all(0.0 < c < math.inf for c in caps):
+            continue
+        total = sum(caps)
+        for e, c in zip(n.out, caps):
+            e.share = c / total
+
+
+def _compile(topo: Topology) -> Plan:
     index = {cid: i for i, cid in enumerate(topo.order)}
     nodes: list[NodePlan] = []
     for cid in topo.order:
         n = topo.nodes[cid]
-        p = n.params
+        behaviour = n.spec.behaviour
         np_ = NodePlan(id=cid, kind=n.kind)
-        if n.kind == "client":
-            np_.rps = float(p.rps)
-            np_.read_ratio = float(p.read_ratio)
-            np_.request_kb = float(p.request_kb)
-        else:
-            np_.service_s = float(p.service_time_ms) / 1000.0
-            np_.workers = int(p.workers)
-            np_.instances = int(p.instances)
-            np_.pooled = bool(n.fed_only_by_queues)
-            np_.blocking = n.kind == "service" and bool(p.blocking)
-            if n.kind == "rate_limiter":
-                np_.limit_rps = float(p.limit_rps)
-            elif n.kind == "api_gateway" and p.rate_limit_rps is not None:
-                np_.limit_rps = float(p.rate_limit_rps)
-            if n.kind == "database":
-                lag = float(p.replication_lag_ms) / 1000.0
-                extra = lag if (p.replicas > 0 and p.replication in ("sync", "semi_sync")) else 0.0
-                np_.db = DbPlan(zipf_shares(int(p.shards), float(p.shard_skew)), int(p.replicas),
-                                extra, float(p.shard_skew) == 0.0)
+        behaviour.plan(n, np_)
         for e in n.out:
+            shares = behaviour.link_flow(n, e)
+            if shares is None:
+                continue
             bw = e.params.bandwidth_mbps
             tx = 0.0 if bw is None else 8.0 / bw / 1000.0
-            if n.kind in _SPLITTERS:
-                fr = fw = cr = cw = e.share
-            elif n.kind in ("cache", "cdn"):
-                miss = 1.0 - float(p.hit_ratio)
-                fr, fw = miss * e.share, e.share
-                cr, cw = fr, fw
-            elif n.kind == "service":
-                fr = fw = cr = cw = float(e.params.probability)
-            elif n.kind == "message_queue":
-                fr = fw = 1.0
-                cr = cw = 0.0
-            else:  # terminal kinds have no outgoing links (validated)
-                continue
-            np_.outs.append(Out(index[e.target], fr, fw, cr, cw,
-                                2.0 * e.latency_ms / 1000.0, tx))
+            np_.outs.append(Out(index[e.target], *shares, 2.0 * e.latency_ms / 1000.0, tx))
         nodes.append(np_)
-    clients = [index[c] for c in topo.order if topo.nodes[c].kind == "client"]
+    clients = [i for i, nd in enumerate(nodes) if nd.is_client]
     return Plan(nodes, index, clients,
                 has_limiters=any(n.limit_rps is not None for n in nodes),
                 has_blocking=any(n.blocking for n in nodes))

@@ -8,21 +8,12 @@ Units are part of each field: ``json_schema_extra={"unit": ...}``; the inspector
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-# How a kind treats a request (SPEC §2). The analysis and the simulation switch on this.
-Role = Literal[
-    "source",  # client: produces traffic
-    "balancer",  # dns, load_balancer, reverse_proxy: one healthy target, health-checked failover
-    "router",  # api_gateway, rate_limiter: one target by weight, no failover
-    "cache",  # cache, cdn: reads hit with hit_ratio, misses and writes go on
-    "service",  # service: calls every outgoing link in order, each with its probability
-    "database",  # database: shards x (primary + replicas), terminal
-    "queue",  # message_queue: accepts and returns; every subscription gets every message
-    "terminal",  # blob_storage, external_service: serve and return
-]
+from simcore.roles import Role, role
 
 FAILOVER_DEFAULT_S = {"cold": 600.0, "warm": 60.0, "hot": 5.0}
 """Standby take-over times: the seed's cold (minutes), warm (seconds to minutes), hot (seconds)."""
@@ -71,7 +62,8 @@ class CommonParams(ParamsBase):
     )
     availability: float | None = Field(
         None, gt=0, le=1,
-        description="Steady-state availability of one instance (0 < a ≤ 1); default 1.",
+        description="Steady-state availability of one instance (0 < a ≤ 1); default 1, "
+        "which never fails: set it to see nines.",
         json_schema_extra=unit("")
     )
     mtbf_hours: float | None = Field(
@@ -141,18 +133,35 @@ class CommonParams(ParamsBase):
 
 @dataclass(frozen=True)
 class KindSpec:
-    """The one declaration of a component kind."""
+    """The one declaration of a component kind. ``role`` names how it treats a request (a key
+    of ``simcore.roles.ROLES``: source, balancer, router, limiter, cache, service, database,
+    queue, terminal); an unknown role is an error when the kind is declared. ``needs_target``,
+    ``terminal`` and ``splits`` follow from the role unless given."""
 
     kind: str
     label: str
     category: str
     description: str
     params: type[ParamsBase]
-    role: Role
-    needs_target: bool = False  # a validation error when it has no outgoing link
-    terminal: bool = False  # outgoing links are an error
-    splits: bool = False  # sends each request to one of its targets: links take `weight`
+    role: str
+    needs_target: bool | None = None  # a validation error when it has no outgoing link
+    terminal: bool | None = None  # outgoing links are an error
+    splits: bool | None = None  # sends each request to one of its targets: links take `weight`
     shown_only: tuple[str, ...] = ()  # params shown to the user but not simulated
+
+    def __post_init__(self):
+        try:
+            behaviour = role(self.role)
+        except ValueError as exc:
+            raise ValueError(f"component kind '{self.kind}': {exc}") from None
+        for flag in ("needs_target", "terminal", "splits"):
+            if getattr(self, flag) is None:
+                object.__setattr__(self, flag, getattr(behaviour, flag))
+
+    @cached_property
+    def behaviour(self) -> Role:
+        """The role object: the flow, success, capacity and run-time rules of this kind."""
+        return role(self.role)
 
     @property
     def icon(self) -> str:

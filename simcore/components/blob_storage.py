@@ -14,7 +14,7 @@ class BlobStorageParams(CommonParams):
     cost_per_hour: float = Field(0.05, ge=0, description="Price of storage and requests, per hour.",
                                  json_schema_extra=unit("$/h"))
     durability: float = Field(0.99999999999, gt=0, le=1,
-                              description="Chance an object is never lost (the seed: S3's 11 "
+                              description="Chance an object is never lost (typically S3's 11 "
                               "nines; shown, not simulated).", json_schema_extra=unit(""))
 
 

@@ -9,12 +9,12 @@ class CacheParams(CommonParams):
     workers: int = Field(1, ge=1, le=1_000_000,
                          description="Redis serves on one thread.", json_schema_extra=unit(""))
     service_time_ms: float = Field(0.01, ge=0, le=3_600_000,
-                                   description="Mean time per operation (the seed: a Redis node "
+                                   description="Mean time per operation (typically a Redis node "
                                    "handles 100,000+ ops/s).", json_schema_extra=unit("ms"))
     cost_per_hour: float = Field(0.2, ge=0, description="Price of one cache node, per hour.",
                                  json_schema_extra=unit("$/h"))
     hit_ratio: float = Field(0.8, ge=0, le=1,
-                             description="Share of reads served from memory (the seed: 80–90%).",
+                             description="Share of reads served from memory (typically 80–90%).",
                              json_schema_extra=unit(""))
 
 

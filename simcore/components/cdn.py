@@ -14,7 +14,7 @@ class CdnParams(CommonParams):
     cost_per_hour: float = Field(0.5, ge=0, description="Price of the distribution, per hour.",
                                  json_schema_extra=unit("$/h"))
     hit_ratio: float = Field(0.9, ge=0, le=1,
-                             description="Share of reads served from the edge (the seed: 80–90%).",
+                             description="Share of reads served from the edge (typically 80–90%).",
                              json_schema_extra=unit(""))
 
 

@@ -31,7 +31,7 @@ SPEC = KindSpec(
     description="Admits at most limit_rps for the whole component (token bucket, fixed or "
     "sliding window); the rest are rejected with HTTP 429, counted apart from errors.",
     params=RateLimiterParams,
-    role="router",
+    role="limiter",
     needs_target=True,
     splits=True,
 )

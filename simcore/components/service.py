@@ -7,7 +7,7 @@ from simcore.components.base import CommonParams, KindSpec, unit
 
 class ServiceParams(CommonParams):
     workers: int = Field(50, ge=1, le=1_000_000,
-                         description="Threads per instance (the seed: 50 workers at 10 ms → 5,000 rps).",
+                         description="Threads per instance (typically 50 workers at 10 ms → 5,000 rps).",
                          json_schema_extra=unit(""))
     service_time_ms: float = Field(10.0, ge=0, le=3_600_000,
                                    description="Mean time of the service's own work per request.",

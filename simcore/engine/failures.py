@@ -14,6 +14,7 @@ standby fails and is repaired the same way (it cannot take over while it is down
 from __future__ import annotations
 
 from simcore.engine.streams import Exponentials, child_generator
+from simcore.roles import role
 
 HOUR_S = 3600.0
 
@@ -135,7 +136,7 @@ def start_random_failures(sim, rep) -> None:
         mttr = p.repair_hours * HOUR_S
         mtbf = a / (1.0 - a) * mttr
         exp = Exponentials(child_generator(rep, node.id, "failures"))
-        if node.kind == "database":
+        if role(node.role).per_node_state:
             for i in range(len(node.node_down)):
                 _cycle(sim, exp, mtbf, mttr, _db_node_toggle(sim, node, i))
         else:
@@ -167,8 +168,10 @@ def _inst_toggle(sim, node, k):
 
 
 def _standby_toggle(sim, node, s):
+    per_node = role(node.role).per_node_state
+
     def toggle(delta):
-        if node.kind == "database":
+        if per_node:
             node.shard_standby_down[s] += delta
         else:
             node.standby_down += delta
@@ -201,42 +204,15 @@ def _cycle(sim, exp, mtbf_s, mttr_s, toggle) -> None:
 def serving(sim) -> dict[str, tuple[bool, bool]]:
     """What a health check sees now: for every component, whether it can serve a read and a
     write (P(x, r) > 0 in §3's terms for the current up/down state), computed from the
-    leaves up. A partitioned link counts as a target that cannot be reached."""
+    leaves up, by each component's role. A partitioned link counts as a target that cannot be
+    reached."""
     ok: dict[str, tuple[bool, bool]] = {}
     for cid in reversed(sim.topology.order):
         n = sim.nodes.get(cid)
         if n is not None:  # clients are not served
-            ok[cid] = (_serves(n, 0, ok), _serves(n, 1, ok))
+            rule = role(n.role)
+            ok[cid] = (rule.serves(n, 0, ok), rule.serves(n, 1, ok))
     return ok
-
-
-def _serves(n, r: int, ok) -> bool:
-    """r = 0: a read, 1: a write."""
-    role = n.role
-    any_target = any(ok[e.dst.id][r] and not e.partitioned for e in n.out if e.share > 0)
-    if role == "cache":  # down, it passes requests on
-        return (n.up and r == 0 and n.h > 0) or any_target
-    if not n.up:
-        return False
-    if role in ("balancer", "router"):
-        return any_target
-    if role == "service":
-        for e in n.out:
-            if e.prob < 1.0:
-                continue  # a call it may skip cannot make every request fail
-            if e.partitioned or not (e.dst.up if e.mode == "async" else ok[e.dst.id][r]):
-                return False
-        return True
-    if role == "database":
-        per, alive = n.per, n.node_alive
-        for s in range(n.shards):
-            if n.shard_share[s] <= 0:
-                continue
-            nodes = range(s * per, (s + 1) * per) if r == 0 else (s * per,)
-            if any(alive[i] for i in nodes):
-                return True
-        return False
-    return True  # message queue, blob storage, external service: up is enough
 
 
 def start_health_checks(sim) -> None:

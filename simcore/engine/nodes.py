@@ -225,13 +225,8 @@ class RouterNode(RNode):
 
     def __init__(self, sim, node, rep):
         super().__init__(sim, node, rep)
-        p = self.params
-        if node.kind == "rate_limiter":
-            self.limiter = make_limiter(p.policy, p.limit_rps, p.burst)
-        elif getattr(p, "rate_limit_rps", None) is not None:
-            self.limiter = make_limiter("token_bucket", p.rate_limit_rps, None)
-        else:
-            self.limiter = None
+        lim = node.spec.behaviour.limit(self.params)  # (policy, limit_rps, burst), by role
+        self.limiter = None if lim is None else make_limiter(*lim)
 
     def arrive(self, req, inst, done):
         self.serve_then(req, inst, done, self._route)

@@ -17,20 +17,10 @@ from simcore.engine.links import (
     settle_edges,
 )
 from simcore.engine.metrics import RunMetrics
-from simcore.engine.nodes import BalancerNode, CacheNode, RouterNode, ServiceNode, TerminalNode
+from simcore.engine.nodes import BalancerNode, CacheNode
 from simcore.engine.storage import DatabaseNode, QueueNode
 from simcore.engine.streams import replication_seed
 from simcore.topology import compile_design
-
-_CLASSES = {
-    "balancer": BalancerNode,
-    "router": RouterNode,
-    "cache": CacheNode,
-    "service": ServiceNode,
-    "database": DatabaseNode,
-    "queue": QueueNode,
-    "terminal": TerminalNode,
-}
 
 MAX_WAITING_WORK = 200_000
 """The run's bound on waiting work: client requests in flight plus message copies waiting in
@@ -82,11 +72,11 @@ class Sim:
         self.clients: list[RClient] = []
         for cid in topo.order:
             n = topo.nodes[cid]
-            if n.role == "source":
+            if n.spec.behaviour.is_source:
                 c = RClient(self, n, rep, duration_s)
                 self.clients.append(c)
-            else:
-                self.nodes[cid] = _CLASSES[n.role](self, n, rep)
+            else:  # the run-time class of the kind's role
+                self.nodes[cid] = n.spec.behaviour.runtime_class()(self, n, rep)
         self.client_by_id = {c.id: c for c in self.clients}
         self.order = [self.client_by_id.get(cid) or self.nodes[cid] for cid in topo.order]
         self.edges: dict[str, REdge] = {}

@@ -8,6 +8,10 @@ import json
 
 import pytest
 
+from designer.qt_compat import guard_singleton_refcounts
+
+guard_singleton_refcounts()  # as the designer does when it starts (designer.app)
+
 from designer.document import DesignDocument
 from designer.files import read_design
 from simcore.paths import default_example, examples_dir
@@ -51,3 +55,38 @@ def canvas(qtbot, doc):
     qtbot.waitExposed(view)
     view.set_zoom(1.0)
     return doc, scene, view
+
+
+@pytest.fixture(scope="module")
+def window(qapp):
+    """One main window for a test module (building one costs a second or two)."""
+    import os
+    import tempfile
+
+    from PySide6.QtWidgets import QApplication
+
+    from designer.main_window import MainWindow
+
+    tmp = tempfile.mkdtemp(prefix="skyline-mw-")
+    old = os.environ.get("SKYLINE_DATA_DIR")
+    os.environ["SKYLINE_DATA_DIR"] = tmp
+    w = MainWindow(DesignDocument())
+    w.files._timer.stop()
+    w.resize(1400, 900)
+    w.show()
+    yield w
+    w.document.replace(DesignDocument().design, None)  # nothing unsaved: no prompt on close
+    w.close()
+    w.deleteLater()
+    QApplication.processEvents()
+    if old is None:
+        os.environ.pop("SKYLINE_DATA_DIR", None)
+    else:
+        os.environ["SKYLINE_DATA_DIR"] = old
+
+
+@pytest.fixture
+def win(window):
+    window.document.replace(load_example(), None)
+    window.runner.wait_idle(10)
+    return window

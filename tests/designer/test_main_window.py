@@ -4,47 +4,14 @@ files, and `skyline` with no file opens the default example."""
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QApplication, QDialog
 
 from designer.canvas import menus
-from designer.document import DesignDocument
 from designer.main_window import MainWindow
 from simcore.paths import default_example
 
 from .conftest import design_json, load_example
-
-
-@pytest.fixture(scope="module")
-def window(qapp):
-    import os
-    import tempfile
-
-    # one window for the module (building one costs a second or two)
-    tmp = tempfile.mkdtemp(prefix="skyline-mw-")
-    old = os.environ.get("SKYLINE_DATA_DIR")
-    os.environ["SKYLINE_DATA_DIR"] = tmp
-    w = MainWindow(DesignDocument())
-    w.files._timer.stop()
-    w.resize(1400, 900)
-    w.show()
-    yield w
-    w.document.replace(DesignDocument().design, None)  # nothing unsaved: no prompt on close
-    w.close()
-    w.deleteLater()
-    QApplication.processEvents()
-    if old is None:
-        os.environ.pop("SKYLINE_DATA_DIR", None)
-    else:
-        os.environ["SKYLINE_DATA_DIR"] = old
-
-
-@pytest.fixture
-def win(window):
-    window.document.replace(load_example(), None)
-    window.runner.wait_idle(10)
-    return window
 
 
 def test_selecting_an_item_shows_it_in_the_inspector(win):

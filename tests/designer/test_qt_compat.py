@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 LONG_SESSION = """
-import designer  # applies the guard
+from designer.qt_compat import guard_singleton_refcounts
+guard_singleton_refcounts()  # as designer.app does before the first window
 from PySide6.QtCore import QObject, Signal
 class Probe(QObject):
     ping = Signal()

@@ -17,7 +17,7 @@ from simcore.paths import examples_dir
 
 def skyline(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", SKYLINE_DATA_DIR=str(tmp_path / "d"))
-    return subprocess.run([sys.executable, "-m", "simcore.cli", *args], check=False,
+    return subprocess.run([sys.executable, "-m", "designer", *args], check=False,
                           capture_output=True, text=True, env=env, timeout=120)
 
 

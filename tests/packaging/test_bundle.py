@@ -77,7 +77,7 @@ def run_frozen(exe: Path, home: Path, *args, cwd: Path | None = None):
 def run_source(home: Path, *args, cwd: Path | None = None):
     """The same command from the source tree, as an installed `skyline` runs it."""
     env = clean_env(home) | {"PYTHONPATH": str(ROOT), "PATH": os.environ.get("PATH", "")}
-    return subprocess.run([sys.executable, "-m", "simcore.cli", *map(str, args)], env=env,
+    return subprocess.run([sys.executable, "-m", "designer", *map(str, args)], env=env,
                           cwd=cwd or home, check=False, capture_output=True, text=True,
                           timeout=RUN_TIMEOUT_S)
 
@@ -192,6 +192,13 @@ def test_every_example_validates_in_the_bundle(exe, home, dist):
         assert r.returncode == 0, f"{name}: {r.stderr}"
 
 
+def test_the_concepts_guide_is_bundled(dist):
+    """Help → Concepts reads docs/concepts.md from the bundle."""
+    bundled = dist / "skyline" / "_internal" / "docs" / "concepts.md"
+    assert bundled.read_text(encoding="utf-8") == (ROOT / "docs" / "concepts.md").read_text(
+        encoding="utf-8")
+
+
 def test_bad_file_gets_a_message_not_a_traceback(exe, home, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"schema_version": 1, "components": [', encoding="utf-8")
@@ -242,6 +249,26 @@ def test_simulate_runs_its_replications_in_worker_processes(exe, home, tmp_path)
     assert {"throughput_rps", "latency_ms", "availability"} <= result.keys()
     assert result["replications"] == 2 and result["seed"] == 3
     assert_same_results(result, json.loads((tmp_path / "source.json").read_text(encoding="utf-8")))
+
+
+def test_the_bundle_sweeps_on_a_dask_cluster_with_the_sources_results(exe, home, tmp_path):
+    """The packaged program carries dask and distributed (docs/packaging.md): it submits a
+    sweep to a cluster whose workers run Skyline from the source, with the same results."""
+    distributed = pytest.importorskip("distributed")
+    args = ["sweep", EXAMPLE, "--param", "app.workers", "--values", "2,4", "--duration", "5",
+            "--replications", "2", "--quiet", "--json"]
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        frozen = run_frozen(exe, home, *args, tmp_path / "frozen.json", "--scheduler",
+                            cluster.scheduler_address)
+    assert frozen.returncode == 0, frozen.stderr[-3000:]
+    assert "Warning" not in frozen.stderr, frozen.stderr[-3000:]
+    source = run_source(home, *args, tmp_path / "source.json")
+    assert source.returncode == 0, source.stderr[-3000:]
+    result = json.loads((tmp_path / "frozen.json").read_text(encoding="utf-8"))
+    assert result["runner"] == "dask"
+    expected = json.loads((tmp_path / "source.json").read_text(encoding="utf-8"))
+    assert_same_results(result["results"], expected["results"])
 
 
 def test_reliability_matches_the_source(exe, home, tmp_path):

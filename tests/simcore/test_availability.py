@@ -31,21 +31,37 @@ def run(components, links, groups=()):
 
 
 # --- one component ------------------------------------------------------------------------------
-@pytest.mark.parametrize("standby,failover_s,mttr_h,params", [
-    ("hot", 5, 1.0, {"availability": 0.99}),
-    ("warm", 60, 1.0, {"availability": 0.99}),
-    ("cold", 600, 1.0, {"availability": 0.99}),
-    ("cold", 1800, 1.0, {"availability": 0.99, "failover_s": 1800}),
-    ("warm", 60, 4.0, {"mtbf_hours": 396, "mttr_hours": 4}),
+# Two active instances with a standby, u = 0.01 (SPEC §3, revised 2026-12-06):
+# q = u² · [u + a · (1 − e^(−2·F / MTTR))]. By hand, hot (F = 5 s, MTTR 1 h): 2F/MTTR = 1/360,
+# 1 − e^(−1/360) = 0.0027739, so q = 1e-4 · (0.01 + 0.99 · 0.0027739) = 1.27462e-6. Warm 60 s:
+# 1 − e^(−1/30) = 0.032784 → 4.24561e-6. Cold 600 s: 1 − e^(−1/3) = 0.283469 → 2.90634e-5.
+# Cold 1800 s: 1 − e^(−1) = 0.632121 → 6.35799e-5. Warm 60 s with MTTR 4 h: 1 − e^(−1/120) =
+# 0.0082988 → 1.82157e-6.
+@pytest.mark.parametrize("standby,params,q", [
+    ("hot", {"availability": 0.99}, 1.27462e-6),
+    ("warm", {"availability": 0.99}, 4.24561e-6),
+    ("cold", {"availability": 0.99}, 2.90634e-5),
+    ("cold", {"availability": 0.99, "failover_s": 1800}, 6.35799e-5),
+    ("warm", {"mtbf_hours": 396, "mttr_hours": 4}, 1.82157e-6),
 ])
-def test_standby_formula(standby, failover_s, mttr_h, params):
+def test_standby_formula(standby, params, q):
     res = run([C("u", "client", rps=1), C("x", "service", standby=standby, instances=2, **params)],
               [L("u", "x")])
-    u = 0.01
-    q = u ** 2 * (u + (1 - u) * (1 - math.exp(-(failover_s / 3600) / mttr_h)))
-    assert res.unavailability == pytest.approx(q, rel=1e-12)
-    assert res.components["x"].availability == pytest.approx(1 - q, abs=1e-15)
+    assert res.unavailability == pytest.approx(q, rel=1e-5)
+    assert res.components["x"].availability == pytest.approx(1 - q, abs=1e-10)
     assert res.spofs == []  # instances 2 with a standby
+
+
+def test_standby_covers_less_of_the_outage_with_more_instances():
+    # All n down: the first repair comes after Exp(MTTR / n), so the standby's failover time
+    # weighs n times as much: 1 − e^(−n·F/MTTR). One instance, cold 600 s, u = 0.01:
+    # 0.01 · (0.01 + 0.99 · (1 − e^(−1/6))) = 0.01 · 0.161983 = 1.61983e-3;
+    # three instances: 1e-6 · (0.01 + 0.99 · (1 − e^(−1/2))) = 1e-6 · 0.399535 = 3.99535e-7.
+    for n, q in ((1, 1.61983e-3), (3, 3.99535e-7)):
+        res = run([C("u", "client", rps=1),
+                   C("x", "service", standby="cold", instances=n, availability=0.99)],
+                  [L("u", "x")])
+        assert res.unavailability == pytest.approx(q, rel=1e-5)
 
 
 def test_instances_multiply_unavailability_and_nines_keep_their_digits():

@@ -5,7 +5,9 @@ The brute force enumerates every up/down state of every independent part: each i
 component, its standby and whether a failover is still in progress, each database node (per
 shard: the primary, its standby and failover, each replica) and each group. A component is up
 when an instance is up, or when its standby is up and done taking over; so it is down with
-probability uⁿ · [u + a · (1 − e^(−F / MTTR))], as SPEC §3 states, without using that formula.
+probability uⁿ · [u + a · (1 − e^(−n·F / MTTR))], as SPEC §3 states, without using that formula
+(the failover bit of a unit of n actives is in progress with 1 − e^(−n·F / MTTR): once all n are
+down the first repair comes after Exp(MTTR / n)).
 For every state it evaluates the success function P(x, r) exactly as SPEC §3 words it, and sums
 the states' probabilities. The admitted rps that weigh the clients come from a flow computed here
 too. Small random designs (hypothesis) cover shared components (diamonds, two paths into one
@@ -48,13 +50,14 @@ def _u(params: dict) -> float:
     return 1.0 - params.get("availability", 1.0)
 
 
-def _failover_p(params: dict) -> float:
-    """Chance that a standby is still taking over: 1 − e^(−F / MTTR), MTTR 1 h by default."""
+def _failover_p(params: dict, n: int) -> float:
+    """Chance that the standby of n actives is still taking over: 1 − e^(−n·F / MTTR), MTTR 1 h
+    by default."""
     standby = params.get("standby", "none")
     if standby == "none":
         return 0.0
     f_h = params.get("failover_s", FAILOVER_DEFAULT_S[standby]) / 3600.0
-    return 1.0 - math.exp(-f_h / params.get("mttr_hours", 1.0))
+    return 1.0 - math.exp(-n * f_h / params.get("mttr_hours", 1.0))
 
 
 @dataclass
@@ -106,16 +109,17 @@ class Brute:
             p = c.get("params", {})
             if c["kind"] == "client":
                 continue
-            u, f = _u(p), _failover_p(p)
+            u = _u(p)
             if c["kind"] == "database":
                 rows = []
                 for _k in range(p.get("shards", 1)):
-                    prim = self._unit(1, u, f, p)
+                    prim = self._unit(1, u, _failover_p(p, 1), p)
                     reps = [self.bits.add(u) for _ in range(p.get("replicas", 0))]
                     rows.append((prim, reps))
                 self.shards[x] = rows
             else:
-                self.units[x] = self._unit(p.get("instances", 1), u, f, p)
+                n = p.get("instances", 1)
+                self.units[x] = self._unit(n, u, _failover_p(p, n), p)
         self.group_bit = {g["id"]: self.bits.add(_u(g.get("params", {})))
                           for g in d.get("groups", [])}
         self.groups_of = {x: [g["id"] for g in d.get("groups", []) if x in g["members"]]

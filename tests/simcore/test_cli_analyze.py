@@ -113,9 +113,9 @@ def test_component_rows_carry_every_figure(capsys):
     for col in ("kind", "arrival/s", "util", "latency ms", "availability", "impact", "$/month"):
         assert col in head
     db = row_of(text, "db")
-    # db: 420 req/s, 420 · 5 ms / 16 = 13.1%, 5.00 ms, 2000/2002 = 99.9001%, a failed database
+    # db: 420 req/s, 420 · 5 ms / 10 = 21.0%, 5.00 ms, 2000/2002 = 99.9001%, a failed database
     # loses 28% of requests (the cache still serves 80% of the reads), 0.5 $/h · 730 h.
-    assert db[:8] == ["db", "database", "420", "13.1%", "5.00", "99.9001%", "28.0%", "365.00"]
+    assert db[:8] == ["db", "database", "420", "21.0%", "5.00", "99.9001%", "28.0%", "365.00"]
     assert db[8:] == ["SPOF"]
     app = row_of(text, "app")
     assert app[1:3] == ["service", "1,500"] and "←" in app and "bottleneck" in app

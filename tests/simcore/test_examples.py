@@ -137,17 +137,17 @@ def test_spof_example():
 def test_stage1_single_server():
     res = run("stage1_single_server.json")
     check(res, availability=2000 / 2002, spofs=["server"], arrivals={"server": 100},
-          utils={"server": 100 * 0.025 / 50}, costs={"server": cost(0.2, 1)})
-    assert res.latency_mean_ms == pytest.approx((0.040 + wq(100, 0.025, 50) + 0.025) * 1000,
+          utils={"server": 100 * 0.030 / 50}, costs={"server": cost(0.2, 1)})
+    assert res.latency_mean_ms == pytest.approx((0.040 + wq(100, 0.030, 50) + 0.030) * 1000,
                                                 rel=REL)
 
 
 def test_stage2_separate_database():
     res = run("stage2_separate_database.json")
-    r_db = wq(400, 0.005, 16) + 0.005
+    r_db = wq(400, 0.005, 10) + 0.005
     check(res, availability=0.999 * 2000 / 2002, spofs=["app", "db"],
           arrivals={"app": 400, "db": 400},
-          utils={"db": 400 * 0.005 / 16, "app": 400 * (0.010 + 0.001 + r_db) / 50},
+          utils={"db": 400 * 0.005 / 10, "app": 400 * (0.010 + 0.001 + r_db) / 50},
           costs={"app": cost(0.1, 1), "db": cost(0.5, 1)})
 
 
@@ -159,7 +159,7 @@ def test_stage3_cache():
     db_rate = 810 * 0.2 + 90
     check(res, availability=avail, spofs=["app", "db"],
           arrivals={"app": 900, "cache": 900, "db": db_rate},
-          utils={"cache": 900 * 0.00001, "db": db_rate * 0.005 / 16},
+          utils={"cache": 900 * 0.00001, "db": db_rate * 0.005 / 10},
           costs={"app": cost(0.1, 1), "cache": cost(0.2, 1), "db": cost(0.5, 1)})
     assert res.components["cache"].failure_impact == 0.0
 
@@ -171,13 +171,13 @@ def test_stage4_load_balancer():
     avail = 0.9995 * (1 - 0.001 ** 2) * (0.9 * k_read + 0.1 * a_db)
     db_rate = 1350 * 0.2 + 150
     # Each app instance is its own M/M/50 with half the traffic.
-    r_cache_read = wq(1500, 0.00001, 1) + 0.00001 + 0.2 * (0.001 + wq(db_rate, 0.005, 16) + 0.005)
-    r_cache_write = wq(1500, 0.00001, 1) + 0.00001 + (0.001 + wq(db_rate, 0.005, 16) + 0.005)
+    r_cache_read = wq(1500, 0.00001, 1) + 0.00001 + 0.2 * (0.001 + wq(db_rate, 0.005, 10) + 0.005)
+    r_cache_write = wq(1500, 0.00001, 1) + 0.00001 + (0.001 + wq(db_rate, 0.005, 10) + 0.005)
     hold = 0.010 + 0.001 + 0.9 * r_cache_read + 0.1 * r_cache_write
     check(res, availability=avail, spofs=["lb", "db"],
           arrivals={"lb": 1500, "app": 1500, "cache": 1500, "db": db_rate},
           utils={"lb": 1500 * 0.0003 / 1000, "app": 750 * hold / 50,
-                 "cache": 1500 * 0.00001, "db": db_rate * 0.005 / 16},
+                 "cache": 1500 * 0.00001, "db": db_rate * 0.005 / 10},
           costs={"lb": cost(0.025, 1), "app": cost(0.1, 2), "cache": cost(0.2, 1),
                  "db": cost(0.5, 1)})
 
@@ -187,12 +187,12 @@ def test_stage5_read_replicas():
     u = 2 / 2002
     a_read, a_write = 1 - u ** 3, 1 - u  # primary or either replica / the primary
     k_read = 0.999 * (0.8 + 0.2 * a_read) + 0.001 * a_read
-    avail = 0.9995 * (1 - 0.001 ** 4) * (0.91 * k_read + 0.09 * a_write)
-    reads, writes = 3640 * 0.2, 360.0
+    avail = 0.9995 * (1 - 0.001 ** 6) * (0.9 * k_read + 0.1 * a_write)
+    reads, writes = 3600 * 0.2, 400.0
     check(res, availability=avail, spofs=["lb", "db"],
           arrivals={"lb": 4000, "app": 4000, "cache": 4000, "db": reads + writes},
-          utils={"db": max(reads / 2, writes) * 0.005 / 16, "cache": 4000 * 0.00001},
-          costs={"lb": cost(0.025, 1), "app": cost(0.1, 4), "cache": cost(0.2, 1),
+          utils={"db": max(reads / 2, writes) * 0.005 / 10, "cache": 4000 * 0.00001},
+          costs={"lb": cost(0.025, 1), "app": cost(0.1, 6), "cache": cost(0.2, 1),
                  "db": cost(0.5, 3)})
     rows = {n.role: n for n in res.components["db"].db_nodes}
     assert rows["replica"].read_rps == pytest.approx(reads / 2, rel=REL)
@@ -212,7 +212,7 @@ def test_stage6_sharding():
     reads, writes = 6400 * 0.2, 1600.0
     check(res, availability=avail, spofs=["db"],
           arrivals={"lb": 8000, "app": 8000, "cache": 8000, "db": reads + writes},
-          utils={"db": max(reads * z[0], writes * z[0]) * 0.005 / 16,
+          utils={"db": max(reads * z[0], writes * z[0]) * 0.005 / 10,
                  "cache": 4000 * 0.00001, "lb": 8000 * 0.0003 / 2000},
           costs={"lb": cost(0.025, 2), "app": cost(0.1, 8), "cache": cost(0.2, 2),
                  "db": cost(0.5, 6)})

@@ -172,3 +172,43 @@ def test_cost_counts_instances_nodes_and_standbys():
     assert r.components["db"].monthly_cost == pytest.approx(0.5 * 730 * (2 * 3 + 2))
     assert r.components["users"].monthly_cost is None
     assert r.monthly_cost == pytest.approx(0.1 * 730 * 4 + 0.5 * 730 * 8)
+
+
+# --- least connections splits by capacity (SPEC §7.1) -------------------------------------------
+def test_least_connections_splits_by_capacity():
+    # app1: 2 instances × 4 workers at 100 ms = 80 rps; app2: 1 × 4 at 100 ms = 40 rps. Shares
+    # 2/3 and 1/3: of 60 rps, 40 and 20, so every instance runs at 20 · 0.1 / 4 = 0.5 (an equal
+    # split would put app2 at 30 · 0.1 / 4 = 0.75).
+    app = {"workers": 4, "service_time_ms": 100, "blocking": False}
+    r = run([("u", "client", {"rps": 60}), ("lb", "load_balancer", {"algorithm": "least_connections"}),
+             ("app1", "service", {**app, "instances": 2}), ("app2", "service", app)],
+            [("u", "lb"), ("lb", "app1"), ("lb", "app2")])
+    assert r.components["app1"].arrival_rps == pytest.approx(40, rel=REL)
+    assert r.components["app2"].arrival_rps == pytest.approx(20, rel=REL)
+    assert r.components["app1"].utilization == pytest.approx(0.5, rel=REL)
+    assert r.components["app2"].utilization == pytest.approx(0.5, rel=REL)
+    # Both saturate together at 120 rps: 120 · (1/3) · 0.1 / 4 = 1.
+    assert r.saturation_rps == pytest.approx(120, rel=1e-6)
+
+
+def test_least_connections_capacity_uses_the_holding_time():
+    # app1 is blocking: its worker is held for its 50 ms plus the database's 50 ms (the database
+    # has 1,000 workers: no wait), H = 100 ms, capacity 4 / 0.1 = 40 rps; app2 (non-blocking,
+    # 50 ms) has 4 / 0.05 = 80 rps. Shares 1/3 and 2/3 (by own service time alone they would be
+    # equal): 30 rps of 90 to app1, 60 to app2.
+    r = run([("u", "client", {"rps": 90}), ("lb", "load_balancer", {"algorithm": "least_connections"}),
+             ("app1", "service", {"workers": 4, "service_time_ms": 50, "blocking": True}),
+             ("app2", "service", {"workers": 4, "service_time_ms": 50, "blocking": False}),
+             ("db", "database", {"workers": 1000, "service_time_ms": 50})],
+            [("u", "lb"), ("lb", "app1"), ("lb", "app2"), ("app1", "db")])
+    assert r.components["app1"].arrival_rps == pytest.approx(30, rel=1e-9)
+    assert r.components["app2"].arrival_rps == pytest.approx(60, rel=1e-9)
+
+
+def test_least_connections_with_equal_targets_splits_equally():
+    app = {"workers": 4, "service_time_ms": 100}
+    r = run([("u", "client", {"rps": 30}), ("lb", "load_balancer", {"algorithm": "least_connections"}),
+             ("a", "service", app), ("b", "service", app), ("c", "service", app)],
+            [("u", "lb"), ("lb", "a"), ("lb", "b"), ("lb", "c")])
+    for x in "abc":
+        assert r.components[x].arrival_rps == pytest.approx(10, rel=REL)
