@@ -43,27 +43,33 @@ def later_keys(data: dict[str, Any], version: int) -> list[tuple[str | None, str
     malformed shape are left to validation."""
     found: list[tuple[str | None, str, int]] = []
 
-    def scan(where, raw, model, prefix=""):
+    def scan(item, raw, model, prefix="params."):
+        where = item.get("id") if isinstance(item, dict) else None
         for key in _keys_of(raw):
             v = since(model, key)
             if v > version:
-                found.append((where, prefix + key, v))
+                found.append((where if isinstance(where, str) else None, prefix + key, v))
 
-    for c in data.get("components") or []:
-        if isinstance(c, dict) and c.get("kind") in KINDS:
-            scan(c.get("id"), c.get("params"), KINDS[c["kind"]].params, "params.")
-    for lk in data.get("links") or []:
-        if isinstance(lk, dict):
-            scan(lk.get("id"), lk.get("params"), LinkParams, "params.")
-    for g in data.get("groups") or []:
-        if isinstance(g, dict):
-            scan(g.get("id"), g.get("params"), GroupParams, "params.")
+    for c in _items(data.get("components")):
+        kind = c.get("kind")
+        if isinstance(kind, str) and kind in KINDS:
+            scan(c, c.get("params"), KINDS[kind].params)
+    for lk in _items(data.get("links")):
+        scan(lk, lk.get("params"), LinkParams)
+    for g in _items(data.get("groups")):
+        scan(g, g.get("params"), GroupParams)
     scenario = data.get("scenario")
     if isinstance(scenario, dict):
         scan(None, scenario, Scenario, "scenario.")
-        for i, ev in enumerate(scenario.get("events") or []):
+        events = scenario.get("events")
+        for i, ev in enumerate(events if isinstance(events, list) else []):
             scan(None, ev, Event, f"scenario.events[{i}].")
     return found
+
+
+def _items(raw: Any) -> list[dict]:
+    """The objects of a list that should hold objects (anything else is validation's)."""
+    return [x for x in raw if isinstance(x, dict)] if isinstance(raw, list) else []
 
 
 def lowest_version(design: Design) -> int:
