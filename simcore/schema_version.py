@@ -45,34 +45,39 @@ def later_keys(data: dict[str, Any], version: int) -> list[tuple[str | None, str
     malformed shape are left to validation."""
     found: list[tuple[str | None, str, int]] = []
 
-    def scan(where, raw, model, prefix=""):
+    def scan(item, raw, model, prefix="params."):
+        where = item.get("id") if isinstance(item, dict) else None
         for key in _keys_of(raw):
             v = since(model, key)
             if v > version:
-                found.append((where, prefix + key, v))
+                found.append((where if isinstance(where, str) else None, prefix + key, v))
 
-    def items(raw) -> list:  # a list of parts, or nothing when the file has another shape
-        return raw if isinstance(raw, list) else []
-
-    for c in items(data.get("components")):
-        if isinstance(c, dict) and c.get("kind") in KINDS:
-            scan(c.get("id"), c.get("params"), KINDS[c["kind"]].params, "params.")
-    for lk in items(data.get("links")):
-        if isinstance(lk, dict):
-            scan(lk.get("id"), lk.get("params"), LinkParams, "params.")
-    for g in items(data.get("groups")):
-        if isinstance(g, dict):
-            scan(g.get("id"), g.get("params"), GroupParams, "params.")
+    for c in _items(data.get("components")):
+        kind = c.get("kind")
+        if isinstance(kind, str) and kind in KINDS:
+            scan(c, c.get("params"), KINDS[kind].params)
+    for lk in _items(data.get("links")):
+        scan(lk, lk.get("params"), LinkParams)
+    for g in _items(data.get("groups")):
+        scan(g, g.get("params"), GroupParams)
     scenario = data.get("scenario")
     if isinstance(scenario, dict):
         scan(None, scenario, Scenario, "scenario.")
-        for i, ev in enumerate(items(scenario.get("events"))):
+        events = scenario.get("events")
+        for i, ev in enumerate(events if isinstance(events, list) else []):
             scan(None, ev, Event, f"scenario.events[{i}].")
-            spec = EVENTS.get(ev.get("type")) if isinstance(ev, dict) else None
+            etype = ev.get("type") if isinstance(ev, dict) else None
+            spec = EVENTS.get(etype) if isinstance(etype, str) else None
             if spec is not None and spec.since > version:  # an event type added later
-                found.append((ev.get("target"), f"scenario.events[{i}].type: {spec.type}",
-                              spec.since))
+                target = ev.get("target")
+                found.append((target if isinstance(target, str) else None,
+                              f"scenario.events[{i}].type: {spec.type}", spec.since))
     return found
+
+
+def _items(raw: Any) -> list[dict]:
+    """The objects of a list that should hold objects (anything else is validation's)."""
+    return [x for x in raw if isinstance(x, dict)] if isinstance(raw, list) else []
 
 
 def lowest_version(design: Design) -> int:

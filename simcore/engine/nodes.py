@@ -69,7 +69,7 @@ class RNode:
         # its stations then pull from them when a worker is free.
         self.feeds: list = []
         nodes = sim.topology.nodes
-        self.fed = any(nodes[e.source].spec.role == "queue" for e in node.inbound)
+        self.fed = any(nodes[e.source].role == "queue" for e in node.inbound)
         self.consumed_ok = 0
         self.consumed_failed = 0
         self.stations = self._make_stations()

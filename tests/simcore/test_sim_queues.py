@@ -31,6 +31,15 @@ def link(lid, source, target, **params):
 PRODUCE = [link("l1", "users", "app"), link("l2", "app", "mq", mode="async")]
 
 
+def slow_worker_behind(capacity):
+    """50 msg/s into a queue of ``capacity`` per backlog, drained by one worker at 20 msg/s."""
+    return design(producer(50) + [queue(capacity=capacity),
+                                  {"id": "worker", "kind": "service",
+                                   "params": {"workers": 1, "service_time_ms": 50,
+                                              "service_distribution": "constant"}}],
+                  PRODUCE + [link("s1", "mq", "worker")])
+
+
 def conservation(r, consumer):
     """accepted = processed + lost + dead-lettered + still waiting + in processing."""
     mq, c = r["components"]["mq"], r["components"][consumer]
@@ -42,12 +51,7 @@ def test_overload_counts_every_copy():
     # 50 msg/s into a consumer that processes 20/s, backlog capped at 100: the rest is lost,
     # and every accepted copy is accounted for (processed, lost or waiting, but for the ones
     # in processing at the end and those straddling the warm-up's end).
-    d = design(producer(50) + [queue(capacity=100),
-                               {"id": "worker", "kind": "service",
-                                "params": {"workers": 1, "service_time_ms": 50,
-                                           "service_distribution": "constant"}}],
-               PRODUCE + [link("s1", "mq", "worker")])
-    r = run_replication(d, seed=1, duration_s=60, warmup_s=5)
+    r = run_replication(slow_worker_behind(100), seed=1, duration_s=60, warmup_s=5)
     mq, worker = r["components"]["mq"], r["components"]["worker"]
     assert r["error_rate"] == 0.0  # the producer never waits for the consumer
     assert mq["max_backlog"] == 100
@@ -177,12 +181,7 @@ def test_the_report_says_loudly_when_messages_are_lost_with_no_request_error():
     from simcore.engine import simulate
     from simcore.engine.report import render
 
-    d = design(producer(50) + [queue(capacity=20),
-                               {"id": "worker", "kind": "service",
-                                "params": {"workers": 1, "service_time_ms": 50,
-                                           "service_distribution": "constant"}}],
-               PRODUCE + [link("s1", "mq", "worker")])
-    res = simulate(d, duration_s=20, seed=1, replications=2, workers=1)
+    res = simulate(slow_worker_behind(20), duration_s=20, seed=1, replications=2, workers=1)
     j = res.to_json()
     assert j["error_rate"] == 0.0
     assert j["lost_messages"] > 200 and len(j["ci95"]["lost_messages"]) == 2
