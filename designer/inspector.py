@@ -147,7 +147,13 @@ class InspectorWidget(QWidget):
         d.changed.connect(self._on_changed)
         d.designReplaced.connect(lambda: self.show_item(None))
         d.scenarioChanged.connect(self._refresh_events)
+        d.pathChanged.connect(self._path_changed)
         self.show_item(None)
+
+    def _path_changed(self) -> None:
+        """Saved under a new name: the design's header says so (when it is shown)."""
+        if self._ident is None:
+            self.show_item(None)
 
     # --- what is shown -----------------------------------------------------------------------
     @property
@@ -274,7 +280,7 @@ class InspectorWidget(QWidget):
         def count(n: int, what: str) -> str:
             return f"{n} {what}{'s' * (n != 1)}"
 
-        self.header.set(None, d.name or "Untitled design",
+        self.header.set(None, self.document.display_name(),
                         f"{count(len(d.components), 'component')}, "
                         f"{count(len(d.links), 'link')}, {count(len(d.groups), 'group')}")
 
