@@ -505,6 +505,7 @@ class DesignScene(ConnectMixin, DetailMixin, QGraphicsScene):
         comps = analysis.components if analysis is not None else {}
         groups = analysis.groups if analysis is not None else {}
         spofs = set(analysis.spofs) if analysis is not None else set()
+        risks = analysis.capacity_risk_detail if analysis is not None else {}
         bottleneck = analysis.bottleneck if analysis is not None else None
         for cid, item in self._components.items():
             f = comps.get(cid)
@@ -512,7 +513,8 @@ class DesignScene(ConnectMixin, DetailMixin, QGraphicsScene):
             item.set_overlay(ov.ItemOverlay(
                 utilization=util, spof=cid in spofs,
                 failure_impact=f.failure_impact if f is not None else None,
-                bottleneck=cid == bottleneck, problems=by_where.get(cid, []), figures=f))
+                bottleneck=cid == bottleneck, capacity_risk=risks.get(cid),
+                problems=by_where.get(cid, []), figures=f))
         for lid, item in self._links.items():
             item.set_problems(by_where.get(lid, []))
         for gid, item in self._groups.items():

@@ -55,6 +55,8 @@ class ComponentResult:
     admitted_rps: float | None = None  # clients: rps less what rate limits reject
     instances: int | None = None
     billed_nodes: int | None = None
+    failures_per_year: float | None = None  # expected node failures a year (clients: None)
+    one_down_impact: float | None = None  # share lost with one instance down, with shedding
     db_nodes: list[DbNodeResult] = field(default_factory=list)
     hit_ratio: float | None = None  # caches and CDNs: the one used (given or computed)
     hit_ratio_computed: bool = False  # computed from capacity_keys (Che's approximation)
@@ -67,6 +69,8 @@ class ComponentResult:
             "availability": finite_or_none(self.availability),
             "failure_impact": finite_or_none(self.failure_impact),
             "monthly_cost": finite_or_none(self.monthly_cost),
+            "failures_per_year": finite_or_none(self.failures_per_year),
+            "one_down_impact": finite_or_none(self.one_down_impact),
             "hit_ratio": finite_or_none(self.hit_ratio),
         }
 
@@ -102,6 +106,11 @@ class AnalysisResult:
     components: dict[str, ComponentResult]
     groups: dict[str, GroupResult]
     client_weights: dict[str, float]  # admitted rps per client
+    # Percentiles of the end-to-end latency: a gamma approximation (percentiles.py).
+    latency_p50_ms: float | None = None
+    latency_p95_ms: float | None = None
+    latency_p99_ms: float | None = None
+    fleet_failures_per_year: float = 0.0
     availability: float | None = None
     unavailability: float | None = None
     nines: float | None = None
@@ -109,16 +118,32 @@ class AnalysisResult:
     availability_method: str | None = None
     availability_ci95: list[float] | None = None
     spofs: list[str] = field(default_factory=list)
+    # Availability under load (SPEC §7.2): survivors may be overloaded and shed.
+    availability_under_load: float | None = None
+    unavailability_under_load: float | None = None
+    availability_under_load_method: str | None = None
+    availability_under_load_ci95: list[float] | None = None
+    capacity_risks: list[str] = field(default_factory=list)
+    capacity_risk_detail: dict[str, str] = field(default_factory=dict)  # id -> explanation
     availability_computed: bool = False
     saturation_evaluations: int = 0
 
     def component(self, cid: str) -> ComponentResult:
         return self.components[cid]
 
-    def to_json(self) -> dict[str, Any]:
-        """The SPEC §4 object, exactly its keys, never rounded, strict JSON values."""
+    def to_json(self, details: bool = False) -> dict[str, Any]:
+        """The SPEC §4 object, exactly its keys, never rounded, strict JSON values. With
+        ``details`` (for the designer, not the command line) it also carries
+        ``capacity_risk_detail``: per capacity risk, the sentence that explains it."""
+        out = self._contract_json()
+        if details:
+            out["capacity_risk_detail"] = dict(self.capacity_risk_detail)
+        return out
+
+    def _contract_json(self) -> dict[str, Any]:
         down = self.downtime_s or {}
         ci = self.availability_ci95
+        ul_ci = self.availability_under_load_ci95
         return {
             "availability": finite_or_none(self.availability),
             "nines": finite_or_none(self.nines),
@@ -129,11 +154,21 @@ class AnalysisResult:
             "bottleneck": self.bottleneck,
             "saturation_rps": finite_or_none(self.saturation_rps),
             "offered_rps": finite_or_none(self.offered_rps),
-            "latency_ms": {"mean": finite_or_none(self.latency_mean_ms)},
+            "latency_ms": {"mean": finite_or_none(self.latency_mean_ms),
+                           "p50": finite_or_none(self.latency_p50_ms),
+                           "p95": finite_or_none(self.latency_p95_ms),
+                           "p99": finite_or_none(self.latency_p99_ms)},
+            "fleet_failures_per_year": finite_or_none(self.fleet_failures_per_year),
             "monthly_cost": finite_or_none(self.monthly_cost),
             "components": {cid: c.to_json() for cid, c in self.components.items()},
             "groups": {gid: g.to_json() for gid, g in self.groups.items()},
             "saturated": bool(self.saturated),
             "availability_method": self.availability_method,
             "availability_ci95": None if ci is None else [finite_or_none(v) for v in ci],
+            "availability_under_load": finite_or_none(self.availability_under_load),
+            "unavailability_under_load": finite_or_none(self.unavailability_under_load),
+            "availability_under_load_ci95": None if ul_ci is None else [
+                finite_or_none(v) for v in ul_ci],
+            "availability_under_load_method": self.availability_under_load_method,
+            "capacity_risks": sorted(self.capacity_risks),
         }

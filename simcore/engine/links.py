@@ -86,6 +86,14 @@ def settle_edges(edges, events, live: bool) -> None:
         e.direct = e.fixed and e.simple and e.lat_s == 0.0 and e.s_per_kb == 0.0
 
 
+def _links_into(edges) -> dict[int, list]:
+    """The links into each target, keyed by the target object's id()."""
+    into: dict[int, list] = {}
+    for e in edges:
+        into.setdefault(id(e.dst), []).append(e)
+    return into
+
+
 ANSWER_NESTING_LIMIT = 100
 """Links an answer may go up in one go, each a few nested Python calls (the interpreter
 allows about 1,000)."""
@@ -97,9 +105,7 @@ def break_long_chains(order, edges) -> None:
     up from caller to caller in nested calls where links take no time, never nests deeper
     than the limit, however long the chain (a design of a thousand services in a row).
     ``order`` lists the clients and components in topological order (callers first)."""
-    into: dict[int, list] = {}
-    for e in edges:
-        into.setdefault(id(e.dst), []).append(e)
+    into = _links_into(edges)
     depth: dict[int, int] = {}
     for obj in order:  # an answer from obj nests depth[obj] links deep before an event
         d = 0
@@ -127,9 +133,7 @@ def fold_returns(order, edges) -> None:
     component is *clean* when it hands answers straight on (``passes_answers``) and every
     link into it is fixed, simple, without a bandwidth term, and comes from a clean caller.
     A link folds when it is such a link with a latency, from a clean caller."""
-    into: dict[int, list] = {}
-    for e in edges:
-        into.setdefault(id(e.dst), []).append(e)
+    into = _links_into(edges)
     clean: dict[int, bool] = {}
     for obj in order:
         ok = obj.passes_answers

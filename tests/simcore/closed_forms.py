@@ -43,6 +43,10 @@ def analyse(components, links):
 ANALYZE_TOP_KEYS = {"availability", "nines", "downtime_per_year_s", "downtime_per_month_s",
                     "downtime_per_week_s", "spofs", "bottleneck", "saturation_rps",
                     "offered_rps", "latency_ms", "monthly_cost", "components", "groups",
-                    "saturated", "availability_method", "availability_ci95"}
+                    "saturated", "availability_method", "availability_ci95",
+                    "fleet_failures_per_year", "availability_under_load",
+                    "unavailability_under_load", "availability_under_load_ci95",
+                    "availability_under_load_method", "capacity_risks"}
 ANALYZE_COMPONENT_KEYS = {"arrival_rps", "utilization", "latency_ms", "availability",
-                          "failure_impact", "monthly_cost", "hit_ratio"}
+                          "failure_impact", "monthly_cost", "failures_per_year",
+                          "one_down_impact", "hit_ratio"}

@@ -78,7 +78,9 @@ def test_json_of_the_spof_example_has_exactly_the_spec_keys():
     assert r.returncode == 0 and r.stderr == ""
     js = strict_json(r.stdout)
     assert set(js) == ANALYZE_TOP_KEYS
-    assert set(js["latency_ms"]) == {"mean"}
+    assert set(js["latency_ms"]) == {"mean", "p50", "p95", "p99"}
+    lat = js["latency_ms"]
+    assert 0 < lat["p50"] < lat["p95"] < lat["p99"]
     for row in js["components"].values():
         assert set(row) == ANALYZE_COMPONENT_KEYS
     assert js["spofs"] == ["db", "lb"]

@@ -401,7 +401,7 @@ def test_skyline_analyze_every_example(path, capsys):
         assert set(row) == ANALYZE_COMPONENT_KEYS
     for row in js["groups"].values():
         assert set(row) == {"availability", "failure_impact"}
-    assert set(js["latency_ms"]) == {"mean"}
+    assert set(js["latency_ms"]) == {"mean", "p50", "p95", "p99"}
     assert js["availability_method"] == "exact" and js["availability_ci95"] is None
     assert js["spofs"] == sorted(js["spofs"])
     res = analyze(load(path))
