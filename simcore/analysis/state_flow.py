@@ -104,29 +104,36 @@ class StateFlow:
         if queued is None:
             queued = behind_queues(topo)
         self.queued = {i for i in self.nodes if plan.nodes[i].id in queued}
+        self.may_shed = self._may_shed()
 
     def can_shed(self) -> bool:
-        """Whether some state could overload something. A bound: each balancer's target takes
+        """Whether some state could overload something (see ``may_shed``). When nothing can
+        exceed ρ = 1, every served share is 1 in every state, and the availability under load is
+        the structural one."""
+        return bool(self.may_shed)
+
+    def _may_shed(self) -> set[int]:
+        """The nodes that some state could overload. A bound: each balancer's target takes
         everything the balancer gets (its siblings down), each cache passes everything on (it is
         down), and each component is left with one instance (all of them with a = 1; a database
-        node with its shard's whole load). When nothing can exceed ρ = 1 even so, every served
-        share is 1 in every state, and the availability under load is the structural one."""
+        node with its shard's whole load). A node outside it serves everything offered in every
+        state, so its served share is 1 without computing ρ."""
         plan, topo = self.plan, self.topo
         lam = dict.fromkeys(self.nodes, 0.0)
+        out: set[int] = set()
         for i in self.nodes:
             node, rule = plan.nodes[i], self.rules[i]
             if node.is_client:
                 lam[i] = node.rps
             params = None if node.is_client else topo.nodes[node.id].params
             if node.db is not None:
-                top = max(node.db.shares) * lam[i] * node.service_s / node.workers
-                if top > 1.0:
-                    return True
+                if max(node.db.shares) * lam[i] * node.service_s / node.workers > 1.0:
+                    out.add(i)
                 continue
             if params is not None and rule.sheds and i not in self.queued and lam[i] > 0:
                 units = node.instances if params.instance_availability >= 1.0 else 1
                 if lam[i] * self.hold[i] > units * node.workers:  # also an infinite H
-                    return True
+                    out.add(i)
             for o in node.outs:
                 if rule.route in ("healthy", "fanout"):
                     share = 1.0
@@ -135,7 +142,7 @@ class StateFlow:
                 else:
                     share = max(o.flow_read, o.flow_write)
                 lam[o.target] += lam[i] * share
-        return False
+        return out
 
     # --- the state -----------------------------------------------------------------------------
     def _groups_up(self, state: dict, cid: str, rows: int) -> np.ndarray:
@@ -222,13 +229,15 @@ class StateFlow:
     def client_shares(self, state: dict, rows: int) -> dict[int, np.ndarray]:
         """Per client (plan index): the share of its admitted requests that complete, per
         state (1 where none is admitted)."""
-        return self._run(state, rows)[0]
+        return self._run(state, rows, every_rho=False)[0]
 
     def utilizations(self, state: dict, rows: int) -> dict[str, np.ndarray]:
         """ρ(state) of every component that sheds (a database: its busiest node), per state."""
-        return self._run(state, rows)[1]
+        return self._run(state, rows, every_rho=True)[1]
 
-    def _run(self, state: dict, rows: int):
+    def _run(self, state: dict, rows: int, every_rho: bool):
+        """(client shares, ρ per component); ρ of the nodes that cannot be overloaded only with
+        ``every_rho`` (their served share is 1 without it)."""
         plan = self.plan
         rho: dict[str, np.ndarray] = {}
         up, cs_r, cs_w = self._can_serve(state, rows)
@@ -254,6 +263,8 @@ class StateFlow:
             lam = sr[i] + sw[i] + qr[i] + qw[i]
             if node.is_client or not rule.sheds or i in self.queued:
                 f = np.ones(rows)
+            elif i not in self.may_shed and not every_rho:
+                f = 1.0
             else:
                 f, rho[node.id] = self._served_share(state, i, rows, lam)
             is_up = up[i] if not node.is_client else np.ones(rows, bool)
