@@ -87,6 +87,11 @@ def _per_state(x, rows: int) -> np.ndarray:
     return np.full(rows, x) if np.ndim(x) == 0 else x
 
 
+def _plus(total, x):
+    """``total + x``, without the copy while nothing has arrived yet (``total`` still 0.0)."""
+    return x if isinstance(total, float) and total == 0.0 else total + x
+
+
 def _ratio_capped(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """min(1, num / den) with 0 / 0 = 1 (nothing offered, nothing lost) and x / 0 = 0 for x > 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -276,8 +281,8 @@ class StateFlow:
             is_up = up[i] if not node.is_client else np.ones(rows, bool)
             f = np.where(is_up, f, 0.0)
             served[i] = f
-            g = 1.0
-            limited = node.limit_rps is not None  # else g = 1, left out of the products
+            g = None  # no rate limit: g = 1, left out of the products
+            limited = node.limit_rps is not None
             if limited:
                 g = _ratio_capped(np.full(rows, node.limit_rps), f * lam)
             passed[i] = g
@@ -296,20 +301,21 @@ class StateFlow:
                 no_queued = isinstance(q_in, float) and q_in == 0.0
                 q_ug = None if no_queued else (q_in * is_up * g if limited else q_in * is_up)
                 if rule.route == "healthy":
-                    tot = sum(o.flow_read * cs[o.target] for o in outs)
-                    has, safe = tot > 0, np.where(tot > 0, tot, 1.0)
-                for o in outs:
-                    w = o.flow_read if read else o.flow_write
-                    if rule.route == "healthy":
-                        w = np.where(has, o.flow_read * cs[o.target] / safe, 0.0)
+                    # Shares over the targets that can serve; where none can, every term is 0.
+                    ok = [o.flow_read * cs[o.target] for o in outs]
+                    tot = sum(ok)
+                    safe = np.where(tot > 0, tot, 1.0)
+                for n, o in enumerate(outs):
+                    w = ok[n] / safe if rule.route == "healthy" else (
+                        o.flow_read if read else o.flow_write)
                     s_out = s_fg * w
                     q_out = 0.0 if q_ug is None else q_ug * w
                     if down is not None:
                         s_out = np.where(down, s_in * o.flow_write, s_out)
                         if q_ug is not None:
                             q_out = np.where(down, q_in * o.flow_write, q_out)
-                    dst_s[o.target] = dst_s[o.target] + s_out
-                    dst_q[o.target] = dst_q[o.target] + q_out
+                    dst_s[o.target] = _plus(dst_s[o.target], s_out)
+                    dst_q[o.target] = _plus(dst_q[o.target], q_out)
         return self._success(rows, up, cs_r, cs_w, served, passed, db_succ), rho
 
     def _served_share(self, state: dict, i: int, rows: int, lam: np.ndarray):
@@ -395,12 +401,13 @@ class StateFlow:
                     S[i], J[i] = s_val, j_val
                     continue
                 f, g = served[i], passed[i]
-                s_up = f * g * s_val
+                s_up = f * s_val if g is None else f * g * s_val
                 if rule.passes_down:
                     s_dn = sum(o.flow_write * S[o.target] for o in outs)
                     S[i] = np.where(up[i], s_up, s_dn)
                 else:
-                    S[i] = np.where(up[i], s_up, 0.0)
+                    S[i] = s_up  # f is 0 where the node is down
+                g = 1.0 if g is None else g
                 if rejects:
                     j_up = f * ((1.0 - g) + g * j_val)
                     if rule.passes_down:
