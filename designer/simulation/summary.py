@@ -39,10 +39,6 @@ def _with_ci(mean: float, ci: list[float] | None, scale: float = 1.0,
     return text
 
 
-_COUNTS = (("lost_writes", "lost writes"), ("stale_reads", "stale reads"))
-"""Counts over the design, means per replication, shown when not zero."""
-
-
 def run_summary(results: list[dict], labels: dict[str, str] | None = None) -> str:
     """'5 replications (± 95 % confidence): 180 ± 1.3 rps · p50 21.0 ± 0.3 ms · …': means over
     the replications; ± is half the width of their 95 % confidence interval."""
@@ -68,10 +64,19 @@ def run_summary(results: list[dict], labels: dict[str, str] | None = None) -> st
     rejected = study.rate("rejected_rate")["mean"]
     if rejected:
         parts.append(f"rejected {_fmt(100 * rejected)} %")
-    counts = study.counter_totals()
-    for key, label in _COUNTS:
-        if counts.get(key):
-            parts.append(f"{label} {_with_ci(counts[key], counts.get('ci95', {}).get(key))}")
+    lost = study.count("lost_messages")
+    if lost["mean"]:  # said loudly: the request figures do not show it, even at 0 % errors
+        parts.append(f"MESSAGES LOST {_with_ci(lost['mean'], lost['ci95'], decimals=0)}")
+    lost_writes = study.count("lost_writes")
+    if lost_writes["mean"]:  # confirmed to the clients, then lost with the cache
+        parts.append("WRITES LOST "
+                     + _with_ci(lost_writes["mean"], lost_writes["ci95"], decimals=0))
+    dead = study.count("dead_lettered")["mean"]
+    if dead:
+        parts.append(f"dead-lettered {_fmt(dead, 0)}")
+    stale = study.count("stale_reads")
+    if stale["mean"]:
+        parts.append(f"stale reads {_with_ci(stale['mean'], stale['ci95'], decimals=0)}")
     head = f"{n} replication{'s' if n > 1 else ''}" + (" (± 95 % confidence)" if n > 1 else "")
     text = f"{head}: " + " · ".join(parts) if parts else head
     labels = labels or {}

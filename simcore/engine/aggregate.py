@@ -22,12 +22,18 @@ _LATENCY_KEYS = ("mean", "p50", "p95", "p99", "p999")
 _COMPONENT_SUMS = ("served", "dropped", "rejected")
 """Per-component counts reported as the mean per replication (requests per measured window)."""
 _COMPONENT_EXTRA_COUNTS = ("hits", "misses", "passed_through", "replica_reads",
-                           "accepted", "refused_full", "consumed_ok", "consumed_failed",
+                           "accepted", "delivered", "consumed_ok", "consumed_failed",
                            "backlog_end")
-COUNTERS = {"lost_writes": sum, "stale_reads": sum, "max_staleness_ms": max}
-"""The counts of SPEC §7.9 (key: how the components' values make the run's total). Each is
-reported per replication as a mean, in total and per component (None where it does not
-apply), with its interval under a sibling ``ci95`` when there are two replications or more."""
+_MESSAGE_KEYS = ("lost_messages", "dead_lettered", "max_backlog", "mean_delivery_delay_ms")
+"""SPEC §7.3 figures of every component (null where it is no queue), each the mean per
+replication with its interval in the component's ``ci95`` object."""
+_CACHE_KEYS = ("lost_writes", "max_staleness_ms", "stale_reads")
+"""SPEC §7.4 and §7.5 figures of every component (null where it is no cache or database; the
+staleness null too for a cache without keys), each the mean per replication with its interval
+in ``ci95``."""
+_MESSAGE_TOTALS = ("lost_messages", "dead_lettered", "lost_writes", "stale_reads",
+                   "max_staleness_ms")
+"""The design's totals of SPEC §7.9 (the staleness: the largest of its components')."""
 
 
 def _finite(x: Any) -> float | None:
@@ -116,6 +122,10 @@ class SimulationResult:
         """A fraction's mean and interval (cut to [0, 1])."""
         return _stat((r.get(key) for r in self.replications), hi=1.0)
 
+    def count(self, key: str) -> dict:
+        """A run-wide count's mean per replication and its interval (cut at 0)."""
+        return _stat(r.get(key) for r in self.replications)
+
     def components(self) -> dict:
         """Per component: utilization (its busiest instance's busy fraction over the measured
         window; ``utilization_mean`` averages its instances) and mean queue (time-averaged
@@ -139,7 +149,6 @@ class SimulationResult:
             for k in _COMPONENT_EXTRA_COUNTS:
                 if k in first:
                     row[k] = mean_or_none(_finite(c.get(k)) for c in rows)
-            row.update(_counters([{k: c.get(k) for k in COUNTERS} for c in rows]))
             row["moved_key_share"] = mean_or_none(_finite(c.get("moved_key_share"))
                                                   for c in rows)
             if "stale_reads" in first and "replica_reads" in first:
@@ -150,6 +159,11 @@ class SimulationResult:
                 hits = sum(c.get("hits") or 0 for c in rows)
                 total = hits + sum(c.get("misses") or 0 for c in rows)
                 row["hit_ratio"] = hits / total if total else None
+            ci95 = row.setdefault("ci95", {})
+            for k in (*_MESSAGE_KEYS, *_CACHE_KEYS):
+                row[k] = mean_or_none(_finite(c.get(k)) for c in rows)
+                if row[k] is not None and len(rows) > 1:
+                    ci95[k] = _ci(c.get(k) for c in rows)
             row["saturated"] = any(s.get("component") == cid
                                    for r in self.replications for s in r.get("saturation", []))
             out[cid] = row
@@ -249,40 +263,22 @@ class SimulationResult:
             "components": self.components(),
             "saturated": sat["saturated"],
             "saturation": sat,
-            **self.counter_totals(),
+            **self._message_totals(),
             "standby_takeovers": sum(int(r.get("standby_takeovers") or 0)
                                      for r in self.replications),
             "timeseries": self.timeseries(),
         }
         return _strict(out)
 
-    def counter_totals(self) -> dict:
-        """The §7.9 counts over the whole design: per replication the components' values
-        combined (summed, or the largest), then the mean over replications."""
-        per_rep = []
-        for r in self.replications:
-            tot = {}
-            for k, combine in COUNTERS.items():
-                vals = [c[k] for c in r["components"].values() if c.get(k) is not None]
-                tot[k] = combine(vals) if vals else None
-            per_rep.append(tot)
-        return _counters(per_rep)
-
-
-def _counters(per_rep: list[dict]) -> dict:
-    """{key: mean over replications (None where no replication has it), "ci95": {key: [lo,
-    hi]}} for the keys of COUNTERS; ``ci95`` only with two replications or more."""
-    out: dict = {}
-    ci: dict = {}
-    for k in COUNTERS:
-        vals = [_finite(r.get(k)) for r in per_rep]
-        m, interval = mean_ci(vals)
-        out[k] = m
-        if m is not None and len(per_rep) >= 2:
-            ci[k] = _clip(interval)
-    if len(per_rep) >= 2:
-        out["ci95"] = ci
-    return out
+    def _message_totals(self) -> dict:
+        """The design's §7.9 totals (copies lost and dead-lettered, writes lost, stale reads,
+        the stalest read): means per replication, with their intervals under ``ci95`` (two
+        replications or more)."""
+        out: dict = {k: mean_or_none(_finite(r.get(k)) for r in self.replications)
+                     for k in _MESSAGE_TOTALS}
+        out["ci95"] = ({k: _ci(r.get(k) for r in self.replications) for k in _MESSAGE_TOTALS}
+                       if self.n > 1 else {})
+        return out
 
 
 def _strict(v: Any) -> Any:

@@ -9,8 +9,10 @@ from collections import deque
 
 from simcore.engine.clients import Req
 from simcore.engine.kernel import FAIL, OK, Station
+from simcore.engine.keys import KeyStream, clients_reaching
 from simcore.engine.nodes import RNode, implicit_queue_cap
 from simcore.engine.resharding import KeyMap
+from simcore.engine.streams import child_generator
 
 
 class DatabaseNode(RNode):
@@ -22,8 +24,9 @@ class DatabaseNode(RNode):
     when no replica is up; writes go to the primary. What a write needs depends on the
     replication mode: ``sync`` the primary and every replica of its shard, ``semi_sync`` the
     primary and at least one replica (both then wait ``replication_lag_ms``), ``async`` the
-    primary only (a replica read within the lag after a write to its shard is stale: counted,
-    not failed). A standby per shard primary takes over ``failover_s`` after the primary went
+    primary only (a replica read is stale, counted, not failed, when its key was written within
+    the lag: keys are drawn from the clients' key model, engine.keys, of the reads and the
+    writes that reach the database). A standby per shard primary takes over ``failover_s`` after the primary went
     down; under ``async`` replication the writes acknowledged in the lag before the failure
     are then lost (``lost_writes``). A ``partition`` of the database cuts every replica off
     from its primary: under ``strong`` consistency a read that reaches a cut-off replica
@@ -51,7 +54,8 @@ class DatabaseNode(RNode):
         self.sync_lag = self.lag_s if self.write_needs else 0.0
         self.async_lag = 0.0 if self.write_needs else self.lag_s
         self.strong = p.consistency == "strong"
-        self.last_write = [-1e18] * self.shards
+        self.last_write: dict[int, float] = {}  # key → when a write of it last ended
+        self.read_keys = self.write_keys = None  # set by finish_links under async lag
         self.stale_reads = 0
         self.replica_reads = 0
         self.max_staleness_s = 0.0
@@ -65,6 +69,18 @@ class DatabaseNode(RNode):
         self.keymap: KeyMap | None = None  # which shard holds each key, once one is added
         if self.lookup_s == 0.0:
             self.arrive = self._route  # no directory: no extra step on the hot path
+
+    def finish_links(self):
+        super().finish_links()
+        if self.async_lag > 0.0:
+            clients = clients_reaching(self.sim, self.id)
+            rep = self.sim.rep
+            self.read_keys = KeyStream(
+                child_generator(rep, self.id, "read keys"),
+                [(c.rps * c.read_ratio, c.key_space, c.key_skew) for c in clients])
+            self.write_keys = KeyStream(
+                child_generator(rep, self.id, "write keys"),
+                [(c.rps * (1.0 - c.read_ratio), c.key_space, c.key_skew) for c in clients])
 
     def _set_shares(self, weights: list[float]) -> None:
         total = sum(weights)
@@ -82,8 +98,8 @@ class DatabaseNode(RNode):
 
     def _node_station(self, i: int) -> Station:
         w = int(self.params.workers)
-        return Station(self.env, self, w, self.params.queue_limit, implicit_queue_cap(w),
-                       self.svc, f"{self.id}#s{i // self.per}n{i % self.per}")
+        return self._station(w, self.params.queue_limit, implicit_queue_cap(w),
+                             f"{self.id}#s{i // self.per}n{i % self.per}", -1)
 
     # The component-level ``inst_down`` (one entry) fails every node; ``node_down`` fails
     # single nodes (random failures).
@@ -206,7 +222,8 @@ class DatabaseNode(RNode):
                 done(OK)
                 return
             now = self.env.now
-            self.last_write[s] = now
+            if self.async_lag > 0.0:
+                self.last_write[self.write_keys.next()] = now
             if self.track_acks:
                 acks = self.recent_acks[s]
                 acks.append(now)
@@ -225,7 +242,8 @@ class DatabaseNode(RNode):
         now = self.env.now
         if self.cut and not self.strong:  # served by a replica that stopped hearing at cut_since
             behind = now - self.cut_since + self.async_lag
-        elif self.async_lag > 0.0 and now - self.last_write[s] < self.async_lag:
+        elif self.async_lag > 0.0 and now - self.last_write.get(self.read_keys.next(),
+                                                                -self.async_lag) < self.async_lag:
             behind = self.async_lag
         else:
             return
@@ -254,7 +272,6 @@ class DatabaseNode(RNode):
         self.shard_standby.append(False)
         self.shard_pending.append(False)
         self.shard_standby_down.append(0)
-        self.last_write.append(-1e18)
         self.recent_acks.append(deque())
         self.at_risk.append(0)
         self._set_shares([1.0] * self.shards)

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from simcore.engine.keys import clients_reaching
 from simcore.engine.streams import child_generator
-from simcore.graph import reaches
 
 DEFAULT_KEY_SPACE = 100_000
 """Distinct keys of a client that does not say (SPEC §7.4)."""
@@ -26,11 +26,7 @@ DEFAULT_KEY_SPACE = 100_000
 
 def key_space(sim, db_id: str) -> int:
     """The largest ``key_space`` among the clients whose links lead to database ``db_id``."""
-    edges = [(e.source, e.target) for e in sim.topology.edges.values()]
-    topo = sim.topology
-    sizes = [int(getattr(topo.nodes[c].params, "key_space", DEFAULT_KEY_SPACE))
-             for c in topo.clients if reaches(edges, c, db_id)]
-    return max(sizes, default=DEFAULT_KEY_SPACE)
+    return max((c.key_space for c in clients_reaching(sim, db_id)), default=DEFAULT_KEY_SPACE)
 
 
 class KeyMap:

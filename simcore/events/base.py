@@ -56,9 +56,9 @@ class EventSpec:
     touches_links: bool = False
     instantaneous: bool = False  # no duration_s (flush, add_shard)
     creatable: bool = True  # the canvas menu offers it
+    since: int = 1  # the schema_version that introduced the type (simcore.schema_version)
     roles: tuple[str, ...] | None = None
     refusals: Mapping[str, str] = field(default_factory=dict)
-    since: int = 1  # the schema_version that introduced the event type
     target_rule: Callable[[Any], str | None] | None = None
     """A further condition on a component target's typed parameters: why they cannot take
     the event (an ``add_shard`` needs hash sharding), or None."""

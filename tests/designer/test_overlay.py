@@ -13,6 +13,7 @@ from designer.canvas import overlay as ov
 from designer.canvas.items import BOX_H
 from designer.summary_bar import SummaryBar
 from simcore.analysis import analyze
+from simcore.analysis.result import AnalysisResult
 
 EXPECTED_FILL = {"green": QColor("#e3f6e8"), "amber": QColor("#fdf0d5"),
                  "red": QColor("#fbe0e0")}
@@ -40,7 +41,7 @@ def pixel_in_box(item) -> QColor:
     return painted(item).pixelColor(20 + 6, int(30 + BOX_H - 6))
 
 
-def run(doc, scene) -> dict:
+def run(doc, scene) -> AnalysisResult:
     runner = AnalysisRunner(doc, scene, delay_ms=0)
     runner.run_now()
     assert runner.wait_idle(30)

@@ -8,7 +8,7 @@ import statistics
 
 import pytest
 
-from simcore.design import SCHEMA_VERSION, Event
+from simcore.design import Event
 from simcore.engine.replication import run_replication
 from simcore.events import EVENTS
 from simcore.io import parse
@@ -22,7 +22,7 @@ TARGET_OF = {"component": "db", "client": "users", "group": "az", "link": "l3"}
 
 def base_design() -> dict:
     return {
-        "schema_version": 1,
+        "schema_version": 2,  # a flush event is of version 2
         "components": [
             {"id": "users", "kind": "client", "params": {"rps": RPS, "pattern": "constant"}},
             {"id": "app", "kind": "service",
@@ -36,8 +36,21 @@ def base_design() -> dict:
     }
 
 
+def cached_design() -> dict:
+    """The base design with a cache between the app and the database: 90 % of the reads hit,
+    over 1,000 keys (small, so that a flushed cache fills again within seconds)."""
+    d = base_design()
+    d["components"][0]["params"].update(key_space=1000, key_skew=1.0)
+    d["components"].append({"id": "cache", "kind": "cache", "params": {"hit_ratio": 0.9}})
+    d["links"] = [{"id": "l1", "source": "users", "target": "app"},
+                  {"id": "l2", "source": "app", "target": "cache"},
+                  {"id": "l3", "source": "cache", "target": "db"}]
+    return d
+
+
 def event_for(spec) -> dict:
-    ev = {"type": spec.type, "target": TARGET_OF[spec.targets[0]], "at_s": EVENT_AT_S}
+    target = "cache" if spec.roles == ("cache",) else TARGET_OF[spec.targets[0]]
+    ev = {"type": spec.type, "target": target, "at_s": EVENT_AT_S}
     if not spec.instantaneous:
         ev["duration_s"] = EVENT_FOR_S
     ev.update({k: EFFECT_PARAMS.get(spec.type, {}).get(k) for k in spec.params.model_fields})
@@ -49,11 +62,10 @@ TARGET_PARAMS = {"add_shard": {"sharding": "hash", "shards": 2}}
 
 
 def design_for(event: dict | None) -> dict:
-    d = base_design()
+    d = cached_design() if event and event["target"] == "cache" else base_design()
     extra = TARGET_PARAMS.get(event["type"]) if event else None
     if extra:
-        d["schema_version"] = SCHEMA_VERSION
-        d["components"][2]["params"].update(extra)
+        next(c for c in d["components"] if c["id"] == "db")["params"].update(extra)
     return d
 
 
@@ -109,14 +121,24 @@ def _add_shard(rows):
     # modulo from 2 to 3 shards moves 2/3 of the 100,000 keys, copied within 3 s: each
     # shard's node is busy with the copies while they last, then back to the client load
     def db(when):
-        return when([{"t_s": r["t_s"], "db": r["utilization"]["db"]} for r in rows], "db")
+        return when([{"t_s": r.t_s, "db": r["utilization"]["db"]} for r in rows], "db")
     assert db(during) > 5 * db(before)
     assert db(after) == pytest.approx(db(before), rel=0.5)
 
 
+def _flush(rows):
+    # Before: 90 % of the reads hit and the database serves 40 misses a second. In the second
+    # after the flush every read misses until its key is read again: the database is more than
+    # twice as busy; two seconds after the event's window it is back below half that peak.
+    db = {r.t_s: r["utilization"]["db"] for r in rows}
+    calm = statistics.mean(db[t] for t in (1.0, 2.0, 3.0))
+    assert db[EVENT_AT_S + 1] > 2.0 * calm
+    assert statistics.mean(db[t] for t in (RUN_S - 1, RUN_S)) < 0.5 * db[EVENT_AT_S + 1]
+
+
 EFFECT_PARAMS["add_shard"] = {"rehash": "modulo", "migration_s": EVENT_FOR_S}
 EFFECTS = {"fail": _all_fail, "partition": _all_fail, "spike": _spike, "latency": _latency,
-           "add_shard": _add_shard}
+           "flush": _flush, "add_shard": _add_shard}
 
 
 def test_every_event_type_has_an_effect_check():

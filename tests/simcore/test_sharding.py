@@ -149,4 +149,5 @@ def test_resharding_example_modulo_overloads_where_consistent_does_not():
     modulo = run_replication(parse(d), seed=1)
     assert consistent["components"]["db"]["moved_key_share"] == pytest.approx(0.2, abs=1e-4)
     assert modulo["components"]["db"]["moved_key_share"] == pytest.approx(0.8, abs=1e-12)
-    assert consistent["latency_ms"]["p99"] < 200 < 1000 < modulo["latency_ms"]["p99"]
+    assert consistent["latency_ms"]["p99"] < 200
+    assert modulo["latency_ms"]["p99"] > 1000
