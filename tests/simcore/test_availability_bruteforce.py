@@ -418,7 +418,7 @@ def L(s, t, **params):
 
 
 def D(components, links, groups=()):
-    return {"schema_version": 1, "components": components, "links": links,
+    return {"schema_version": 2, "components": components, "links": links,
             "groups": list(groups)}
 
 
