@@ -82,6 +82,15 @@ class LiveFigures(QGroupBox):
             value.clicked.connect(lambda k=key, w=value: self.whyRequested.emit(k, w))
             form.addRow(title, value)
             self.labels[key] = value
+        # A cache's hit ratio: shown for caches only, saying whether it was computed
+        self.hit_ratio = QLabel("—")
+        self.hit_ratio.setWordWrap(True)
+        self.hit_ratio.setToolTip("The share of reads the cache answers, as the analysis uses "
+                                  "it: the one set, or computed from the cache's capacity over "
+                                  "the clients' keys (Che's approximation)")
+        form.addRow("Hit ratio", self.hit_ratio)
+        form.setRowVisible(self.hit_ratio, False)
+        self.form = form
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setStyleSheet(MUTED)
@@ -92,6 +101,11 @@ class LiveFigures(QGroupBox):
         for key, label in self.labels.items():
             shown = figures is not None and not (client and key == "utilization")
             label.setText(_figure_text(key, getattr(figures, key), client) if shown else "—")
+        h = getattr(figures, "hit_ratio", None)
+        self.form.setRowVisible(self.hit_ratio, h is not None)
+        if h is not None:
+            how = "computed" if figures.hit_ratio_computed else "as set"
+            self.hit_ratio.setText(f"{100 * h:.1f} % ({how})")
         self.note.setText(note)
         self.note.setVisible(bool(note))
 

@@ -369,7 +369,7 @@ class SummaryBar(QFrame):
         self.tiles["latency"].set(format_ms(lat), BAD if lat is None and a.offered_rps
                                   else NEUTRAL)
         p50, p95, p99 = (finite_or_none(v) for v in (a.latency_p50_ms, a.latency_p95_ms,
-                                                     a.latency_p99_ms))
+                                                      a.latency_p99_ms))
         self.tiles["p99"].set(format_ms(p99), NEUTRAL,
                               f"p50 {format_ms(p50)}, p95 {format_ms(p95)}"
                               if p99 is not None else "")
@@ -405,7 +405,7 @@ class SummaryBar(QFrame):
                             "fail yet: every part has availability 1 (never fails), the "
                             "default. Set availability or MTBF/MTTR to see what they cost.")
         self.tiles["spofs"].set(str(len(spofs)), BAD if spofs else GOOD, spof_detail)
-        risks = sorted(a.capacity_risks)
+        risks = list(a.capacity_risks)
         why = a.capacity_risk_detail
         self.tiles["risks"].set(
             str(len(risks)), BAD if risks else GOOD,
@@ -415,8 +415,8 @@ class SummaryBar(QFrame):
 
     def _set_under_load(self, a: AnalysisResult, structural: str) -> None:
         """The availability under load, shown only when it reads differently."""
-        ul = a.availability_under_load
-        text = format_percent(ul, a.unavailability_under_load)
+        ul = finite_or_none(a.availability_under_load)
+        text = format_percent(ul, finite_or_none(a.unavailability_under_load))
         if ul is None or text == structural:
             self._absent.add("under_load")
             return

@@ -54,7 +54,6 @@ class DesignScene(ConnectMixin, DetailMixin, QGraphicsScene):
         self._connect_from: ComponentItem | None = None
         self._connect_line: QGraphicsLineItem | None = None
         self._connect_target: ComponentItem | None = None
-        self._paste_count = 0
         self._analysis: AnalysisResult | None = None
         self._problems: list = []
         self.low_detail = False
@@ -506,8 +505,8 @@ class DesignScene(ConnectMixin, DetailMixin, QGraphicsScene):
         comps = analysis.components if analysis is not None else {}
         groups = analysis.groups if analysis is not None else {}
         spofs = set(analysis.spofs) if analysis is not None else set()
-        bottleneck = analysis.bottleneck if analysis is not None else None
         risks = analysis.capacity_risk_detail if analysis is not None else {}
+        bottleneck = analysis.bottleneck if analysis is not None else None
         for cid, item in self._components.items():
             f = comps.get(cid)
             util = f.utilization if f is not None and item.kind != "client" else None

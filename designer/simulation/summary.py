@@ -64,6 +64,16 @@ def run_summary(results: list[dict], labels: dict[str, str] | None = None) -> st
     rejected = study.rate("rejected_rate")["mean"]
     if rejected:
         parts.append(f"rejected {_fmt(100 * rejected)} %")
+    lost = study.count("lost_messages")
+    if lost["mean"]:  # said loudly: the request figures do not show it, even at 0 % errors
+        parts.append(f"MESSAGES LOST {_with_ci(lost['mean'], lost['ci95'], decimals=0)}")
+    lost_writes = study.count("lost_writes")
+    if lost_writes["mean"]:  # confirmed to the clients, then lost with the cache
+        parts.append("WRITES LOST "
+                     + _with_ci(lost_writes["mean"], lost_writes["ci95"], decimals=0))
+    dead = study.count("dead_lettered")["mean"]
+    if dead:
+        parts.append(f"dead-lettered {_fmt(dead, 0)}")
     head = f"{n} replication{'s' if n > 1 else ''}" + (" (± 95 % confidence)" if n > 1 else "")
     text = f"{head}: " + " · ".join(parts) if parts else head
     labels = labels or {}

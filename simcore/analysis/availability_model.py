@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simcore.analysis.che import settle_hit_ratios
 from simcore.analysis.flow import settle_capacity_shares
 from simcore.roles import READ, WRITE, Role
 from simcore.roles.standby import (
@@ -67,7 +68,8 @@ class NodeModel:
     children: list[Child] = field(default_factory=list)
     q: float = 0.0  # down probability (instances and standby), groups not counted
     groups: list[str] = field(default_factory=list)
-    hit_ratio: float = 0.0
+    hit_ratio: float = 0.0  # reads a cache answers itself
+    write_hit: float = 0.0  # writes it answers itself (write-behind: all, while up)
     instances: int = 1
     standby: bool = False
     db: DbModel | None = None
@@ -100,6 +102,7 @@ def build_model(topo: Topology) -> AvailabilityModel:
     says which of its links matter to a request's success (with the least-connections shares
     the traffic analysis uses)."""
     settle_capacity_shares(topo)
+    settle_hit_ratios(topo)
     nodes: dict[str, NodeModel] = {}
     for cid in topo.order:
         tn = topo.nodes[cid]

@@ -58,6 +58,8 @@ class ComponentResult:
     failures_per_year: float | None = None  # expected node failures a year (clients: None)
     one_down_impact: float | None = None  # share lost with one instance down, with shedding
     db_nodes: list[DbNodeResult] = field(default_factory=list)
+    hit_ratio: float | None = None  # caches and CDNs: the one used (given or computed)
+    hit_ratio_computed: bool = False  # computed from capacity_keys (Che's approximation)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -69,6 +71,7 @@ class ComponentResult:
             "monthly_cost": finite_or_none(self.monthly_cost),
             "failures_per_year": finite_or_none(self.failures_per_year),
             "one_down_impact": finite_or_none(self.one_down_impact),
+            "hit_ratio": finite_or_none(self.hit_ratio),
         }
 
 

@@ -22,8 +22,15 @@ _LATENCY_KEYS = ("mean", "p50", "p95", "p99", "p999")
 _COMPONENT_SUMS = ("served", "dropped", "rejected")
 """Per-component counts reported as the mean per replication (requests per measured window)."""
 _COMPONENT_EXTRA_COUNTS = ("hits", "misses", "passed_through", "stale_reads", "replica_reads",
-                           "accepted", "refused_full", "consumed_ok", "consumed_failed",
+                           "accepted", "delivered", "consumed_ok", "consumed_failed",
                            "backlog_end")
+_MESSAGE_KEYS = ("lost_messages", "dead_lettered", "max_backlog", "mean_delivery_delay_ms")
+"""SPEC §7.3 figures of every component (null where it is no queue), each the mean per
+replication with its interval in the component's ``ci95`` object."""
+_CACHE_KEYS = ("lost_writes", "max_staleness_ms")
+"""SPEC §7.4 figures of every component (null where it is no cache, the staleness null too for
+a cache without keys), each the mean per replication with its interval in ``ci95``."""
+_MESSAGE_TOTALS = ("lost_messages", "dead_lettered", "lost_writes")
 
 
 def _finite(x: Any) -> float | None:
@@ -112,6 +119,10 @@ class SimulationResult:
         """A fraction's mean and interval (cut to [0, 1])."""
         return _stat((r.get(key) for r in self.replications), hi=1.0)
 
+    def count(self, key: str) -> dict:
+        """A run-wide count's mean per replication and its interval (cut at 0)."""
+        return _stat(r.get(key) for r in self.replications)
+
     def components(self) -> dict:
         """Per component: utilization (its busiest instance's busy fraction over the measured
         window; ``utilization_mean`` averages its instances) and mean queue (time-averaged
@@ -143,6 +154,11 @@ class SimulationResult:
                 hits = sum(c.get("hits") or 0 for c in rows)
                 total = hits + sum(c.get("misses") or 0 for c in rows)
                 row["hit_ratio"] = hits / total if total else None
+            ci95 = row.setdefault("ci95", {})
+            for k in (*_MESSAGE_KEYS, *_CACHE_KEYS):
+                row[k] = mean_or_none(_finite(c.get(k)) for c in rows)
+                if row[k] is not None and len(rows) > 1:
+                    ci95[k] = _ci(c.get(k) for c in rows)
             row["saturated"] = any(s.get("component") == cid
                                    for r in self.replications for s in r.get("saturation", []))
             out[cid] = row
@@ -243,11 +259,21 @@ class SimulationResult:
             "saturated": sat["saturated"],
             "saturation": sat,
             "stale_reads": self._stale_reads(),
+            **self._message_totals(),
             "standby_takeovers": sum(int(r.get("standby_takeovers") or 0)
                                      for r in self.replications),
             "timeseries": self.timeseries(),
         }
         return _strict(out)
+
+    def _message_totals(self) -> dict:
+        """Copies lost and dead-lettered over every queue: means per replication, with
+        their intervals under ``ci95`` (two replications or more)."""
+        out: dict = {k: mean_or_none(_finite(r.get(k)) for r in self.replications)
+                     for k in _MESSAGE_TOTALS}
+        out["ci95"] = ({k: _ci(r.get(k) for r in self.replications) for k in _MESSAGE_TOTALS}
+                       if self.n > 1 else {})
+        return out
 
     def _stale_reads(self) -> dict:
         stale = reads = 0

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 
-from simcore.engine.kernel import FAIL, OK, REJECT, Station
+from simcore.engine.kernel import FAIL, OK, REJECT, FedStation, Station
 from simcore.engine.limits import make_limiter
 from simcore.engine.streams import ServiceTimes, Uniform, child_generator
 
@@ -27,14 +27,13 @@ def implicit_queue_cap(workers: int) -> int:
     return int(min(100_000, max(2_000, 200 * workers)))
 
 
-POOL_BACKLOG_CAP = 100_000
-"""Messages that may wait for a consumer pool when the queues feeding it set no capacity."""
-
-
 class RNode:
     """Common state and helpers of a component with ``instances`` stations."""
 
     pool = False  # a consumer fed only by queues: one station of instances × workers
+    # Whether the component hands every answer of its calls straight to its own caller,
+    # doing nothing at that moment (see links.fold_returns).
+    passes_answers = False
 
     def __init__(self, sim, node, rep):
         p = node.params
@@ -66,14 +65,28 @@ class RNode:
         self.svc = ServiceTimes(child_generator(rep, node.id, "service"),
                                 p.service_distribution, p.service_time_ms / 1000.0,
                                 p.service_cv)
+        # Subscriptions of message queues this component consumes (filled by the queues);
+        # its stations then pull from them when a worker is free.
+        self.feeds: list = []
+        nodes = sim.topology.nodes
+        self.fed = any(nodes[e.source].role == "queue" for e in node.inbound)
+        self.consumed_ok = 0
+        self.consumed_failed = 0
         self.stations = self._make_stations()
 
     # --- construction --------------------------------------------------------------------
     def _make_stations(self) -> list[Station]:
         p = self.params
         w = int(p.workers)
-        return [Station(self.env, self, w, p.queue_limit, implicit_queue_cap(w), self.svc,
-                        f"{self.id}#{k}") for k in range(self.n)]
+        return [self._station(w, p.queue_limit, implicit_queue_cap(w), f"{self.id}#{k}", k)
+                for k in range(self.n)]
+
+    def _station(self, workers, limit, implicit, name, inst) -> Station:
+        """A station of this component: one that pulls messages when it consumes queues."""
+        if self.fed:
+            return FedStation(self.env, self, workers, limit, implicit, self.svc, name,
+                              self.pull, inst)
+        return Station(self.env, self, workers, limit, implicit, self.svc, name)
 
     def finish_links(self) -> None:
         """Called once the out-links are attached: cumulative split shares."""
@@ -142,6 +155,35 @@ class RNode:
             return out[0]
         return out[bisect.bisect_right(self.cum, self.u.next())]
 
+    # --- consuming message queues (SPEC §7.3) ----------------------------------------------
+    def pull(self, st) -> None:
+        """A worker of station ``st`` is free and no request waits there: take the longest-
+        waiting copy among the backlogs this component consumes that can be delivered now
+        (its queue up, its link not partitioned) and process it as a request, for as many
+        free workers as there are."""
+        inst = st.inst
+        if not self.n_alive or (inst >= 0 and not self.alive[inst]):
+            return
+        for _ in range(st.workers - st.busy):
+            if st.queue:
+                return
+            best = None
+            for sub in self.feeds:
+                b = sub.backlog
+                if (b and sub.queue.n_alive and not sub.edge.partitioned
+                        and (best is None or b[0].since < best.backlog[0].since)):
+                    best = sub
+            if best is None:
+                return
+            msg = best.queue.take(best)
+            self.arrive(msg, inst, msg.done)
+
+    def poke(self) -> None:
+        """Something may be deliverable now: let every station with a free worker pull."""
+        for st in self.stations:
+            if st.busy < st.workers and not st.queue:
+                self.pull(st)
+
     def waiting(self) -> int:
         return sum(len(st.queue) for st in self.stations)
 
@@ -179,6 +221,8 @@ class RouterNode(RNode):
     """api_gateway, rate_limiter: own work, then the limit (rejections are 429s), then one
     target by link weight (no failover between targets)."""
 
+    passes_answers = True
+
     def __init__(self, sim, node, rep):
         super().__init__(sim, node, rep)
         lim = node.spec.behaviour.limit(self.params)  # (policy, limit_rps, burst), by role
@@ -196,46 +240,6 @@ class RouterNode(RNode):
         self.call(self.pick_edge(), req, done)
 
 
-class CacheNode(RNode):
-    """cache, cdn: a read hits with ``hit_ratio``; misses and writes go on to one target. When
-    no instance is up, requests pass straight to the target (degraded, not failed)."""
-
-    def __init__(self, sim, node, rep):
-        super().__init__(sim, node, rep)
-        self.h = float(self.params.hit_ratio)
-        self._lookup_cb = self._lookup  # made once, not on every request
-        self.hits = 0
-        self.misses = 0
-        self.passed = 0
-
-    def arrive(self, req, inst, done):
-        if self.n_alive == 0 or (inst >= 0 and not self.alive[inst]):
-            self.passed += 1
-            self.call(self.pick_edge(), req, done)
-            return
-        # serve_then, inline (an instance is up: checked above)
-        if inst < 0:
-            inst = self.alive_idx[0] if self.n_alive == 1 else self.pick_instance(-1)
-        if not self.stations[inst].enter(self._lookup_cb, req, done):
-            done(FAIL)
-
-    def _lookup(self, req, done):
-        if req.read:
-            b = self.u.buf  # self.u.next(), inline
-            if not b:
-                self.u.refill()
-                b = self.u.buf
-            hit = b.pop() < self.h
-        else:
-            hit = False
-        if hit:
-            self.hits += 1
-            done(OK)
-            return
-        self.misses += 1
-        self.call(self.pick_edge(), req, done)
-
-
 class ServiceNode(RNode):
     """service: own work, then each outgoing link in order with its probability; the first
     failed call fails the request. Blocking: the worker is held until the calls are done."""
@@ -248,19 +252,15 @@ class ServiceNode(RNode):
             st.hold = self.blocking  # the worker stays busy until the calls are done
         self.single = False  # set by finish_links
         self._own_single = None
-        self.consumed_ok = 0
-        self.consumed_failed = 0
 
     def _make_stations(self):
         if not self.pool:
             return super()._make_stations()
         p = self.params
         w = int(p.workers) * self.n
-        # The pool's queue is the message backlog: bounded by the queues' capacity, else by
-        # POOL_BACKLOG_CAP (a waiting message costs about 2 KB: the cap keeps an overloaded
-        # consumer within ~200 MB; reaching it marks the consumer saturated).
-        return [Station(self.env, self, w, None, POOL_BACKLOG_CAP, self.svc,
-                        f"{self.id}#pool")]
+        # one station of instances × workers, pulling from the backlogs (nothing waits in
+        # its own queue: it takes a message only when a worker is free)
+        return [self._station(w, None, implicit_queue_cap(w), f"{self.id}#pool", -1)]
 
     def _apply(self, new):
         super()._apply(new)
@@ -272,10 +272,12 @@ class ServiceNode(RNode):
         # exactly one outgoing link, always called: the common case gets a short path
         self.single = len(self.out) == 1 and self.out[0].prob >= 1.0
         self._own_single = self._held_single if self.blocking else self._call_single
+        # non-blocking with its one call: the answer goes straight back to the caller
+        self.passes_answers = self.single and not self.blocking and not self.pool
 
     def arrive(self, req, inst, done):
         if self.pool:
-            self._run(self.stations[0], req, done, None)
+            self._run(self.stations[0], req, done)
             return
         if inst >= 0:  # pick_instance, inline for the two common cases
             k = inst if self.alive[inst] else -1
@@ -291,12 +293,7 @@ class ServiceNode(RNode):
             if not self.stations[k].enter(self._own_single, req, done):
                 done(FAIL)
             return
-        self._run(self.stations[k], req, done, None)
-
-    def consume(self, msg, taken, done):
-        """A message from a queue for the consumer pool: ``taken()`` runs when a worker
-        takes it (it leaves the queue's backlog then), ``done`` when it is processed."""
-        self._run(self.stations[0], msg, done, taken)
+        self._run(self.stations[k], req, done)
 
     def _call_single(self, req, done):
         """Own work done (non-blocking, the worker already free): make the one call."""
@@ -319,12 +316,10 @@ class ServiceNode(RNode):
         else:
             self.call(e, req, release_then_done)
 
-    def _run(self, st, req, done, taken):
+    def _run(self, st, req, done):
         call = self.call
         if self.single:
-            if not st.enter(self._own_single, req, done, taken):
-                if taken is not None:
-                    taken()
+            if not st.enter(self._own_single, req, done):
                 done(FAIL)
             return
         out = self.out
@@ -351,9 +346,7 @@ class ServiceNode(RNode):
         def own_done(_req, _done, _st=None):
             calls(0)
 
-        if not st.enter(own_done, req, done, taken):
-            if taken is not None:
-                taken()
+        if not st.enter(own_done, req, done):
             done(FAIL)
 
 
@@ -373,6 +366,10 @@ class BalancerNode(RNode):
         self.rr_inst: list[int] = []
         self.outstanding: list[list[int]] = []
 
+    @property
+    def passes_answers(self) -> bool:
+        return self.alg != "least_connections"  # which counts the answers
+
     def finish_links(self):
         super().finish_links()
         self.rr_inst = [0] * len(self.out)
@@ -390,7 +387,7 @@ class BalancerNode(RNode):
         ok = serving(self.sim)
         views = ([], [])
         for e in self.out:
-            inst = (list(range(e.dst.n)) if isinstance(e.dst, CacheNode)
+            inst = (list(range(e.dst.n)) if e.dst.role == "cache"
                     else list(e.dst.alive_idx))
             for r in (0, 1):
                 views[r].append(inst if ok[e.dst.id][r] and not e.partitioned else [])

@@ -121,6 +121,7 @@ def render(j: dict, source: str | None = None) -> str:
                    f"{tot.get('failed', 0):,} failed, {tot.get('rejected', 0):,} rejected")
         if extra:
             out.append(f"                  (all replications together){extra}")
+    out.extend(_messages(j))
     stale = j.get("stale_reads") or {}
     if stale.get("replica_reads"):
         out.append(f"Stale reads       {_rate(stale.get('fraction'))} of "
@@ -139,6 +140,32 @@ def render(j: dict, source: str | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
+def _messages(j: dict) -> list[str]:
+    """Messages lost or dead-lettered, said loudly: the request figures above do not show
+    them (a producer's enqueue succeeds even when a copy is lost later)."""
+    lost, dead = j.get("lost_messages"), j.get("dead_lettered")
+    ci = j.get("ci95") or {}
+    lines = []
+    if lost:
+        where = ", ".join(f"{cid} {_count(c['lost_messages'])}"
+                          for cid, c in j["components"].items() if c.get("lost_messages"))
+        lines.append(f"WARNING: MESSAGES LOST  {_count(lost)} per replication"
+                     f"{_ci(ci.get('lost_messages'), _count)} ({where}): a queue's backlog "
+                     "was full or the queue went down without being durable — whatever the "
+                     "error rate says")
+    if dead:
+        lines.append(f"Dead-lettered     {_count(dead)} messages per replication"
+                     f"{_ci(ci.get('dead_lettered'), _count)} (processing failed every "
+                     "delivery)")
+    if j.get("lost_writes"):
+        where = ", ".join(f"{cid} {_count(c['lost_writes'])}"
+                          for cid, c in j["components"].items() if c.get("lost_writes"))
+        lines.append(f"WARNING: WRITES LOST  {_count(j['lost_writes'])} per replication"
+                     f"{_ci(ci.get('lost_writes'), _count)} ({where}): a write-behind cache "
+                     "failed while holding writes it had already confirmed")
+    return lines
+
+
 def _components(j: dict) -> list[str]:
     head = (f"{'component':<18} {'kind':<16} {'util':>7} {'mean queue':>11} "
             f"{'served':>12} {'dropped':>10} {'rejected':>10}")
@@ -152,10 +179,20 @@ def _components(j: dict) -> list[str]:
         notes = []
         if c.get("hit_ratio") is not None:
             notes.append(f"hit ratio {_pct(c['hit_ratio'])}")
+        if c.get("max_staleness_ms") is not None:
+            notes.append(f"oldest hit {_num(c['max_staleness_ms'])} ms")
+        if c.get("lost_writes"):
+            notes.append(f"WRITES LOST {_count(c['lost_writes'])}")
         if c.get("stale_read_fraction") is not None and c.get("replica_reads"):
             notes.append(f"stale reads {_rate(c['stale_read_fraction'])} of replica reads")
-        if c.get("refused_full"):
-            notes.append(f"refused (queue full) {_count(c['refused_full'])}")
+        if c.get("lost_messages"):
+            notes.append(f"MESSAGES LOST {_count(c['lost_messages'])}")
+        if c.get("dead_lettered"):
+            notes.append(f"dead-lettered {_count(c['dead_lettered'])}")
+        if c.get("max_backlog") is not None:
+            notes.append(f"max backlog {_count(c['max_backlog'])}")
+        if c.get("mean_delivery_delay_ms") is not None:
+            notes.append(f"delivery delay {_num(c['mean_delivery_delay_ms'])} ms")
         if c.get("consumed_ok") is not None or c.get("consumed_failed"):
             notes.append(f"messages processed {_count(c.get('consumed_ok'))}, failed "
                          f"{_count(c.get('consumed_failed'))}")

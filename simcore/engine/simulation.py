@@ -8,18 +8,28 @@ import math
 
 from simcore.design import Design, Scenario
 from simcore.engine import failures
+from simcore.engine.caching import CacheNode
 from simcore.engine.clients import RClient, Req
 from simcore.engine.kernel import Kernel
-from simcore.engine.links import REdge, make_call, settle_edges
+from simcore.engine.links import (
+    REdge,
+    break_long_chains,
+    fold_returns,
+    make_call,
+    settle_edges,
+)
 from simcore.engine.metrics import RunMetrics
-from simcore.engine.nodes import BalancerNode, CacheNode, ServiceNode
+from simcore.engine.nodes import BalancerNode
 from simcore.engine.storage import DatabaseNode, QueueNode
 from simcore.engine.streams import replication_seed
 from simcore.results.rows import SecondRow, SeriesRecorder
 from simcore.topology import compile_design
 
-MAX_IN_FLIGHT = 200_000
-"""Client requests in flight at once before new ones fail at the client (overload bound)."""
+MAX_WAITING_WORK = 200_000
+"""The run's bound on waiting work: client requests in flight plus message copies waiting in
+backlogs, over the whole run (not per component: a design with many consumers gets no more
+memory). Past it a new request fails at its client and a new copy is lost, and the component
+holding the most of it is reported saturated. A waiting item costs about 1–2 KB."""
 SATURATED_UTILIZATION = 0.99
 """A component busier than this over the measured window is reported saturated."""
 
@@ -47,14 +57,15 @@ class Sim:
         self.warmup_s = warmup_s
         self.topology = topo = compile_design(design)
         self.scenario = design.scenario or Scenario()
-        kernel = Kernel()
+        self.kernel = kernel = Kernel()
         self.env = kernel.env
         self.after = kernel.after
         self.call = make_call(self.after, self.env)
         self.rep = rep = replication_seed(seed, rep_index)
         self.metrics = RunMetrics()
         self.in_flight = 0
-        self.max_in_flight = MAX_IN_FLIGHT
+        self.held_messages = 0  # message copies waiting in backlogs (QueueNode)
+        self.max_waiting = MAX_WAITING_WORK
         self.saturation: dict[str, dict] = {}
         self.standby_takeovers = 0
         self.random_failures = 0
@@ -69,6 +80,7 @@ class Sim:
             else:  # the run-time class of the kind's role
                 self.nodes[cid] = n.spec.behaviour.runtime_class()(self, n, rep)
         self.client_by_id = {c.id: c for c in self.clients}
+        self.order = [self.client_by_id.get(cid) or self.nodes[cid] for cid in topo.order]
         self.edges: dict[str, REdge] = {}
         for lk in design.links:
             e = topo.edges[lk.id]
@@ -83,24 +95,36 @@ class Sim:
         self.group_members = {gid: list(g.members) for gid, (g, _p) in topo.groups.items()}
         self.stations = [(n, st) for n in self.nodes.values() for st in n.stations]
         self.queues = [n for n in self.nodes.values() if isinstance(n, QueueNode)]
+        self.caches = [n for n in self.nodes.values() if isinstance(n, CacheNode)]
+        self.consumers = [n for n in self.nodes.values() if n.feeds]
         self._base = None
         self._prev_busy = [0.0] * len(self.stations)
 
     # --- hooks used by the parts -----------------------------------------------------------
     def state_changed(self) -> None:
-        """Some component went up or down: balancers with no check interval see it at once."""
+        """Some component or link went up or down: balancers with no check interval see it
+        at once, and consumers pull what may have become deliverable."""
         for b in self._live_balancers:
             b.health_check()
+        for n in self.consumers:
+            n.poke()
 
     def offered_rate(self) -> float:
         now = self.env.now
         return sum(c.rate(now) for c in self.clients)
 
     def mark_saturated(self, node) -> None:
+        """``node`` is saturated (its queue or backlog overflowed); None: the run's bound on
+        waiting work was reached, and the component holding the most of it is named."""
+        cause = "queue full"
+        if node is None:
+            cause = "run's waiting work at its bound"
+            node = max(self.nodes.values(), key=lambda n: n.waiting() + (
+                n.backlog() if isinstance(n, QueueNode) else 0), default=None)
         key = node.id if node is not None else "(requests in flight)"
         if key not in self.saturation:
             self.saturation[key] = {"component": key, "at_s": self.env.now,
-                                    "offered_rps": self.offered_rate()}
+                                    "offered_rps": self.offered_rate(), "cause": cause}
 
     def message_from(self, req) -> Req:
         return Req(req.read, self.env.now, False, req.kb)
@@ -108,6 +132,11 @@ class Sim:
     # --- running -----------------------------------------------------------------------------
     def run(self, on_second=None, should_stop=None, inject=None) -> dict:
         settle_edges(self.edges.values(), self.scenario.events, live=inject is not None)
+        break_long_chains(self.order, self.edges.values())
+        fold_returns(self.order, self.edges.values())
+        spiked = {ev.target for ev in self.scenario.events if ev.type == "spike"}
+        for c in self.clients:
+            c.settle_lead(inject is not None or c.id in spiked)
         failures.schedule_events(self, self.scenario.events)
         self.injected: list[dict] = []
         if self.scenario.random_failures:
@@ -119,24 +148,28 @@ class Sim:
             self.after(self.warmup_s, lambda ev: self._start_measuring())
         else:
             self._start_measuring()
-        recorder = SeriesRecorder(self.nodes)
+        recorder = SeriesRecorder()
         stopped = False
         seconds = math.ceil(self.duration_s - 1e-9)
         t_end = 0.0
         for s in range(1, seconds + 1):
             t_end = min(float(s), self.duration_s)
-            self.env.run(until=t_end)
+            whole = self.kernel.run_until(t_end, should_stop)
+            if not whole:  # stopped inside the second (a flood of events): end there
+                t_end = self.env.now
             row = self._second_row(t_end)
             recorder.add(row)
             if on_second is not None:
                 on_second(row)
-            if should_stop is not None and should_stop():
+            if not whole or (should_stop is not None and should_stop()):
                 stopped = t_end < self.duration_s
                 break
             if inject is not None:
                 new = inject()
                 if new:
                     self.injected.extend(failures.inject_events(self, new))
+        for c in self.clients:
+            c.count_last_sends(t_end)
         return self._results(t_end, stopped, recorder.data)
 
     def _start_measuring(self) -> None:
@@ -148,13 +181,15 @@ class Sim:
         for n in self.nodes.values():
             n.down_drops = 0
             n.rejected = 0
-            for attr in ("hits", "misses", "passed", "stale_reads", "replica_reads", "accepted",
-                         "full", "consumed_ok", "consumed_failed"):
+            for attr in ("hits", "misses", "passed", "lost_writes", "max_staleness", "stale_reads", "replica_reads", "accepted",
+                         "consumed_ok", "consumed_failed", "lost_messages", "dead_lettered",
+                         "delivered", "delay_sum"):
                 if hasattr(n, attr):
                     setattr(n, attr, 0)
             if isinstance(n, QueueNode):
                 n.tick_depth()
                 n.a_depth = 0.0
+                n.max_backlog = n.held
         for e in self.edges.values():  # link counts cover the measured window, as nodes' do
             e.attempts = e.retried = e.timeouts = e.failed = 0
             if e.breaker is not None:
@@ -184,6 +219,8 @@ class Sim:
             "queue_depth": depth,
             "up": {nid: n.up for nid, n in self.nodes.items()},
             "utilization": util,
+            "backlog": {q.id: q.backlog() for q in self.queues},
+            "oldest_message_age_s": {q.id: q.oldest_age() for q in self.queues},
         })
 
     def _results(self, t_end: float, stopped: bool, ts: dict) -> dict:
@@ -206,6 +243,9 @@ class Sim:
                             "utilization": c["utilization"]})
         out["saturated"] = bool(sat)
         out["saturation"] = sat
+        out["lost_messages"] = sum(q.lost_messages for q in self.queues)
+        out["dead_lettered"] = sum(q.dead_lettered for q in self.queues)
+        out["lost_writes"] = sum(n.lost_writes for n in self.caches)
         out["standby_takeovers"] = self.standby_takeovers
         out["random_failures"] = self.random_failures
         out["injected"] = self.injected
@@ -237,22 +277,41 @@ class Sim:
                 "up_at_end": n.up,
             }
             if isinstance(n, CacheNode):
-                c.update(hits=n.hits, misses=n.misses, passed_through=n.passed)
+                c.update(hits=n.hits, misses=n.misses, passed_through=n.passed,
+                         lost_writes=n.lost_writes,
+                         max_staleness_ms=(None if n.lru is None
+                                           else 1000.0 * n.max_staleness))
+            else:
+                c.update(lost_writes=None, max_staleness_ms=None)
             if isinstance(n, DatabaseNode):
                 c.update(stale_reads=n.stale_reads, replica_reads=n.replica_reads,
                          node_utilization=utils,
                          node_served=[st.served for st in n.stations],
                          shard_share=n.shard_share)
-            if isinstance(n, QueueNode):
-                n.tick_depth()
-                c.update(accepted=n.accepted, refused_full=n.full,
-                         backlog_end=n.backlog(),
-                         mean_backlog=n.a_depth / measured if measured > 0 else None)
+            c.update(_queue_results(n, measured))
+            if isinstance(n, QueueNode):  # its backlog waits there too
                 c["mean_queue"] = (c["mean_queue"] or 0.0) + (c["mean_backlog"] or 0.0)
-            if isinstance(n, ServiceNode) and n.pool:
+            if n.feeds:
                 c.update(consumed_ok=n.consumed_ok, consumed_failed=n.consumed_failed)
             comps[nid] = c
         return comps
+
+
+def _queue_results(n, measured: float) -> dict:
+    """SPEC §7.3 figures of a message queue (copies lost and dead-lettered after the warm-up,
+    backlogs as sums over its subscriptions); None for the keys of any other component."""
+    if not isinstance(n, QueueNode):
+        return dict.fromkeys(("lost_messages", "dead_lettered", "max_backlog",
+                              "mean_delivery_delay_ms"))
+    n.tick_depth()
+    mean_backlog = n.a_depth / measured if measured > 0 else None
+    return {
+        "lost_messages": n.lost_messages, "dead_lettered": n.dead_lettered,
+        "max_backlog": n.max_backlog,
+        "mean_delivery_delay_ms": 1000.0 * n.delay_sum / n.delivered if n.delivered else None,
+        "accepted": n.accepted, "delivered": n.delivered, "backlog_end": n.backlog(),
+        "mean_backlog": mean_backlog,
+    }
 
 
 def _link_result(e: REdge) -> dict:

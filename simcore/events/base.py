@@ -56,6 +56,7 @@ class EventSpec:
     touches_links: bool = False
     instantaneous: bool = False  # no duration_s (flush, add_shard)
     creatable: bool = True  # the canvas menu offers it
+    since: int = 1  # the schema_version that introduced the type (simcore.schema_version)
     roles: tuple[str, ...] | None = None
     refusals: Mapping[str, str] = field(default_factory=dict)
 

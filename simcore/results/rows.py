@@ -50,14 +50,15 @@ def rows_of(timeseries: dict) -> list[SecondRow]:
 
 class SeriesRecorder:
     """Collects one replication's rows into its ``timeseries`` dict: ``t_s`` and each run
-    series as lists, each component series as {component id: list}."""
+    series as lists, each component series as {component id: list} over the components the
+    rows measure it for (a queue's backlog: message queues only)."""
 
-    def __init__(self, component_ids):
+    def __init__(self):
         self.data: dict = {"t_s": []}
         for s in RUN_SERIES:
             self.data[s.key] = []
         for s in COMPONENT_SERIES:
-            self.data[s.key] = {cid: [] for cid in component_ids}
+            self.data[s.key] = {}
 
     def add(self, row: SecondRow) -> None:
         d = self.data

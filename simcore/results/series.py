@@ -5,7 +5,8 @@ replication's ``timeseries``, the study's aggregate and the designer's plots all
 registry, so a new series is one line here plus the engine code that measures it.
 
 Units: ``req/s`` requests per simulated second, ``ms`` milliseconds, ``fraction`` a share in
-[0, 1] (plotted in %), ``requests`` a count at the end of the second, ``bool`` up or down.
+[0, 1] (plotted in %), ``requests`` and ``messages`` counts at the end of the second, ``s``
+seconds, ``bool`` up or down.
 """
 
 from __future__ import annotations
@@ -53,6 +54,12 @@ SERIES: dict[str, Series] = {s.key: s for s in (
            per_component=True),
     Series("up", "up", "bool", "Whether the component is up at the end of the second.",
            per_component=True, aggregate=None),
+    Series("backlog", "backlog", "messages",
+           "Message copies waiting in a message queue's subscriptions at the end of the second "
+           "(message queues only).", per_component=True),
+    Series("oldest_message_age_s", "oldest message", "s",
+           "Age of the oldest message copy waiting in a message queue at the end of the second "
+           "(message queues only).", per_component=True),
 )}
 
 RUN_SERIES = [s for s in SERIES.values() if not s.per_component]

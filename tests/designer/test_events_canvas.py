@@ -21,14 +21,17 @@ TARGET_OF = {"component": "db", "client": "users", "group": "az", "link": "l2"}
 @pytest.fixture
 def scene(qapp):
     doc = DesignDocument(io.parse({
-        "schema_version": 1,
+        "schema_version": 2,  # a flush event is of version 2
         "components": [
             {"id": "users", "kind": "client", "params": {"rps": 50}},
             {"id": "app", "kind": "service", "x": 200},
             {"id": "db", "kind": "database", "x": 400},
+            {"id": "cache", "kind": "cache", "x": 400, "y": 200},
         ],
         "links": [{"id": "l1", "source": "users", "target": "app"},
-                  {"id": "l2", "source": "app", "target": "db"}],
+                  {"id": "l2", "source": "app", "target": "db"},
+                  {"id": "l3", "source": "app", "target": "cache"},
+                  {"id": "l4", "source": "cache", "target": "db"}],
         "groups": [{"id": "az", "kind": "zone", "members": ["db"]}],
         "scenario": {"duration_s": 60, "warmup_s": 5},
     }))
@@ -40,7 +43,7 @@ def test_each_event_is_created_from_the_menu_as_one_undo_step(scene, monkeypatch
     spec = EVENTS[etype]
     assert spec.creatable
     doc = scene.document
-    target = TARGET_OF[spec.targets[0]]
+    target = "cache" if spec.roles == ("cache",) else TARGET_OF[spec.targets[0]]
     monkeypatch.setattr(menus.EventDialog, "exec", lambda _d: QDialog.DialogCode.Accepted)
     menu = QMenu()
     menus._add_event_actions(menu, scene, scene.item_for(target))

@@ -13,6 +13,7 @@ from designer.canvas import overlay as ov
 from designer.canvas.items import BOX_H
 from designer.summary_bar import SummaryBar
 from simcore.analysis import analyze
+from simcore.analysis.result import AnalysisResult
 
 EXPECTED_FILL = {"green": QColor("#e3f6e8"), "amber": QColor("#fdf0d5"),
                  "red": QColor("#fbe0e0")}
@@ -40,7 +41,7 @@ def pixel_in_box(item) -> QColor:
     return painted(item).pixelColor(20 + 6, int(30 + BOX_H - 6))
 
 
-def run(doc, scene) -> dict:
+def run(doc, scene) -> AnalysisResult:
     runner = AnalysisRunner(doc, scene, delay_ms=0)
     runner.run_now()
     assert runner.wait_idle(30)
@@ -167,11 +168,11 @@ def test_the_summary_bar_shows_under_load_only_when_it_differs(qtbot, doc):
     bar = SummaryBar()
     qtbot.addWidget(bar)
     bar.resize(2000, 80)
-    bar.set_analysis(analyze(doc.snapshot()))
+    bar.set_analysis(analyze(doc.design))
     assert bar.tiles["under_load"].isHidden()
     assert bar.value_text("risks") == "0"
     doc.set_component_param("users", "rps", 6000.0)
-    a = analyze(doc.snapshot())
+    a = analyze(doc.design)
     bar.set_analysis(a)
     assert not bar.tiles["under_load"].isHidden()
     assert bar.value_text("under_load").startswith(f"{100 * a.availability_under_load:.2f}"[:5])

@@ -1,5 +1,6 @@
 """What several simcore tests share: queueing closed forms written out from their textbook
-sums (independent of ``simcore.analysis``) and a design built from short tuples."""
+sums (independent of ``simcore.analysis``), a design built from short tuples, and the keys the
+SPEC fixes for ``analyze --json``."""
 
 from __future__ import annotations
 
@@ -37,3 +38,15 @@ def design_of(components, links):
 def analyse(components, links):
     """The instant analysis, without its availability part, of ``design_of(...)``."""
     return analyze(design_of(components, links), availability=False)
+
+
+ANALYZE_TOP_KEYS = {"availability", "nines", "downtime_per_year_s", "downtime_per_month_s",
+                    "downtime_per_week_s", "spofs", "bottleneck", "saturation_rps",
+                    "offered_rps", "latency_ms", "monthly_cost", "components", "groups",
+                    "saturated", "availability_method", "availability_ci95",
+                    "fleet_failures_per_year", "availability_under_load",
+                    "unavailability_under_load", "availability_under_load_ci95",
+                    "availability_under_load_method", "capacity_risks"}
+ANALYZE_COMPONENT_KEYS = {"arrival_rps", "utilization", "latency_ms", "availability",
+                          "failure_impact", "monthly_cost", "failures_per_year",
+                          "one_down_impact", "hit_ratio"}

@@ -22,7 +22,7 @@ TARGET_OF = {"component": "db", "client": "users", "group": "az", "link": "l3"}
 
 def base_design() -> dict:
     return {
-        "schema_version": 1,
+        "schema_version": 2,  # a flush event is of version 2
         "components": [
             {"id": "users", "kind": "client", "params": {"rps": RPS, "pattern": "constant"}},
             {"id": "app", "kind": "service",
@@ -36,8 +36,21 @@ def base_design() -> dict:
     }
 
 
+def cached_design() -> dict:
+    """The base design with a cache between the app and the database: 90 % of the reads hit,
+    over 1,000 keys (small, so that a flushed cache fills again within seconds)."""
+    d = base_design()
+    d["components"][0]["params"].update(key_space=1000, key_skew=1.0)
+    d["components"].append({"id": "cache", "kind": "cache", "params": {"hit_ratio": 0.9}})
+    d["links"] = [{"id": "l1", "source": "users", "target": "app"},
+                  {"id": "l2", "source": "app", "target": "cache"},
+                  {"id": "l3", "source": "cache", "target": "db"}]
+    return d
+
+
 def event_for(spec) -> dict:
-    ev = {"type": spec.type, "target": TARGET_OF[spec.targets[0]], "at_s": EVENT_AT_S}
+    target = "cache" if spec.roles == ("cache",) else TARGET_OF[spec.targets[0]]
+    ev = {"type": spec.type, "target": target, "at_s": EVENT_AT_S}
     if not spec.instantaneous:
         ev["duration_s"] = EVENT_FOR_S
     ev.update({k: EFFECT_PARAMS.get(spec.type, {}).get(k) for k in spec.params.model_fields})
@@ -45,7 +58,7 @@ def event_for(spec) -> dict:
 
 
 def run_with(event: dict | None) -> list[dict]:
-    d = base_design()
+    d = cached_design() if event and event["target"] == "cache" else base_design()
     d["scenario"] = {"duration_s": RUN_S, "warmup_s": 0, "events": [event] if event else []}
     design = parse(d)
     assert validate(design) == []
@@ -92,7 +105,18 @@ def _latency(rows):
     assert after(rows, "p50_ms") == pytest.approx(before(rows, "p50_ms"), rel=0.1)
 
 
-EFFECTS = {"fail": _all_fail, "partition": _all_fail, "spike": _spike, "latency": _latency}
+def _flush(rows):
+    # Before: 90 % of the reads hit and the database serves 40 misses a second. In the second
+    # after the flush every read misses until its key is read again: the database is more than
+    # twice as busy; two seconds after the event's window it is back below half that peak.
+    db = {r.t_s: r["utilization"]["db"] for r in rows}
+    calm = statistics.mean(db[t] for t in (1.0, 2.0, 3.0))
+    assert db[EVENT_AT_S + 1] > 2.0 * calm
+    assert statistics.mean(db[t] for t in (RUN_S - 1, RUN_S)) < 0.5 * db[EVENT_AT_S + 1]
+
+
+EFFECTS = {"fail": _all_fail, "partition": _all_fail, "spike": _spike, "latency": _latency,
+           "flush": _flush}
 
 
 def test_every_event_type_has_an_effect_check():
