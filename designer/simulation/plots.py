@@ -37,14 +37,13 @@ TIME_PLOTS = {  # plot → (title, left axis label, what it means)
                                                "(the busiest few)")),
 }
 WARMUP_COLOUR = (120, 120, 120)
-"""The warm-up's band; an event's band has the colour its type declares (simcore/events)."""
 
 
-def band_colour(kind: str) -> tuple[int, int, int]:
-    """RGB of a band: the event type's declared colour, grey for the warm-up."""
+def _band_colour(kind: str) -> tuple[int, int, int]:
+    """An event type's colour (its declaration's), grey for the warm-up."""
     spec = EVENTS.get(kind)
     return spec.colour if spec is not None else WARMUP_COLOUR
-
+"""The warm-up's band; an event's band has the colour its type declares (simcore/events)."""
 BAND_ALPHA = 40
 QUEUE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
                  "#17becf"]
@@ -396,7 +395,7 @@ class ResultPlots(QTabWidget):
         """The line under the plots: each band's colour, name and time span."""
         parts = []
         for start, end, kind, text in self.bands:
-            colour = QColor(*band_colour(kind)).name()
+            colour = QColor(*_band_colour(kind)).name()
             parts.append(f"<span style='color:{colour}'>■</span> {text} "
                          f"<span style='color:#888'>{start:g}–{end:g} s</span>")
         self.bands_label.setText("Shaded: " + " &nbsp;·&nbsp; ".join(parts) if parts else "")
@@ -405,7 +404,7 @@ class ResultPlots(QTabWidget):
     def add_band(self, start_s: float, end_s: float, kind: str, text: str) -> None:
         """A shaded band on every time plot (a scenario event, the warm-up), named in the line
         under the plots and by a tooltip on each."""
-        rgb = band_colour(kind)
+        rgb = _band_colour(kind)
         alpha = 28 if kind == "warmup" else BAND_ALPHA
         self.bands.append((float(start_s), float(end_s), kind, text))
         for w in self.time_plots.values():

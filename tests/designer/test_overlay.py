@@ -168,11 +168,11 @@ def test_the_summary_bar_shows_under_load_only_when_it_differs(qtbot, doc):
     bar = SummaryBar()
     qtbot.addWidget(bar)
     bar.resize(2000, 80)
-    bar.set_analysis(analyze(doc.snapshot()))
+    bar.set_analysis(analyze(doc.design))
     assert bar.tiles["under_load"].isHidden()
     assert bar.value_text("risks") == "0"
     doc.set_component_param("users", "rps", 6000.0)
-    a = analyze(doc.snapshot())
+    a = analyze(doc.design)
     bar.set_analysis(a)
     assert not bar.tiles["under_load"].isHidden()
     assert bar.value_text("under_load").startswith(f"{100 * a.availability_under_load:.2f}"[:5])
