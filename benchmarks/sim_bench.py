@@ -1,37 +1,45 @@
 """Speed of the traffic simulation: simulated requests per wall-clock second.
 
-The reference network is a small web tier, built in code as a design::
+Two reference networks, each built in code as a design (what a user would draw)::
 
-    Poisson clients → load balancer → app (4 instances × 4 workers, blocking)
+    Poisson clients → load balancer → app (4 instances × 4 workers)
                     → cache (80 % hits) → database (2 workers)
 
-with exponential service times everywhere. The same network is also written as idiomatic SimPy
-(a process per request, one ``simpy.Resource`` per station, the response times kept in a list)
-and both are run in the same process, alternately, several times; the figure reported is the
-median of each, and their ratio. Our engine collects its usual results on top (latency
-histogram and percentiles, per-component counters, one row of time series per simulated
-second); the SimPy model only keeps the response times.
+- ``blocking``: 2,000 rps, a blocking app at 4 ms, no link latency (a pure queueing network);
+- ``latency``: 100 rps, a non-blocking app at 100 ms, a database at 20 ms, and latency on every
+  link (users→lb 5 ms, lb→app 0.5 ms, app→cache 0.5 ms, cache→db 1 ms),
+
+with exponential service times everywhere. Each network is also written as idiomatic SimPy (a
+process per request, one ``simpy.Resource`` per station, each link's round trip as one
+``timeout(2 × latency)``, the response times kept in a list), and both are run in the same
+process, alternately, several times; the figure reported is the median of each, and their
+ratio. Our engine collects its usual results on top (latency histogram and percentiles,
+per-component counters, one row of time series per simulated second); the SimPy model only
+keeps the response times.
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/sim_bench.py              # about 20 s
+    .venv/bin/python benchmarks/sim_bench.py              # both networks, about 30 s
+    .venv/bin/python benchmarks/sim_bench.py --network latency
     .venv/bin/python benchmarks/sim_bench.py --lean       # and a hand-written lean model
-    .venv/bin/python benchmarks/sim_bench.py --duration 60 --reps 5
-    .venv/bin/python benchmarks/sim_bench.py --engine-only --duration 60   # for profiling
+    .venv/bin/python benchmarks/sim_bench.py --requests 200000 --reps 5
+    .venv/bin/python benchmarks/sim_bench.py --engine-only --network latency   # for profiling
 
-Both models are also compared on their mean and p99 latency: the two must agree within their
-noise, otherwise they would not be simulating the same network.
+Both models are also compared on their mean latency: the two must agree within their noise
+(the run exits 1 otherwise), or they would not be simulating the same network.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import statistics
 import sys
 import time
 from collections import deque
+from dataclasses import dataclass
 
 import numpy as np
 import simpy
@@ -42,43 +50,65 @@ from simcore import SCHEMA_VERSION
 from simcore.design import Component, Design, Link, Scenario
 from simcore.engine.replication import run_replication
 
-# The reference network (times in ms, rates per s).
-RPS = 2000.0
-LB_WORKERS, LB_MS = 2, 0.2
-APP_INSTANCES, APP_WORKERS, APP_MS = 4, 4, 4.0
-CACHE_WORKERS, CACHE_MS, HIT_RATIO = 2, 0.5, 0.8
-DB_WORKERS, DB_MS = 2, 3.0
+
+@dataclass(frozen=True)
+class Network:
+    """A reference web tier (times in ms, rates per s). ``links_ms`` are the one-way latencies
+    of users→lb, lb→app, app→cache and cache→db."""
+
+    rps: float
+    app_ms: float
+    app_blocking: bool
+    db_ms: float
+    links_ms: tuple[float, float, float, float]
+    lb_workers: int = 2
+    lb_ms: float = 0.2
+    app_instances: int = 4
+    app_workers: int = 4
+    cache_workers: int = 2
+    cache_ms: float = 0.5
+    hit_ratio: float = 0.8
+    db_workers: int = 2
 
 
-def reference_design(duration_s: float, warmup_s: float, latency_ms: float = 0.0) -> Design:
+NETWORKS = {
+    "blocking": Network(rps=2000.0, app_ms=4.0, app_blocking=True, db_ms=3.0,
+                        links_ms=(0.0, 0.0, 0.0, 0.0)),
+    "latency": Network(rps=100.0, app_ms=100.0, app_blocking=False, db_ms=20.0,
+                       links_ms=(5.0, 0.5, 0.5, 1.0)),
+}
+
+
+def reference_design(net: Network, duration_s: float, warmup_s: float) -> Design:
     """The reference web tier as a design (what a user would draw)."""
     def comp(cid, kind, **params):
         return Component(id=cid, kind=kind, params=params)
 
-    def link(lid, src, dst):
+    def link(lid, src, dst, latency_ms):
         return Link(id=lid, source=src, target=dst,
                     params={"latency_ms": latency_ms} if latency_ms else {})
 
+    l1, l2, l3, l4 = net.links_ms
     return Design(
         schema_version=SCHEMA_VERSION,
         name="Benchmark web tier",
         components=[
-            comp("users", "client", rps=RPS, read_ratio=1.0),
-            comp("lb", "load_balancer", workers=LB_WORKERS, service_time_ms=LB_MS),
-            comp("app", "service", instances=APP_INSTANCES, workers=APP_WORKERS,
-                 service_time_ms=APP_MS),
-            comp("cache", "cache", workers=CACHE_WORKERS, service_time_ms=CACHE_MS,
-                 hit_ratio=HIT_RATIO),
-            comp("db", "database", workers=DB_WORKERS, service_time_ms=DB_MS),
+            comp("users", "client", rps=net.rps, read_ratio=1.0),
+            comp("lb", "load_balancer", workers=net.lb_workers, service_time_ms=net.lb_ms),
+            comp("app", "service", instances=net.app_instances, workers=net.app_workers,
+                 service_time_ms=net.app_ms, blocking=net.app_blocking),
+            comp("cache", "cache", workers=net.cache_workers, service_time_ms=net.cache_ms,
+                 hit_ratio=net.hit_ratio),
+            comp("db", "database", workers=net.db_workers, service_time_ms=net.db_ms),
         ],
-        links=[link("l1", "users", "lb"), link("l2", "lb", "app"),
-               link("l3", "app", "cache"), link("l4", "cache", "db")],
+        links=[link("l1", "users", "lb", l1), link("l2", "lb", "app", l2),
+               link("l3", "app", "cache", l3), link("l4", "cache", "db", l4)],
         scenario=Scenario(duration_s=duration_s, warmup_s=warmup_s, seed=1, replications=1),
     )
 
 
-def run_engine(duration_s: float, warmup_s: float, seed: int, latency_ms: float) -> dict:
-    design = reference_design(duration_s, warmup_s, latency_ms)
+def run_engine(net: Network, duration_s: float, warmup_s: float, seed: int) -> dict:
+    design = reference_design(net, duration_s, warmup_s)
     rows = []
     t0 = time.perf_counter()
     res = run_replication(design, seed=seed, on_second=rows.append)
@@ -87,66 +117,65 @@ def run_engine(duration_s: float, warmup_s: float, seed: int, latency_ms: float)
     total = done * duration_s / max(1e-9, res["measured_s"])  # warm-up requests included
     return {"wall_s": wall, "requests": total, "rps_wall": total / wall,
             "mean_ms": res["latency_ms"]["mean"], "p99_ms": res["latency_ms"]["p99"],
-            "rows": len(rows)}
+            "rows": len(rows), "sd_ms": None}
 
 
-def run_simpy(duration_s: float, warmup_s: float, seed: int, latency_ms: float) -> dict:
-    """Idiomatic SimPy: one process per request, one Resource per station."""
+def run_simpy(net: Network, duration_s: float, warmup_s: float, seed: int) -> dict:
+    """Idiomatic SimPy: one process per request, one Resource per station, each link's round
+    trip as one timeout."""
     rng = random.Random(seed)  # the standard library's, as SimPy's own examples use
     exp = rng.expovariate  # takes a rate (1 / mean)
     rand = rng.random
     env = simpy.Environment()
-    lb = simpy.Resource(env, capacity=LB_WORKERS)
-    apps = [simpy.Resource(env, capacity=APP_WORKERS) for _ in range(APP_INSTANCES)]
-    cache = simpy.Resource(env, capacity=CACHE_WORKERS)
-    db = simpy.Resource(env, capacity=DB_WORKERS)
-    lat_s = latency_ms / 1000.0
-    lb_r, app_r, cache_r, db_r = 1e3 / LB_MS, 1e3 / APP_MS, 1e3 / CACHE_MS, 1e3 / DB_MS
+    lb = simpy.Resource(env, capacity=net.lb_workers)
+    apps = [simpy.Resource(env, capacity=net.app_workers) for _ in range(net.app_instances)]
+    cache = simpy.Resource(env, capacity=net.cache_workers)
+    db = simpy.Resource(env, capacity=net.db_workers)
+    rt1, rt2, rt3, rt4 = (2.0 * ms / 1000.0 for ms in net.links_ms)
+    lb_r, app_r = 1e3 / net.lb_ms, 1e3 / net.app_ms
+    cache_r, db_r = 1e3 / net.cache_ms, 1e3 / net.db_ms
+    hit_ratio, blocking = net.hit_ratio, net.app_blocking
     latencies: list[float] = []
     rr = [0]
 
-    def hop():
-        return env.timeout(lat_s)
+    def behind_app():
+        """The app's calls: cache, and the database on a miss."""
+        if rt3:
+            yield env.timeout(rt3)
+        with cache.request() as c:
+            yield c
+            yield env.timeout(exp(cache_r))
+        if rand() >= hit_ratio:
+            if rt4:
+                yield env.timeout(rt4)
+            with db.request() as d:
+                yield d
+                yield env.timeout(exp(db_r))
 
     def request(env):
         t0 = env.now
-        if lat_s:
-            yield hop()
+        if rt1:
+            yield env.timeout(rt1)
         with lb.request() as r:
             yield r
             yield env.timeout(exp(lb_r))
-        app = apps[rr[0] % APP_INSTANCES]
+        app = apps[rr[0] % net.app_instances]
         rr[0] += 1
-        if lat_s:
-            yield hop()
-        with app.request() as r:  # a blocking server: the worker waits for its calls
+        if rt2:
+            yield env.timeout(rt2)
+        with app.request() as r:
             yield r
             yield env.timeout(exp(app_r))
-            if lat_s:
-                yield hop()
-            with cache.request() as c:
-                yield c
-                yield env.timeout(exp(cache_r))
-            hit = rand() < HIT_RATIO
-            if not hit:
-                if lat_s:
-                    yield hop()
-                with db.request() as d:
-                    yield d
-                    yield env.timeout(exp(db_r))
-                if lat_s:
-                    yield hop()
-            if lat_s:
-                yield hop()
-        if lat_s:
-            yield hop()
-            yield hop()
+            if blocking:  # a blocking server: the worker waits for its calls
+                yield from behind_app()
+        if not blocking:
+            yield from behind_app()
         if t0 >= warmup_s:
             latencies.append(env.now - t0)
 
     def source(env):
         while True:
-            yield env.timeout(exp(RPS))
+            yield env.timeout(exp(net.rps))
             env.process(request(env))
 
     env.process(source(env))
@@ -156,7 +185,8 @@ def run_simpy(duration_s: float, warmup_s: float, seed: int, latency_ms: float) 
     wall = time.perf_counter() - t0
     total = len(latencies) * duration_s / (duration_s - warmup_s)
     return {"wall_s": wall, "requests": total, "rps_wall": total / wall,
-            "mean_ms": float(lat.mean()), "p99_ms": float(np.percentile(lat, 99))}
+            "mean_ms": float(lat.mean()), "p99_ms": float(np.percentile(lat, 99)),
+            "sd_ms": float(lat.std())}
 
 
 class _Ev:
@@ -165,7 +195,7 @@ class _Ev:
     __slots__ = ("_ok", "callbacks", "v")
 
 
-def run_lean(duration_s: float, warmup_s: float, seed: int, latency_ms: float) -> dict:
+def run_lean(net: Network, duration_s: float, warmup_s: float, seed: int) -> dict:
     """The same network hand-written in the lean SimPy style, for reference: no process per
     request, bare events with one callback each, a request as a small list, stations as
     [busy, workers, queue], random numbers drawn in batches; it keeps only response times.
@@ -177,7 +207,8 @@ def run_lean(duration_s: float, warmup_s: float, seed: int, latency_ms: float) -
     rng = np.random.default_rng(seed)
     env = simpy.Environment()
     heap, eid = env._queue, env._eid
-    lat_s = latency_ms / 1000.0
+    d1, d2, d3, d4 = (ms / 1000.0 for ms in net.links_ms)
+    n_apps, blocking = net.app_instances, net.app_blocking
 
     def after(d, fn, v):
         ev = _Ev()
@@ -196,9 +227,9 @@ def run_lean(duration_s: float, warmup_s: float, seed: int, latency_ms: float) -
             return buf.pop()
         return draw
 
-    gap = exps(1.0 / RPS)
-    s_lb, s_app = exps(LB_MS / 1e3), exps(APP_MS / 1e3)
-    s_cache, s_db = exps(CACHE_MS / 1e3), exps(DB_MS / 1e3)
+    gap = exps(1.0 / net.rps)
+    s_lb, s_app = exps(net.lb_ms / 1e3), exps(net.app_ms / 1e3)
+    s_cache, s_db = exps(net.cache_ms / 1e3), exps(net.db_ms / 1e3)
     ubuf: list[float] = []
 
     def uniform():
@@ -207,10 +238,10 @@ def run_lean(duration_s: float, warmup_s: float, seed: int, latency_ms: float) -
             ubuf = rng.random(4096).tolist()
         return ubuf.pop()
 
-    lb = [0, LB_WORKERS, deque()]
-    apps = [[0, APP_WORKERS, deque()] for _ in range(APP_INSTANCES)]
-    cache = [0, CACHE_WORKERS, deque()]
-    db = [0, DB_WORKERS, deque()]
+    lb = [0, net.lb_workers, deque()]
+    apps = [[0, net.app_workers, deque()] for _ in range(n_apps)]
+    cache = [0, net.cache_workers, deque()]
+    db = [0, net.db_workers, deque()]
     latencies: list[float] = []
     rr = [0]
 
@@ -227,15 +258,15 @@ def run_lean(duration_s: float, warmup_s: float, seed: int, latency_ms: float) -
         else:
             st[0] -= 1
 
-    def hop(fn, req):  # a link crossing (none when the latency is 0)
-        if lat_s:
-            after(lat_s, fn, req)
+    def hop(d, fn, req):  # a link crossing (none when the latency is 0)
+        if d:
+            after(d, fn, req)
         else:
             fn(_Hop(req))
 
     def arrival(ev):
         after(gap(), arrival, None)
-        hop(at_lb, [env._now, None])
+        hop(d1, at_lb, [env._now, None])
 
     def at_lb(ev):
         enter(lb, ev.v, lb_done, s_lb)
@@ -243,42 +274,45 @@ def run_lean(duration_s: float, warmup_s: float, seed: int, latency_ms: float) -
     def lb_done(ev):
         leave(lb, lb_done, s_lb)
         req = ev.v
-        req[1] = apps[rr[0] % APP_INSTANCES]
+        req[1] = apps[rr[0] % n_apps]
         rr[0] += 1
-        hop(at_app, req)
+        hop(d2, at_app, req)
 
     def at_app(ev):
         enter(ev.v[1], ev.v, app_done, s_app)
 
     def app_done(ev):  # blocking: the worker is held until the answer is back
-        hop(at_cache, ev.v)
+        if not blocking:
+            leave(ev.v[1], app_done, s_app)
+        hop(d3, at_cache, ev.v)
 
     def at_cache(ev):
         enter(cache, ev.v, cache_done, s_cache)
 
     def cache_done(ev):
         leave(cache, cache_done, s_cache)
-        if uniform() < HIT_RATIO:
-            hop(back_at_app, ev.v)
+        if uniform() < net.hit_ratio:
+            hop(d3, back_at_app, ev.v)
         else:
-            hop(at_db, ev.v)
+            hop(d4, at_db, ev.v)
 
     def at_db(ev):
         enter(db, ev.v, db_done, s_db)
 
     def db_done(ev):
         leave(db, db_done, s_db)
-        hop(back_at_cache, ev.v)
+        hop(d4, back_at_cache, ev.v)
 
     def back_at_cache(ev):
-        hop(back_at_app, ev.v)
+        hop(d3, back_at_app, ev.v)
 
     def back_at_app(ev):
-        leave(ev.v[1], app_done, s_app)
-        hop(back_at_lb, ev.v)
+        if blocking:
+            leave(ev.v[1], app_done, s_app)
+        hop(d2, back_at_lb, ev.v)
 
     def back_at_lb(ev):
-        hop(back_at_client, ev.v)
+        hop(d1, back_at_client, ev.v)
 
     def back_at_client(ev):
         t0 = ev.v[0]
@@ -292,7 +326,8 @@ def run_lean(duration_s: float, warmup_s: float, seed: int, latency_ms: float) -
     wall = time.perf_counter() - t0
     total = len(latencies) * duration_s / (duration_s - warmup_s)
     return {"wall_s": wall, "requests": total, "rps_wall": total / wall,
-            "mean_ms": float(lat.mean()), "p99_ms": float(np.percentile(lat, 99))}
+            "mean_ms": float(lat.mean()), "p99_ms": float(np.percentile(lat, 99)),
+            "sd_ms": float(lat.std())}
 
 
 class _Hop:
@@ -304,13 +339,64 @@ class _Hop:
         self.v = v
 
 
+LABELS = {"engine": "engine (percentiles + time series)", "simpy": "idiomatic SimPy",
+          "lean": "lean SimPy, hand-written"}
+
+
+def bench_network(name: str, net: Network, models, a) -> bool:
+    """Run every model on one network; print the figures; True when the models agree."""
+    duration = a.requests / net.rps
+    warmup = 0.05 * duration
+    print(f"\n{name} network: {net.rps:.0f} rps, {duration:g} s simulated per run "
+          f"(about {a.requests:,} requests), link latencies {net.links_ms} ms, "
+          f"{a.reps} runs of each model, alternating")
+    res: dict[str, list[dict]] = {m: [] for m, _f in models}
+    for i in range(a.reps):
+        for m, fn in models:  # alternate, so that a busy spell hits every model alike
+            c0 = time.process_time()
+            r = fn(net, duration, warmup, 1 + i)
+            r["cpu_s"] = time.process_time() - c0
+            res[m].append(r)
+            print(f"  {m:6s} run {i + 1}: {r['requests']:8.0f} requests in {r['wall_s']:6.2f} s "
+                  f"= {r['rps_wall']:8.0f} req/s   mean {r['mean_ms']:7.2f} ms  "
+                  f"p99 {r['p99_ms']:7.2f} ms", flush=True)
+    med = {m: statistics.median(x["rps_wall"] for x in rs) for m, rs in res.items()}
+    for m in res:
+        print(f"  {LABELS[m]:36s}: {med[m]:9.0f} simulated requests / wall s")
+    if "simpy" not in res:
+        return True
+    pairs = [e["rps_wall"] / s["rps_wall"] for e, s in zip(res["engine"], res["simpy"])]
+    cpu = [(e["requests"] / e["cpu_s"]) / (s["requests"] / s["cpu_s"])
+           for e, s in zip(res["engine"], res["simpy"])]
+    print(f"  ratio engine / idiomatic SimPy       : {med['engine'] / med['simpy']:9.2f}x  "
+          f"(median of run pairs {statistics.median(pairs):.2f}x, "
+          f"CPU time {statistics.median(cpu):.2f}x)")
+    if "lean" in res:
+        print(f"  ratio lean / idiomatic SimPy         : {med['lean'] / med['simpy']:9.2f}x")
+    return _agree(res["engine"], res["simpy"])
+
+
+def _agree(engine: list[dict], simpy_runs: list[dict]) -> bool:
+    """Whether the two models' mean latencies agree: the difference of their means over the
+    runs within 4 standard errors (each run's standard error from SimPy's latency spread,
+    inflated 3× for the correlation of queued requests' waits)."""
+    em = statistics.mean(x["mean_ms"] for x in engine)
+    sm = statistics.mean(x["mean_ms"] for x in simpy_runs)
+    se_run = statistics.mean(x["sd_ms"] / math.sqrt(x["requests"]) for x in simpy_runs)
+    se = 3.0 * se_run * math.sqrt(2.0 / len(simpy_runs))
+    ok = abs(em - sm) <= 4.0 * se
+    print(f"  mean latency (same network?)         : engine {em:.3f} ms, SimPy {sm:.3f} ms "
+          f"({100 * (em - sm) / sm:+.1f} %, tolerance ±{4.0 * se:.3f} ms): "
+          f"{'agree' if ok else 'DISAGREE'}")
+    return ok
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--duration", type=float, default=20.0, help="simulated seconds per run")
-    ap.add_argument("--warmup", type=float, default=1.0, help="warm-up seconds (discarded)")
+    ap.add_argument("--network", choices=[*NETWORKS, "both"], default="both")
+    ap.add_argument("--requests", type=int, default=40_000,
+                    help="simulated requests per run (the duration follows from the rate)")
     ap.add_argument("--reps", type=int, default=5, help="runs of each model (median reported)")
-    ap.add_argument("--latency-ms", type=float, default=0.0,
-                    help="one-way latency on every link (0: a pure queueing network)")
     ap.add_argument("--lean", action="store_true",
                     help="also run the same network hand-written in the lean SimPy style")
     ap.add_argument("--engine-only", action="store_true", help="run only our engine")
@@ -321,37 +407,9 @@ def main(argv=None) -> int:
         models.append(("simpy", run_simpy))
         if a.lean:
             models.append(("lean", run_lean))
-    print(f"reference web tier at {RPS:.0f} rps, {a.duration:g} s simulated per run, "
-          f"link latency {a.latency_ms:g} ms, {a.reps} runs of each model, alternating")
-    res: dict[str, list[dict]] = {name: [] for name, _f in models}
-    for i in range(a.reps):
-        for name, fn in models:  # alternate, so that a busy spell hits every model alike
-            c0 = time.process_time()
-            r = fn(a.duration, a.warmup, 1 + i, a.latency_ms)
-            r["cpu_s"] = time.process_time() - c0
-            res[name].append(r)
-            print(f"  {name:6s} run {i + 1}: {r['requests']:8.0f} requests in {r['wall_s']:6.2f} s "
-                  f"= {r['rps_wall']:8.0f} req/s   mean {r['mean_ms']:6.2f} ms  "
-                  f"p99 {r['p99_ms']:6.2f} ms", flush=True)
-    med = {name: statistics.median(x["rps_wall"] for x in rs) for name, rs in res.items()}
-    labels = {"engine": "engine (percentiles + time series)", "simpy": "idiomatic SimPy",
-              "lean": "lean SimPy, hand-written"}
-    for name in res:
-        print(f"{labels[name]:36s}: {med[name]:9.0f} simulated requests / wall s")
-    if "simpy" in res:
-        pairs = [e["rps_wall"] / s["rps_wall"] for e, s in zip(res["engine"], res["simpy"])]
-        cpu = [(e["requests"] / e["cpu_s"]) / (s["requests"] / s["cpu_s"])
-               for e, s in zip(res["engine"], res["simpy"])]
-        print(f"ratio engine / idiomatic SimPy       : {med['engine'] / med['simpy']:9.2f}x  "
-              f"(median of run pairs {statistics.median(pairs):.2f}x, "
-              f"CPU time {statistics.median(cpu):.2f}x)")
-        if "lean" in res:
-            print(f"ratio lean / idiomatic SimPy         : {med['lean'] / med['simpy']:9.2f}x")
-        em = statistics.mean(x["mean_ms"] for x in res["engine"])
-        sm = statistics.mean(x["mean_ms"] for x in res["simpy"])
-        print(f"mean latency (same network?)         : engine {em:.3f} ms, SimPy {sm:.3f} ms "
-              f"({100 * (em - sm) / sm:+.1f} %)")
-    return 0
+    names = list(NETWORKS) if a.network == "both" else [a.network]
+    agreed = [bench_network(n, NETWORKS[n], models, a) for n in names]
+    return 0 if all(agreed) else 1
 
 
 if __name__ == "__main__":

@@ -24,15 +24,18 @@ from simcore.engine.streams import Exponentials, Uniform, child_generator
 
 class Req:
     """One request (or, from a queue, one message). ``t0`` is its first send (s); ``counted``
-    is whether it arrived after the warm-up (it then counts in the results); ``kb`` its size."""
+    is whether it arrived after the warm-up (it then counts in the results); ``kb`` its size;
+    ``back`` the return latency (s) its answer still owes on folded links
+    (``links.fold_returns``): the client sees the answer that much later."""
 
-    __slots__ = ("read", "t0", "counted", "kb")
+    __slots__ = ("back", "counted", "kb", "read", "t0")
 
     def __init__(self, read: bool, t0: float, counted: bool, kb: float):
         self.read = read
         self.t0 = t0
         self.counted = counted
         self.kb = kb
+        self.back = 0.0
 
 
 class RClient:
@@ -64,7 +67,17 @@ class RClient:
         # no timeout and no retries: a request's one answer is final (the short path)
         self.one_shot = self.timeout_s is None and self.retries == 0
         self.e0 = None  # the one target link, if there is only one
+        # Seconds by which the arrival events run behind the sends (see ``settle_lead``).
+        self.lead = 0.0
+        self.next_send: float | None = None  # when the next arrival event's request is sent
         self._arrive_cb = self._arrive  # made once, not on every arrival
+        self._final_cb = self._final_later
+
+    @property
+    def passes_answers(self) -> bool:
+        """Whether the first answer is final (no timeout to race, nothing to retry): then
+        the return trips of folded links are settled here (``links.fold_returns``)."""
+        return self.one_shot
 
     def finish_links(self):
         acc, self.cum = 0.0, []
@@ -74,6 +87,17 @@ class RClient:
         if self.cum:
             self.cum[-1] = 1.0 + 1e-12
         self.e0 = self.out[0] if len(self.out) == 1 else None
+
+    def settle_lead(self, spiked: bool) -> None:
+        """When the client's rate never changes (poisson or constant, no spike) and its one
+        link folds its return trip (``links.fold_returns``), the link's way there is folded
+        too: each arrival event fires when the request reaches the target, ``lead`` = the
+        link's latency after it was sent, so a request needs no event of its own to cross.
+        The requests sent within ``lead`` of the run's end are counted by ``count_last_sends``."""
+        e = self.e0
+        ok = (e is not None and e.fold and not spiked
+              and self.pattern in ("poisson", "constant"))
+        self.lead = e.lat_s if ok else 0.0
 
     # --- arrivals ------------------------------------------------------------------------
     def factor(self, t: float) -> float:
@@ -89,7 +113,22 @@ class RClient:
 
     def start(self) -> None:
         if self.rps > 0:
-            self._schedule_next(self.sim.env.now)
+            now = self.sim.env.now
+            t = self._next_time(now)
+            if t is not None:
+                self.next_send = t
+                self.sim.after(t - now + self.lead, self._arrive, self.gen)
+
+    def count_last_sends(self, t_end: float) -> None:
+        """Count as sent the requests sent before ``t_end`` whose arrival events (``lead``
+        later) did not come before the run ended, as if the link had not been folded."""
+        if not self.lead:
+            return
+        m = self.sim.metrics
+        t = self.next_send
+        while t is not None and t < t_end:
+            m.sent(t >= self.sim.warmup_s)
+            t = self._next_time(t)
 
     def set_multiplier(self, m: float) -> None:
         """A spike starts or ends: restart the arrival clock with the new rate."""
@@ -101,6 +140,7 @@ class RClient:
     def _schedule_next(self, now: float) -> None:
         t = self._next_time(now)
         if t is not None:
+            self.next_send = t
             self.sim.after(t - now, self._arrive, self.gen)
 
     def _next_time(self, now: float) -> float | None:
@@ -122,7 +162,7 @@ class RClient:
     def _arrive(self, ev) -> None:
         if ev.v != self.gen:
             return  # superseded by a rate change
-        now = self.sim.env._now
+        now = self.sim.env._now - self.lead  # when the request was sent
         if self.pattern == "poisson":
             # the common case, inline (what _schedule_next does): the next arrival an
             # exponential gap away at the current rate
@@ -133,6 +173,7 @@ class RClient:
                     self.exp.refill()
                     b = self.exp.buf
                 t = now + b.pop() / peak
+                self.next_send = t
                 self.sim.after(t - now, self._arrive_cb, self.gen)
             self.new_request(now)
             return
@@ -167,31 +208,43 @@ class RClient:
                 e = self.out[bisect.bisect_right(self.cum, self.route_u.next())]
 
             def final(status):
+                t = sim.env._now
+                back = req.back
+                if back > 0.0:  # the answer's way back over folded links
+                    # It ends at t + back. Recorded now, unless a row of the time series
+                    # (every whole second, and the run's end) or the warm-up's end comes
+                    # first: nothing else can see the difference.
+                    now, t = t, t + back
+                    w = sim.warmup_s
+                    if int(t) != int(now) or t >= sim.duration_s or (now < w) != (t < w):
+                        sim.after(back, self._final_cb, (req, status))
+                        return
                 sim.in_flight -= 1
-                m.finish(req, status, sim.env._now)
+                m.finish(req, status, t)
 
             if e.direct:  # the call's short path, inline
                 e.attempts += 1
+                e.dst.arrive(req, -1, final)
+            elif self.lead:  # already across the link (see settle_lead)
+                e.attempts += 1
+                req.back += self.lead
                 e.dst.arrive(req, -1, final)
             else:
                 sim.call(e, req, final)
             return
         self._attempt(req, 0)
 
+    def _final_later(self, ev) -> None:
+        """A one-shot request's answer reaches the client after its folded way back."""
+        req, status = ev.v
+        sim = self.sim
+        sim.in_flight -= 1
+        sim.metrics.finish(req, status, sim.env._now)
+
     def _attempt(self, req, k: int) -> None:
         sim = self.sim
         self.attempts += 1
         out = self.out
-        if self.timeout_s is None and self.retries == 0:
-            # One answer and it is final: no timer to race with, nothing to retry.
-            def final(status):
-                sim.in_flight -= 1
-                sim.metrics.finish(req, status, sim.env._now)
-
-            e = out[0] if len(out) == 1 else out[bisect.bisect_right(self.cum,
-                                                                     self.route_u.next())]
-            sim.call(e, req, final)
-            return
         settled = [False]
 
         def answered(status):

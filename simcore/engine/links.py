@@ -30,11 +30,13 @@ class REdge:
         "extra_s",
         "failed",
         "fixed",
+        "fold",
         "id",
         "lat_s",
         "mode",
         "partitioned",
         "prob",
+        "relay",
         "retried",
         "retries",
         "s_per_kb",
@@ -68,6 +70,8 @@ class REdge:
         # during the run (see ``settle_edges``): calls then skip those checks.
         self.fixed = False
         self.direct = False  # fixed, simple and instantaneous: a call is just the target's
+        self.fold = False  # its return trip rides on the request's ``back`` (see fold_returns)
+        self.relay = False  # crossed by events both ways, even at no latency (break_long_chains)
         self.attempts = 0
         self.retried = 0
         self.timeouts = 0
@@ -82,6 +86,64 @@ def settle_edges(edges, events, live: bool) -> None:
     for e in edges:
         e.fixed = not live and e.id not in touched
         e.direct = e.fixed and e.simple and e.lat_s == 0.0 and e.s_per_kb == 0.0
+
+
+ANSWER_NESTING_LIMIT = 100
+"""Links an answer may go up in one go, each a few nested Python calls (the interpreter
+allows about 1,000)."""
+
+
+def break_long_chains(order, edges) -> None:
+    """Make every ANSWER_NESTING_LIMIT-th link of a long chain a ``relay``: a call crossing
+    it goes and comes back as events (at no extra time), so that a request's answer, handed
+    up from caller to caller in nested calls where links take no time, never nests deeper
+    than the limit, however long the chain (a design of a thousand services in a row).
+    ``order`` lists the clients and components in topological order (callers first)."""
+    into: dict[int, list] = {}
+    for e in edges:
+        into.setdefault(id(e.dst), []).append(e)
+    depth: dict[int, int] = {}
+    for obj in order:  # an answer from obj nests depth[obj] links deep before an event
+        d = 0
+        for f in into.get(id(obj), ()):
+            if depth[id(f.src)] + 1 >= ANSWER_NESTING_LIMIT:
+                f.relay = True
+                f.direct = False
+            else:
+                d = max(d, depth[id(f.src)] + 1)
+        depth[id(obj)] = d
+
+
+def fold_returns(order, edges) -> None:
+    """Mark the links whose return trip can be folded into the answer's last step.
+
+    An answer crossing a link back needs an event of its own only if something can happen
+    to it on the way (a partition, a latency event) or if whoever receives it acts at that
+    moment (a blocking service frees its worker, a service makes its next call, a least-
+    connections balancer counts it, a client races it with a timeout). Where neither is the
+    case, from the link all the way up to a client that takes the first answer as final, the
+    answer may go up at once and the client records it ``req.back`` seconds later (the sum of
+    the folded links' latencies): one event for the whole way back instead of one per link.
+
+    ``order`` lists the clients and components in topological order (callers first); a
+    component is *clean* when it hands answers straight on (``passes_answers``) and every
+    link into it is fixed, simple, without a bandwidth term, and comes from a clean caller.
+    A link folds when it is such a link with a latency, from a clean caller."""
+    into: dict[int, list] = {}
+    for e in edges:
+        into.setdefault(id(e.dst), []).append(e)
+    clean: dict[int, bool] = {}
+    for obj in order:
+        ok = obj.passes_answers
+        if ok:
+            for f in into.get(id(obj), ()):
+                if not (f.fixed and f.simple and f.s_per_kb == 0.0 and clean[id(f.src)]):
+                    ok = False
+                    break
+        clean[id(obj)] = ok
+    for e in edges:
+        e.fold = (e.fixed and e.simple and e.s_per_kb == 0.0 and e.lat_s > 0.0
+                  and not e.relay and clean[id(e.src)])
 
 
 def _reply(ev) -> None:
@@ -100,24 +162,32 @@ _REPLY = (_reply,)
 _DELIVER = (_deliver,)
 
 
-def make_call(after, env=None):
+def make_call(after, env):
     """``call(e, req, done, inst)``: send ``req`` over link ``e`` to instance ``inst`` of its
     target (-1: the target picks) and run ``done(outcome)`` when the answer is back.
-    ``after`` is the kernel's; ``env`` (its SimPy Environment) lets the short path push its
-    events onto the heap directly."""
-    heap, eid = _heap_of(env) if env is not None else (None, None)
+    ``after`` is the kernel's; ``env`` (its SimPy Environment) lets the short paths push
+    their events onto the heap directly."""
+    heap, eid = _heap_of(env)
 
     def call(e, req, done, inst=-1):
         e.attempts += 1
+        if e.fold:  # fixed, simple, no bandwidth, a latency: the way there is the one event
+            lat = e.lat_s
+            req.back += lat  # the client adds the way back when the answer reaches it
+            ev = Ev()
+            ev.callbacks = _DELIVER
+            ev.v = (e.dst, req, inst, done)
+            heappush(heap, (env._now + lat, NORMAL, next(eid), ev))
+            return
         if e.direct:
             e.dst.arrive(req, inst, done)
             return
-        if e.fixed and e.simple and heap is not None:
+        if e.fixed and e.simple:
             # The short path: the latency is the designed one and no partition can happen,
             # so a zero-latency link adds nothing at all between caller and target. Events
             # go straight onto SimPy's heap, as Kernel.after would put them.
             back = e.lat_s
-            if back > 0.0:
+            if back > 0.0 or e.relay:
                 def answer(status, done=done):
                     ev = Ev()
                     ev.callbacks = _REPLY
@@ -126,7 +196,7 @@ def make_call(after, env=None):
             else:
                 answer = done
             d = back + req.kb * e.s_per_kb
-            if d > 0.0:
+            if d > 0.0 or e.relay:
                 ev = Ev()
                 ev.callbacks = _DELIVER
                 ev.v = (e.dst, req, inst, answer)
@@ -143,12 +213,12 @@ def make_call(after, env=None):
                 if e.partitioned:
                     e.failed += 1
                     done(FAIL)
-                elif back > 0.0:
+                elif back > 0.0 or e.relay:
                     after(back, lambda ev: done(status))
                 else:
                     done(status)
 
-            if d > 0.0:
+            if d > 0.0 or e.relay:
                 after(d, lambda ev: dst.arrive(req, inst, answer))
             else:
                 dst.arrive(req, inst, answer)
@@ -207,14 +277,14 @@ def _call_guarded(e, req, done, inst, after):
                     resolve(FAIL)
                 return
             back = e.lat_s + e.extra_s
-            if back > 0.0:
+            if back > 0.0 or e.relay:
                 after(back, lambda ev: resolve(status))
             else:
                 resolve(status)
 
         d = e.lat_s + e.extra_s + req.kb * e.s_per_kb
         dst = e.dst
-        if d > 0.0:
+        if d > 0.0 or e.relay:
             after(d, lambda ev: dst.arrive(req, inst, answer))
         else:
             dst.arrive(req, inst, answer)

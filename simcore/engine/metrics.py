@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from math import log as _log
 
-from simcore.engine.histogram import _INV_LOG, _LOG_LOW, LOW_MS, NBINS, percentiles
+from simcore.engine.histogram import _INV_LOG, _LOG_LOW, LOW_MS, NBINS, bin_value, percentiles
 from simcore.engine.kernel import FAIL, OK
 
 
@@ -32,8 +32,9 @@ class RunMetrics:
         self.sent_counted = 0
         self.measuring = False  # set when the warm-up ends
         self.completed_ok = 0  # successes completed while measuring
-        # the current second
-        self.s_hist = [0] * NBINS
+        # the current second; its successes' latency bins as a list, not a histogram: a
+        # second holds few requests next to the 2,310 bins a histogram would scan every second
+        self.s_bins: list[int] = []
         self.s_ok = 0
         self.s_fail = 0
         self.s_rej = 0
@@ -52,7 +53,7 @@ class RunMetrics:
                 i = int((_log(ms) - _LOG_LOW) * _INV_LOG)
                 if i >= NBINS:
                     i = NBINS - 1
-            self.s_hist[i] += 1
+            self.s_bins.append(i)
             self.s_ok += 1
             if self.measuring:
                 self.completed_ok += 1
@@ -71,7 +72,7 @@ class RunMetrics:
 
     def second_row(self) -> dict:
         """Throughput, percentiles and rates of the second just ended; resets the counters."""
-        p50, p95, p99 = percentiles(self.s_hist, (0.5, 0.95, 0.99))
+        p50, p95, p99 = _sorted_percentiles(self.s_bins, (0.5, 0.95, 0.99))
         done = self.s_ok + self.s_fail + self.s_rej
         row = {
             "throughput_rps": float(self.s_ok),
@@ -81,7 +82,7 @@ class RunMetrics:
             "availability": (self.s_ok / (self.s_ok + self.s_fail))
             if (self.s_ok + self.s_fail) else None,
         }
-        self.s_hist = [0] * NBINS
+        self.s_bins = []
         self.s_ok = self.s_fail = self.s_rej = 0
         return row
 
@@ -106,6 +107,16 @@ class RunMetrics:
             "rejected_rate": self.rejected / offered if offered else None,
             "availability": self.succeeded / admitted if admitted else None,
         }
+
+
+def _sorted_percentiles(bins: list[int], qs) -> list[float | None]:
+    """The ``q``-quantiles of latencies given by their histogram bins, by the nearest-rank
+    definition (what ``histogram.percentiles`` gives for the same counts)."""
+    n = len(bins)
+    if not n:
+        return [None for _ in qs]
+    bins.sort()
+    return [bin_value(bins[max(1, math.ceil(q * n)) - 1]) for q in qs]
 
 
 def finite_or_none(x):

@@ -35,6 +35,9 @@ class RNode:
     """Common state and helpers of a component with ``instances`` stations."""
 
     pool = False  # a consumer fed only by queues: one station of instances × workers
+    # Whether the component hands every answer of its calls straight to its own caller,
+    # doing nothing at that moment (see links.fold_returns).
+    passes_answers = False
 
     def __init__(self, sim, node, rep):
         p = node.params
@@ -179,6 +182,8 @@ class RouterNode(RNode):
     """api_gateway, rate_limiter: own work, then the limit (rejections are 429s), then one
     target by link weight (no failover between targets)."""
 
+    passes_answers = True
+
     def __init__(self, sim, node, rep):
         super().__init__(sim, node, rep)
         lim = node.spec.behaviour.limit(self.params)  # (policy, limit_rps, burst), by role
@@ -199,6 +204,8 @@ class RouterNode(RNode):
 class CacheNode(RNode):
     """cache, cdn: a read hits with ``hit_ratio``; misses and writes go on to one target. When
     no instance is up, requests pass straight to the target (degraded, not failed)."""
+
+    passes_answers = True
 
     def __init__(self, sim, node, rep):
         super().__init__(sim, node, rep)
@@ -272,6 +279,8 @@ class ServiceNode(RNode):
         # exactly one outgoing link, always called: the common case gets a short path
         self.single = len(self.out) == 1 and self.out[0].prob >= 1.0
         self._own_single = self._held_single if self.blocking else self._call_single
+        # non-blocking with its one call: the answer goes straight back to the caller
+        self.passes_answers = self.single and not self.blocking and not self.pool
 
     def arrive(self, req, inst, done):
         if self.pool:
@@ -373,6 +382,10 @@ class BalancerNode(RNode):
         self.rr_inst: list[int] = []
         self.view: list[list[int]] = []
         self.outstanding: list[list[int]] = []
+
+    @property
+    def passes_answers(self) -> bool:
+        return self.alg != "least_connections"  # which counts the answers
 
     def finish_links(self):
         super().finish_links()

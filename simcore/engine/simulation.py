@@ -9,7 +9,13 @@ from simcore.design import Design, Scenario
 from simcore.engine import failures
 from simcore.engine.clients import RClient, Req
 from simcore.engine.kernel import Kernel
-from simcore.engine.links import REdge, make_call, settle_edges
+from simcore.engine.links import (
+    REdge,
+    break_long_chains,
+    fold_returns,
+    make_call,
+    settle_edges,
+)
 from simcore.engine.metrics import RunMetrics
 from simcore.engine.nodes import BalancerNode, CacheNode, ServiceNode
 from simcore.engine.storage import DatabaseNode, QueueNode
@@ -45,7 +51,7 @@ class Sim:
         self.warmup_s = warmup_s
         self.topology = topo = compile_design(design)
         self.scenario = design.scenario or Scenario()
-        kernel = Kernel()
+        self.kernel = kernel = Kernel()
         self.env = kernel.env
         self.after = kernel.after
         self.call = make_call(self.after, self.env)
@@ -68,6 +74,7 @@ class Sim:
             else:  # the run-time class of the kind's role
                 self.nodes[cid] = n.spec.behaviour.runtime_class()(self, n, rep)
         self.client_by_id = {c.id: c for c in self.clients}
+        self.order = [self.client_by_id.get(cid) or self.nodes[cid] for cid in topo.order]
         self.edges: dict[str, REdge] = {}
         for lk in design.links:
             e = topo.edges[lk.id]
@@ -107,6 +114,11 @@ class Sim:
     # --- running -----------------------------------------------------------------------------
     def run(self, on_second=None, should_stop=None, inject=None) -> dict:
         settle_edges(self.edges.values(), self.scenario.events, live=inject is not None)
+        break_long_chains(self.order, self.edges.values())
+        fold_returns(self.order, self.edges.values())
+        spiked = {ev.target for ev in self.scenario.events if ev.type == "spike"}
+        for c in self.clients:
+            c.settle_lead(inject is not None or c.id in spiked)
         failures.schedule_events(self, self.scenario.events)
         self.injected: list[dict] = []
         if self.scenario.random_failures:
@@ -128,7 +140,9 @@ class Sim:
         t_end = 0.0
         for s in range(1, seconds + 1):
             t_end = min(float(s), self.duration_s)
-            self.env.run(until=t_end)
+            whole = self.kernel.run_until(t_end, should_stop)
+            if not whole:  # stopped inside the second (a flood of events): end there
+                t_end = self.env.now
             row = self._second_row(t_end)
             for k in ("t_s", "throughput_rps", "p50_ms", "p95_ms", "p99_ms", "error_rate",
                       "rejected_rate", "availability"):
@@ -138,13 +152,15 @@ class Sim:
                     ts[key][nid].append(v)
             if on_second is not None:
                 on_second(row)
-            if should_stop is not None and should_stop():
+            if not whole or (should_stop is not None and should_stop()):
                 stopped = t_end < self.duration_s
                 break
             if inject is not None:
                 new = inject()
                 if new:
                     self.injected.extend(failures.inject_events(self, new))
+        for c in self.clients:
+            c.count_last_sends(t_end)
         return self._results(t_end, stopped, ts)
 
     def _start_measuring(self) -> None:
