@@ -108,12 +108,19 @@ def _component_row(topo: Topology, plan: Plan, flow, times, cid: str,
 
 
 def _add_availability(topo: Topology, result: AnalysisResult) -> None:
-    from simcore.analysis.availability import analyze_availability
+    from simcore.analysis.availability import (
+        analyze_availability,
+        full_service_availability,
+        has_optional_calls,
+    )
     from simcore.analysis.nines import downtime_seconds, nines
 
     rep = analyze_availability(topo, dict(result.client_weights))
     result.availability_computed = True
     result.availability = rep.availability
+    result.full_service_availability = (
+        full_service_availability(topo, dict(result.client_weights))
+        if has_optional_calls(topo) else rep.availability)
     result.unavailability = rep.unavailability
     result.nines = nines(rep.unavailability)
     result.downtime_s = dict(downtime_seconds(rep.unavailability))

@@ -111,6 +111,8 @@ class AnalysisResult:
     nines: float | None = None
     downtime_s: dict[str, float] | None = None  # {"year", "month", "week"}
     availability_method: str | None = None
+    # every optional call counted as needed (SPEC §7.7); the availability when there are none
+    full_service_availability: float | None = None
     availability_ci95: list[float] | None = None
     spofs: list[str] = field(default_factory=list)
     availability_computed: bool = False
@@ -140,4 +142,5 @@ class AnalysisResult:
             "saturated": bool(self.saturated),
             "availability_method": self.availability_method,
             "availability_ci95": None if ci is None else [finite_or_none(v) for v in ci],
+            "full_service_availability": finite_or_none(self.full_service_availability),
         }

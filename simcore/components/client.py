@@ -33,6 +33,21 @@ class ClientParams(ParamsBase):
         100.0, ge=0, description="Wait before the first retry; doubles on each further retry.",
         json_schema_extra=unit("ms"),
     )
+    retry_jitter: Literal["none", "full"] = Field(
+        "none", description="none: retry m waits backoff·2^m; full: a uniform draw on "
+        "[0, backoff·2^m], so clients that failed together do not retry together.",
+        json_schema_extra={"since": 2},
+    )
+    retry_budget: float | None = Field(
+        None, ge=0, le=100, description="Retries allowed per first try over the last 10 s "
+        "(0.1: one retry per ten requests); beyond it a failure is final. Empty = no budget.",
+        json_schema_extra=unit("", since=2),
+    )
+    idempotency_keys: bool = Field(
+        False, description="Each request carries a key: a database, blob store or external "
+        "service recognises a repeated write and does not run it twice.",
+        json_schema_extra={"since": 2},
+    )
     request_kb: float = Field(
         1.0, ge=0, description="Request size (1 KB = 1000 bytes); costs time on links with a bandwidth.",
         json_schema_extra=unit("KB"),

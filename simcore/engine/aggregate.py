@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from simcore.engine.counters import breaker_transitions, component_counters, design_counters
 from simcore.engine.stats import mean_ci, mean_or_none
 
 _LATENCY_KEYS = ("mean", "p50", "p95", "p99", "p999")
@@ -145,6 +146,7 @@ class SimulationResult:
                 row["hit_ratio"] = hits / total if total else None
             row["saturated"] = any(s.get("component") == cid
                                    for r in self.replications for s in r.get("saturation", []))
+            row.update(component_counters(self.replications, cid))
             out[cid] = row
         return out
 
@@ -243,7 +245,10 @@ class SimulationResult:
             "standby_takeovers": sum(int(r.get("standby_takeovers") or 0)
                                      for r in self.replications),
             "timeseries": self.timeseries(),
+            "breaker_transitions": breaker_transitions(self.replications),
         }
+        # duplicate_executions, deduplicated, degraded_rate and their ci95
+        out.update(design_counters(self.replications))
         return _strict(out)
 
     def _stale_reads(self) -> dict:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 
+from simcore.engine.calls import note_write
 from simcore.engine.kernel import FAIL, OK, REJECT, Station
 from simcore.engine.limits import make_limiter
 from simcore.engine.streams import ServiceTimes, Uniform, child_generator
@@ -168,10 +169,24 @@ class RNode:
 
 
 class TerminalNode(RNode):
-    """blob_storage, external_service: serve and answer."""
+    """blob_storage, external_service: serve and answer. A write repeating a call already
+    executed here is counted (``calls.note_write``) when the run tracks call identity."""
+
+    executes_writes = True
+
+    def __init__(self, sim, node, rep):
+        super().__init__(sim, node, rep)
+        self.duplicate_executions = 0
+        self.deduplicated = 0
+        self._then = self._answer_noted if sim.tracking else _answer_ok
 
     def arrive(self, req, inst, done):
-        self.serve_then(req, inst, done, _answer_ok)
+        self.serve_then(req, inst, done, self._then)
+
+    def _answer_noted(self, req, done):
+        if not req.read:
+            note_write(self, req)
+        done(OK)
 
 
 def _answer_ok(req, done):
@@ -257,6 +272,8 @@ class ServiceNode(RNode):
         self._own_single = None
         self.consumed_ok = 0
         self.consumed_failed = 0
+        self.has_optional = False  # set by finish_links
+        self.degraded = 0  # requests it answered OK although an optional call failed
 
     def _make_stations(self):
         if not self.pool:
@@ -277,7 +294,8 @@ class ServiceNode(RNode):
     def finish_links(self):
         super().finish_links()
         # exactly one outgoing link, always called: the common case gets a short path
-        self.single = len(self.out) == 1 and self.out[0].prob >= 1.0
+        self.has_optional = any(e.optional for e in self.out)
+        self.single = len(self.out) == 1 and self.out[0].prob >= 1.0 and not self.has_optional
         self._own_single = self._held_single if self.blocking else self._call_single
         # non-blocking with its one call: the answer goes straight back to the caller
         self.passes_answers = self.single and not self.blocking and not self.pool
@@ -353,9 +371,18 @@ class ServiceNode(RNode):
                     i += 1
                     continue
                 nxt = i + 1
-                call(e, req, lambda status: calls(nxt) if status == OK else finish(status))
+                if e.optional:
+                    call(e, req, lambda status, n=nxt: calls(n) if status == OK else degrade(n))
+                else:
+                    call(e, req, lambda status, n=nxt: calls(n) if status == OK else finish(status))
                 return
             finish(OK)
+
+        def degrade(nxt):
+            """An optional call failed: the request goes on without it."""
+            self.degraded += 1
+            req.root.degraded = True
+            calls(nxt)
 
         def own_done(_req, _done, _st=None):
             calls(0)

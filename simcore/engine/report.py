@@ -127,6 +127,7 @@ def render(j: dict, source: str | None = None) -> str:
                    f"{stale['replica_reads']:,} replica reads")
     if j.get("standby_takeovers"):
         out.append(f"Standby takeovers {j['standby_takeovers']}")
+    out.extend(_call_lines(j))
 
     out.append("")
     out.extend(_components(j))
@@ -137,6 +138,25 @@ def render(j: dict, source: str | None = None) -> str:
     out.append("")
     out.extend(_saturation(j))
     return "\n".join(out) + "\n"
+
+
+def _call_lines(j: dict) -> list[str]:
+    """Duplicate writes, deduplicated repeats and degraded requests, each when non-zero."""
+    ci = j.get("ci95") or {}
+    lines = []
+    if j.get("duplicate_executions"):
+        lines.append(f"Duplicate writes  {_count(j['duplicate_executions'])} per replication"
+                     f"{_ci(ci.get('duplicate_executions'), _count)}   (writes run again by "
+                     "retries)")
+    if j.get("deduplicated"):
+        lines.append(f"Deduplicated      {_count(j['deduplicated'])} per replication"
+                     f"{_ci(ci.get('deduplicated'), _count)}   (repeats recognised by their "
+                     "key)")
+    if j.get("degraded_rate"):
+        lines.append(f"Degraded          {_rate(j['degraded_rate'])}"
+                     f"{_ci(ci.get('degraded_rate'), _rate)}   (served without a failed "
+                     "optional call)")
+    return lines
 
 
 def _components(j: dict) -> list[str]:
@@ -161,6 +181,12 @@ def _components(j: dict) -> list[str]:
                          f"{_count(c.get('consumed_failed'))}")
         if c.get("backlog_end"):
             notes.append(f"backlog at the end {_count(c['backlog_end'])}")
+        if c.get("duplicate_executions"):
+            notes.append(f"duplicate writes {_count(c['duplicate_executions'])}")
+        if c.get("deduplicated"):
+            notes.append(f"deduplicated {_count(c['deduplicated'])}")
+        if c.get("degraded_rate"):
+            notes.append(f"degraded {_rate(c['degraded_rate'])} of its requests")
         if notes:
             lines.append(f"{'':<18}   " + "; ".join(notes))
     lines.append("util: busiest instance's busy fraction; served, dropped, rejected: mean count "

@@ -4,9 +4,11 @@ one simulated second at a time, and the replication's results as a plain dict.""
 from __future__ import annotations
 
 import math
+from functools import partial
 
 from simcore.design import Design, Scenario
 from simcore.engine import failures
+from simcore.engine.calls import TrackedReq, needs_tracking, tracked_call
 from simcore.engine.clients import RClient, Req
 from simcore.engine.kernel import Kernel
 from simcore.engine.links import (
@@ -55,6 +57,10 @@ class Sim:
         self.env = kernel.env
         self.after = kernel.after
         self.call = make_call(self.after, self.env)
+        # Retries or optional calls: requests carry their identity (engine.calls).
+        self.tracking = needs_tracking(topo)
+        if self.tracking:
+            self.call = tracked_call(self.call)
         self.rep = rep = replication_seed(seed, rep_index)
         self.metrics = RunMetrics()
         self.in_flight = 0
@@ -73,6 +79,10 @@ class Sim:
                 self.clients.append(c)
             else:  # the run-time class of the kind's role
                 self.nodes[cid] = n.spec.behaviour.runtime_class()(self, n, rep)
+        if self.tracking:
+            for c in self.clients:
+                c.new_req = partial(TrackedReq, idem=c.idem)
+                c.one_shot = False  # its answers are judged at the client (degraded or not)
         self.client_by_id = {c.id: c for c in self.clients}
         self.order = [self.client_by_id.get(cid) or self.nodes[cid] for cid in topo.order]
         self.edges: dict[str, REdge] = {}
@@ -109,6 +119,9 @@ class Sim:
                                     "offered_rps": self.offered_rate()}
 
     def message_from(self, req) -> Req:
+        """A queue's copy of ``req`` for one subscription: a call of its own."""
+        if self.tracking:
+            return TrackedReq(req.read, self.env.now, False, req.kb, req.root.idem)
         return Req(req.read, self.env.now, False, req.kb)
 
     # --- running -----------------------------------------------------------------------------
@@ -116,6 +129,9 @@ class Sim:
         settle_edges(self.edges.values(), self.scenario.events, live=inject is not None)
         break_long_chains(self.order, self.edges.values())
         fold_returns(self.order, self.edges.values())
+        if self.tracking:  # every crossing goes through the tracked call
+            for e in self.edges.values():
+                e.direct = e.fold = False
         spiked = {ev.target for ev in self.scenario.events if ev.type == "spike"}
         for c in self.clients:
             c.settle_lead(inject is not None or c.id in spiked)
@@ -173,7 +189,8 @@ class Sim:
             n.down_drops = 0
             n.rejected = 0
             for attr in ("hits", "misses", "passed", "stale_reads", "replica_reads", "accepted",
-                         "full", "consumed_ok", "consumed_failed"):
+                         "full", "consumed_ok", "consumed_failed", "duplicate_executions",
+                         "deduplicated", "degraded"):
                 if hasattr(n, attr):
                     setattr(n, attr, 0)
             if isinstance(n, QueueNode):
@@ -274,6 +291,11 @@ class Sim:
                          backlog_end=n.backlog(),
                          mean_backlog=n.a_depth / measured if measured > 0 else None)
                 c["mean_queue"] = (c["mean_queue"] or 0.0) + (c["mean_backlog"] or 0.0)
+            if getattr(n, "executes_writes", False):
+                c.update(duplicate_executions=n.duplicate_executions,
+                         deduplicated=n.deduplicated)
+            if isinstance(n, ServiceNode) and n.has_optional:
+                c.update(degraded=n.degraded)
             if isinstance(n, ServiceNode) and n.pool:
                 c.update(consumed_ok=n.consumed_ok, consumed_failed=n.consumed_failed)
             comps[nid] = c

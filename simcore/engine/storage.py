@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 
+from simcore.engine.calls import note_write
 from simcore.engine.kernel import FAIL, OK, Station
 from simcore.engine.nodes import POOL_BACKLOG_CAP, RNode, implicit_queue_cap
 
@@ -18,6 +19,8 @@ class DatabaseNode(RNode):
     stale (counted, not failed). A standby per shard primary takes over ``failover_s`` after
     the primary went down. Node j of shard s is station s·(1 + replicas) + j (j = 0: primary).
     """
+
+    executes_writes = True
 
     def __init__(self, sim, node, rep):
         p = node.params
@@ -45,6 +48,9 @@ class DatabaseNode(RNode):
         self.last_write = [-1e18] * self.shards
         self.stale_reads = 0
         self.replica_reads = 0
+        self.duplicate_executions = 0
+        self.deduplicated = 0
+        self.track = sim.tracking  # count repeated writes (engine.calls)
 
     def _make_stations(self):
         p = self.params
@@ -120,6 +126,8 @@ class DatabaseNode(RNode):
                 done(OK)
                 return
             self.last_write[s] = self.env.now
+            if self.track:
+                note_write(self, req)
             if self.sync_lag > 0.0:
                 self.after(self.sync_lag, lambda ev: done(OK))
             else:

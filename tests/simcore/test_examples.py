@@ -29,7 +29,7 @@ HOURS_PER_MONTH = 730.0
 TOP_KEYS = {"availability", "nines", "downtime_per_year_s", "downtime_per_month_s",
             "downtime_per_week_s", "spofs", "bottleneck", "saturation_rps", "offered_rps",
             "latency_ms", "monthly_cost", "components", "groups", "saturated",
-            "availability_method", "availability_ci95"}
+            "availability_method", "availability_ci95", "full_service_availability"}
 COMPONENT_KEYS = {"arrival_rps", "utilization", "latency_ms", "availability", "failure_impact",
                   "monthly_cost"}
 
