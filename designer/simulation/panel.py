@@ -33,6 +33,7 @@ from designer.simulation import worker
 from designer.simulation.plots import ResultPlots
 from designer.simulation.processes import WorkerProcesses, warm_up_workers
 from designer.simulation.summary import run_summary, utilisation_means
+from simcore.engine.counters import breaker_transitions
 from simcore.runner import default_workers
 from simcore.validate import validate
 
@@ -487,6 +488,8 @@ class SimulationPanel(QWidget):
             util = utilisation_means(self.results)
             if util:
                 self.plots.set_final_utilisation(util, self._labels())
+            first = sorted(self.results, key=lambda r: r.get("rep_index", 0))
+            self.plots.add_breaker_marks(breaker_transitions(first), self._labels())
         self.last_outcome, self.last_error = outcome, error
         self._set_running(False)
         elapsed = time.monotonic() - self._started_at

@@ -42,6 +42,7 @@ TIME_PLOTS = {  # plot → (title, left axis label, what it means)
 EVENT_COLOURS = {"fail": (220, 38, 38), "spike": (234, 118, 0), "latency": (124, 58, 237),
                  "partition": (120, 80, 60), "warmup": (120, 120, 120)}
 BAND_ALPHA = 40
+BREAKER_COLOURS = {"open": "#dc2626", "half_open": "#d97706", "closed": "#16a34a"}
 QUEUE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
                  "#17becf"]
 MAX_QUEUE_CURVES = 6
@@ -396,6 +397,22 @@ class ResultPlots(QTabWidget):
                 label = pg.InfLineLabel(region.lines[0], text, position=position,
                                         anchor=(0, 0), color=QColor(*rgb).darker(150))
                 label.setFont(ui_font(7))
+
+    def add_breaker_marks(self, transitions: dict[str, list], labels: dict[str, str]) -> None:
+        """A thin vertical line on the throughput and error plots at each circuit-breaker
+        transition ({link id: [[t_s, state], ...]}): red when it opens, amber when it lets a
+        trial call through, green when it closes; the tooltip names the link."""
+        for lid, marks in transitions.items():
+            name = labels.get(lid, lid)
+            for t, state in marks:
+                colour = BREAKER_COLOURS.get(state, "#888")
+                for key in ("throughput", "errors"):
+                    line = pg.InfiniteLine(float(t), angle=90, pen=pg.mkPen(
+                        colour, width=1, style=Qt.DashLine))
+                    line.setToolTip(f"circuit breaker on {name}: "
+                                    f"{state.replace('_', '-')} at {t:.1f} s")
+                    line.setZValue(-5)
+                    self.time_plots[key].addItem(line)
 
     # --- saturation sweep ----------------------------------------------------------------------------
     def reset_sweep(self, saturation_rps: float | None, overlay_previous: bool = False) -> None:

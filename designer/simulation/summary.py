@@ -77,6 +77,7 @@ def run_summary(results: list[dict], labels: dict[str, str] | None = None) -> st
     m, _ci = _figure(results, "rejected_rate")
     if m:
         parts.append(f"rejected {_fmt(100 * m)} %")
+    parts.extend(_call_figures(results))
     head = f"{n} replication{'s' if n > 1 else ''}" + (" (± 95 % confidence)" if n > 1 else "")
     text = f"{head}: " + " · ".join(parts) if parts else head
     labels = labels or {}
@@ -85,6 +86,24 @@ def run_summary(results: list[dict], labels: dict[str, str] | None = None) -> st
     if any(r.get("saturated") for r in results):
         text += " · SATURATED" + (f": {', '.join(saturated)}" if saturated else "")
     return text
+
+
+def _call_figures(results: list[dict]) -> list[str]:
+    """Duplicate writes and deduplicated repeats (per replication, over the terminals) and the
+    degraded share of offered requests, each when non-zero."""
+    out = []
+    for key, label in (("duplicate_executions", "duplicate writes"),
+                       ("deduplicated", "deduplicated")):
+        m, _ci = _mean_ci([sum(_number(c.get(key)) or 0 for c in
+                               (r.get("components") or {}).values() if isinstance(c, dict))
+                           for r in results])
+        if m:  # a mean count per replication: whole numbers once there is one
+            out.append(f"{label} {_fmt(m, 0 if m >= 1 else None)}")
+    m, ci = _mean_ci([r["degraded"] / r["offered"] for r in results
+                      if r.get("degraded") and r.get("offered")])
+    if m:
+        out.append(f"degraded {_with_ci(m, ci, 100)} %")
+    return out
 
 
 def utilisation_means(results: list[dict]) -> dict[str, float]:

@@ -357,3 +357,39 @@ def test_chaos_from_the_canvas_reaches_the_panel(qtbot):
     window.scene.failRequested.emit("db")
     assert "press Run" in window.sim.message.text()
     assert window.sim.run_action in window.toolbar.actions()
+
+
+def test_circuit_breaker_transitions_are_marked_on_the_plots(qtbot, make_panel):
+    import pyqtgraph as pg
+
+    data = design_dict(duration_s=6, events=[{"type": "fail", "target": "db", "at_s": 2,
+                                              "duration_s": 2}])
+    data["links"][1]["params"] = {"circuit_breaker": {"failure_threshold": 3, "window_s": 5,
+                                                      "open_s": 1}}
+    panel = make_panel(data)
+    assert panel.start_run()
+    wait_done(qtbot, panel)
+    assert panel.last_outcome == "done", panel.last_error
+    _rows, results = engine_rows(data)
+    expected = results[0]["links"]["l2"]["breaker"]["transitions"]
+    assert [s for _t, s in expected][:2] == ["open", "half_open"]
+    for key in ("throughput", "errors"):
+        lines = [item for item in panel.plots.time_plots[key].getPlotItem().items
+                 if isinstance(item, pg.InfiniteLine)]
+        assert sorted(ln.value() for ln in lines) == pytest.approx(sorted(t for t, _ in expected))
+        assert all("circuit breaker on App → DB" in ln.toolTip() for ln in lines)
+
+
+def test_the_summary_line_names_duplicates_and_degraded_requests():
+    from designer.simulation.summary import run_summary
+
+    def rep(dups, degraded):
+        return {"throughput_rps": 100.0, "offered": 400, "degraded": degraded,
+                "components": {"pay": {"duplicate_executions": dups, "deduplicated": 0},
+                               "app": {"utilization": 0.2}}}
+
+    text = run_summary([rep(10, 100), rep(14, 100)])
+    assert "duplicate writes 12" in text and "degraded 25.0 ± 0.0 %" in text
+    assert "deduplicated" not in text
+    plain = run_summary([rep(0, 0)])
+    assert "duplicate" not in plain and "degraded" not in plain
