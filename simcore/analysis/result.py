@@ -61,6 +61,7 @@ class ComponentResult:
     rejected_rps: float | None = None  # what a rate limit rejects (429)
     admitted_rps: float | None = None  # clients: rps less what rate limits reject
     instances: int | None = None
+    autoscale_instances: int | None = None  # an autoscaled service: the instances it needs
     billed_nodes: int | None = None
     db_nodes: list[DbNodeResult] = field(default_factory=list)
 
@@ -72,6 +73,7 @@ class ComponentResult:
             "availability": finite_or_none(self.availability),
             "failure_impact": finite_or_none(self.failure_impact),
             "monthly_cost": finite_or_none(self.monthly_cost),
+            "autoscale_instances": self.autoscale_instances,
         }
 
 

@@ -189,14 +189,14 @@ class SimulationResult:
         likewise."""
         if not self.replications:
             return {"t_s": [], **{k: [] for k in _TS_KEYS},
-                    "queue_depth": {}, "utilization": {}}
+                    "queue_depth": {}, "utilization": {}, "instances": {}}
         series = [r["timeseries"] for r in self.replications]
         length = min(len(s["t_s"]) for s in series)
         out: dict = {"t_s": list(series[0]["t_s"][:length])}
         for k in _TS_KEYS:
             out[k] = [mean_or_none(_finite(s[k][i]) for s in series if k in s)
                       for i in range(length)]
-        for key in ("queue_depth", "utilization"):
+        for key in ("queue_depth", "utilization", "instances"):
             per: dict = {}
             for cid in series[0].get(key, {}):
                 per[cid] = [mean_or_none(_finite(s[key][cid][i]) for s in series

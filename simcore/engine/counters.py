@@ -1,5 +1,6 @@
-"""Version 2 counters of ``simulate --json`` (SPEC §7.7, §7.9): duplicate executions,
-deduplicated repeats and degraded requests, in total and per component.
+"""Version 2 figures of ``simulate --json`` (SPEC §7.7–§7.9): duplicate executions,
+deduplicated repeats, degraded requests and the monthly cost (autoscaled services at their
+time-averaged instances, ``instances_mean``), in total and per component.
 
 Each is a per-replication mean over the time after the warm-up, a bare number, with its 95 %
 interval across replications under the sibling ``ci95: {key: [lo, hi]}`` when there are two
@@ -36,21 +37,28 @@ def _degraded_rate(row: dict) -> float | None:
 def component_counters(replications: list[dict], cid: str) -> dict:
     """The counters of component ``cid`` across ``replications`` (engine result dicts)."""
     rows = [r["components"][cid] for r in replications if cid in r["components"]]
-    applies = rows and "duplicate_executions" in rows[0]
+    applies = bool(rows) and "duplicate_executions" in rows[0]
     figures: dict[str, list] = {
         k: [c.get(k) for c in rows] if applies else [] for k in WRITE_COUNTS}
-    degraded = rows and "degraded" in rows[0]
+    degraded = bool(rows) and "degraded" in rows[0]
     figures["degraded_rate"] = [_degraded_rate(c) for c in rows] if degraded else []
+    figures["monthly_cost"] = [c.get("monthly_cost") for c in rows]
+    auto = bool(rows) and "instances_mean" in rows[0]
+    figures["instances_mean"] = [c.get("instances_mean") for c in rows] if auto else []
     return _with_ci(figures, len(replications) > 1)
 
 
 def design_counters(replications: list[dict]) -> dict:
-    """The design's totals: duplicates summed over the terminals, and the degraded rate =
-    degraded / offered (None when no service has an optional call)."""
+    """The design's totals: duplicates summed over the terminals, the degraded rate =
+    degraded / offered (None when no service has an optional call), and the monthly cost with
+    autoscaled services at their time-averaged instances."""
     figures: dict[str, list] = {k: [] for k in WRITE_COUNTS}
     figures["degraded_rate"] = []
+    figures["monthly_cost"] = []
     for r in replications:
         comps = r["components"].values()
+        costs = [c.get("monthly_cost") for c in comps]
+        figures["monthly_cost"].append(None if None in costs else sum(costs))
         for k in WRITE_COUNTS:
             figures[k].append(sum(c.get(k) or 0 for c in comps))
         if any("degraded" in c for c in comps):

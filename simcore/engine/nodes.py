@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 
+from simcore.engine.autoscale import Autoscaler
 from simcore.engine.calls import note_write
 from simcore.engine.kernel import FAIL, OK, REJECT, Station
 from simcore.engine.limits import make_limiter
@@ -47,7 +48,7 @@ class RNode:
         self.kind = node.kind
         self.role = node.role
         self.params = p
-        self.n = int(getattr(p, "instances", 1))
+        self.n = self.instance_slots(p)
         self.groups = [g for g in (node.zone, node.region) if g is not None]
         self.inst_down = [0] * self.n
         self.group_down = 0
@@ -73,6 +74,11 @@ class RNode:
         self.stations = self._make_stations()
 
     # --- construction --------------------------------------------------------------------
+    @staticmethod
+    def instance_slots(p) -> int:
+        """Stations to build: the instances (an autoscaled service: its maximum)."""
+        return int(getattr(p, "instances", 1))
+
     def _make_stations(self) -> list[Station]:
         p = self.params
         w = int(p.workers)
@@ -112,9 +118,13 @@ class RNode:
         self.refresh()
         self.sim.state_changed()
 
+    draining: frozenset = frozenset()
+    """Instances being taken out of service (autoscaling in): they stop taking requests but
+    finish those they hold, instead of failing them as a failure would."""
+
     def _apply(self, new: list[bool]) -> None:
         for k, (was, now) in enumerate(zip(self.alive, new)):
-            if was and not now and not self.pool:
+            if was and not now and not self.pool and k not in self.draining:
                 self.stations[k].flush()
         self.alive = new
         self.alive_idx = [k for k, a in enumerate(new) if a]
@@ -274,6 +284,13 @@ class ServiceNode(RNode):
         self.consumed_failed = 0
         self.has_optional = False  # set by finish_links
         self.degraded = 0  # requests it answered OK although an optional call failed
+        auto = getattr(self.params, "autoscale", None)
+        self.autoscaler = None if auto is None else Autoscaler(self, auto)
+
+    @staticmethod
+    def instance_slots(p) -> int:
+        auto = getattr(p, "autoscale", None)
+        return int(auto.max_instances) if auto is not None else int(p.instances)
 
     def _make_stations(self):
         if not self.pool:

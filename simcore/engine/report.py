@@ -141,7 +141,8 @@ def render(j: dict, source: str | None = None) -> str:
 
 
 def _call_lines(j: dict) -> list[str]:
-    """Duplicate writes, deduplicated repeats and degraded requests, each when non-zero."""
+    """Duplicate writes, deduplicated repeats, autoscaled instances and the cost they make,
+    and degraded requests, each when it applies."""
     ci = j.get("ci95") or {}
     lines = []
     if j.get("duplicate_executions"):
@@ -152,6 +153,13 @@ def _call_lines(j: dict) -> list[str]:
         lines.append(f"Deduplicated      {_count(j['deduplicated'])} per replication"
                      f"{_ci(ci.get('deduplicated'), _count)}   (repeats recognised by their "
                      "key)")
+    scaled = {cid: c["instances_mean"] for cid, c in j.get("components", {}).items()
+              if c.get("instances_mean") is not None}
+    if scaled:
+        text = ", ".join(f"{cid} {_num(v)}" for cid, v in scaled.items())
+        lines.append(f"Instances         {text} on average (autoscaled)")
+        lines.append(f"Monthly cost      ${_count(j.get('monthly_cost'))}"
+                     f"{_ci(ci.get('monthly_cost'), _count)}   (at those averages)")
     if j.get("degraded_rate"):
         lines.append(f"Degraded          {_rate(j['degraded_rate'])}"
                      f"{_ci(ci.get('degraded_rate'), _rate)}   (served without a failed "

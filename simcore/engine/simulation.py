@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from functools import partial
 
+from simcore.analysis.cost import HOURS_PER_MONTH, monthly_cost
 from simcore.design import Design, Scenario
 from simcore.engine import failures
 from simcore.engine.calls import TrackedReq, needs_tracking, tracked_call
@@ -99,6 +100,8 @@ class Sim:
         self.group_members = {gid: list(g.members) for gid, (g, _p) in topo.groups.items()}
         self.stations = [(n, st) for n in self.nodes.values() for st in n.stations]
         self.queues = [n for n in self.nodes.values() if isinstance(n, QueueNode)]
+        self.autoscalers = {nid: n.autoscaler for nid, n in self.nodes.items()
+                            if getattr(n, "autoscaler", None) is not None}
         self._base = None
         self._prev_busy = [0.0] * len(self.stations)
 
@@ -140,6 +143,8 @@ class Sim:
         if self.scenario.random_failures:
             failures.start_random_failures(self, self.rep)
         failures.start_health_checks(self)
+        for a in self.autoscalers.values():
+            a.start()
         for c in self.clients:
             c.start()
         if self.warmup_s > 0:
@@ -150,7 +155,8 @@ class Sim:
                     "error_rate": [], "rejected_rate": [], "availability": [],
                     "queue_depth": {n: [] for n in self.nodes},
                     "up": {n: [] for n in self.nodes},
-                    "utilization": {n: [] for n in self.nodes}}
+                    "utilization": {n: [] for n in self.nodes},
+                    "instances": {n: [] for n in self.autoscalers}}
         stopped = False
         seconds = math.ceil(self.duration_s - 1e-9)
         t_end = 0.0
@@ -163,7 +169,7 @@ class Sim:
             for k in ("t_s", "throughput_rps", "p50_ms", "p95_ms", "p99_ms", "error_rate",
                       "rejected_rate", "availability"):
                 ts[k].append(row[k])
-            for key in ("queue_depth", "up", "utilization"):
+            for key in ("queue_depth", "up", "utilization", "instances"):
                 for nid, v in row[key].items():
                     ts[key][nid].append(v)
             if on_second is not None:
@@ -200,6 +206,8 @@ class Sim:
             e.attempts = e.retried = e.timeouts = e.failed = 0
             if e.breaker is not None:
                 e.breaker.short_circuited = 0
+        for a in self.autoscalers.values():
+            a.mark()
         self._base = [(st.a_busy, st.a_q) for _n, st in self.stations]
         self._t_base = self.env.now
 
@@ -225,6 +233,7 @@ class Sim:
             "queue_depth": depth,
             "up": {nid: n.up for nid, n in self.nodes.items()},
             "utilization": util,
+            "instances": {nid: a.provisioned for nid, a in self.autoscalers.items()},
         })
         return row
 
@@ -291,6 +300,9 @@ class Sim:
                          backlog_end=n.backlog(),
                          mean_backlog=n.a_depth / measured if measured > 0 else None)
                 c["mean_queue"] = (c["mean_queue"] or 0.0) + (c["mean_backlog"] or 0.0)
+            c["monthly_cost"] = self._monthly_cost(nid, n)
+            if nid in self.autoscalers:
+                c["instances_mean"] = self.autoscalers[nid].mean_instances()
             if getattr(n, "executes_writes", False):
                 c.update(duplicate_executions=n.duplicate_executions,
                          deduplicated=n.deduplicated)
@@ -300,6 +312,18 @@ class Sim:
                 c.update(consumed_ok=n.consumed_ok, consumed_failed=n.consumed_failed)
             comps[nid] = c
         return comps
+
+    def _monthly_cost(self, nid: str, n) -> float | None:
+        """cost_per_hour × 730 h × the nodes paid for: an autoscaled service's time-averaged
+        instances over the measured window (plus its standby), else the analysis' count."""
+        a = self.autoscalers.get(nid)
+        if a is None:
+            return monthly_cost(self.topology.nodes[nid])
+        mean = a.mean_instances()
+        if mean is None:
+            return None
+        p = n.params
+        return float(p.cost_per_hour) * HOURS_PER_MONTH * (mean + (p.standby != "none"))
 
 
 def _link_result(e: REdge) -> dict:

@@ -31,7 +31,7 @@ TOP_KEYS = {"availability", "nines", "downtime_per_year_s", "downtime_per_month_
             "latency_ms", "monthly_cost", "components", "groups", "saturated",
             "availability_method", "availability_ci95", "full_service_availability"}
 COMPONENT_KEYS = {"arrival_rps", "utilization", "latency_ms", "availability", "failure_impact",
-                  "monthly_cost"}
+                  "monthly_cost", "autoscale_instances"}
 
 
 # --- hand formulas ----------------------------------------------------------------------------
