@@ -7,7 +7,6 @@ through the document."""
 from __future__ import annotations
 
 import json
-
 import math
 import types
 import typing
