@@ -380,13 +380,24 @@ def test_optional_recommendations():
     assert res.full_service_availability == pytest.approx(a * 0.99, abs=A_ABS)
 
 
+def test_autoscaling_spike():
+    # The API needs ⌈200 × 0.1 / (10 × 0.6)⌉ = ⌈3.33⌉ = 4 instances: utilization 200 × 0.1 / 40,
+    # cost 4 × 0.1 $/h; saturation with its maximum of 10: 10 × 10 / 0.1 = 1,000 req/s.
+    res = run("autoscaling_spike.json")
+    check(res, availability=1.0, spofs=["db", "lb"], arrivals={"api": 200, "db": 200},
+          utils={"api": 200 * 0.1 / 40},
+          costs={"lb": cost(0.025, 1), "api": cost(0.1, 4), "db": cost(0.5, 2)})
+    assert res.components["api"].autoscale_instances == 4
+    assert res.saturation_rps == pytest.approx(1000, rel=1e-6)
+
+
 HAND_CHECKED = {
     "series_three_nines.json", "parallel_two_servers.json", "spof_example.json",
     "stage1_single_server.json", "stage2_separate_database.json", "stage3_cache.json",
     "stage4_load_balancer.json", "stage5_read_replicas.json", "stage6_sharding.json",
     "active_passive_failover.json", "cdn_media_site.json", "microservices_gateway.json",
     "multi_region.json", "queue_load_levelling.json", "retry_storm.json",
-    "payments_idempotency.json", "optional_recommendations.json",
+    "payments_idempotency.json", "optional_recommendations.json", "autoscaling_spike.json",
 }
 
 
