@@ -38,7 +38,11 @@ TIME_PLOTS = {  # plot → (title, left axis label, what it means)
                                                       "(offered less rate-limited), per second")),
     "queues": ("Requests waiting", "requests", ("Requests waiting for a worker, per component "
                                                "(the busiest few)")),
+    "instances": ("Instances", "instances", ("Instances paid for (serving and starting) of "
+                                             "each autoscaled service, per second")),
 }
+ONLY_WITH_DATA = ("instances",)
+"""Time plots shown only when a run gives them data (an autoscaled service)."""
 EVENT_COLOURS = {"fail": (220, 38, 38), "spike": (234, 118, 0), "latency": (124, 58, 237),
                  "partition": (120, 80, 60), "warmup": (120, 120, 120)}
 BAND_ALPHA = 40
@@ -134,8 +138,13 @@ class ResultPlots(QTabWidget):
         self._grid.setContentsMargins(2, 2, 2, 2)
         self._grid.setSpacing(4)
         self._cells = [*self.time_plots.values(), self.util_plot]
+        # cells left out of the grid (isHidden() cannot tell: it is true of every widget
+        # before the window is first shown)
+        self._off: set[int] = {id(self.time_plots[k]) for k in ONLY_WITH_DATA}
+        for key in ONLY_WITH_DATA:
+            self.time_plots[key].hide()
         self._columns = 0
-        self._layout_cells(6)  # a bottom dock is low and wide: one row
+        self._layout_cells(self._one_row())  # a bottom dock is low and wide: one row
         self.addTab(self.over_time, "Over time")
         self.saturation = SaturationPlot()
         self.sat_plot = self.saturation.widget
@@ -146,25 +155,35 @@ class ResultPlots(QTabWidget):
         self.reset()
 
     # --- layout: one row of plots when the panel is low, two rows when it is tall ---------------
+    def _one_row(self) -> int:
+        """Columns for one row of the plots shown."""
+        return len(self._cells) - len(self._off)
+
     def _layout_cells(self, columns: int) -> None:
         if columns == self._columns:
             return
+        self._columns = columns  # first: moving the cells may resize the tab, and re-enter
         for w in self._cells:
             self._grid.removeWidget(w)
-        for i, w in enumerate(self._cells):
+        # the hidden ones after the shown ones, where they take no room
+        ordered = sorted(self._cells, key=lambda w: id(w) in self._off)
+        for i, w in enumerate(ordered):
             self._grid.addWidget(w, i // columns, i % columns)
-        for c in range(6):
+        for c in range(len(self._cells)):
             self._grid.setColumnStretch(c, 1 if c < columns else 0)
-        self._columns = columns
+
+    def _choose_layout(self, size) -> None:
+        # Low and wide (a bottom dock): one row; taller: two rows; narrow: three.
+        n = self._one_row()
+        if size.height() < 380 and size.width() >= n * (MIN_PLOT_WIDTH + 20):
+            self._layout_cells(n)
+        else:
+            self._layout_cells(3 if size.width() >= 3 * COLUMN_WIDTH else 2)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         size = event.size()
-        # Low and wide (a bottom dock): one row; taller: two rows; narrow: three.
-        if size.height() < 380 and size.width() >= 6 * (MIN_PLOT_WIDTH + 20):
-            self._layout_cells(6)
-        else:
-            self._layout_cells(3 if size.width() >= 3 * COLUMN_WIDTH else 2)
+        self._choose_layout(size)
         # A legend in one row where the plot is wide enough, else one entry a row.
         width = size.width() / self._columns
         self.time_plots["latency"].plotItem.legend.setColumnCount(3 if width >= 260 else 1)
@@ -183,6 +202,8 @@ class ResultPlots(QTabWidget):
         self.duration_s = duration_s
         self.means: dict[str, _Mean] = {k: _Mean() for k in SERIES}
         self.queue_means: dict[str, _Mean] = {}
+        self.instance_means: dict[str, _Mean] = {}
+        self._show_plots(ONLY_WITH_DATA, False)
         self.util_sums: dict[str, float] = {}
         self.util_counts: dict[str, int] = {}
         self.util_final: dict[str, float] | None = None
@@ -196,6 +217,7 @@ class ResultPlots(QTabWidget):
                 [], [], pen=self._pen(colour),
                 name=label if plot in ("latency", "errors") else None)
         self.queue_curves: dict[str, pg.PlotDataItem] = {}
+        self.instance_curves: dict[str, pg.PlotDataItem] = {}
         self.overlay_items: dict[str, pg.PlotDataItem] = {}
         for key, (x, y) in previous.items():
             if key in SERIES and len(x):
@@ -248,6 +270,8 @@ class ResultPlots(QTabWidget):
             self.means[key].add(i, row.get(key))
         for cid, depth in (row.get("queue_depth") or {}).items():
             self.queue_means.setdefault(cid, _Mean()).add(i, depth)
+        for cid, count in (row.get("instances") or {}).items():
+            self.instance_means.setdefault(cid, _Mean()).add(i, count)
         for cid, u in (row.get("utilization") or {}).items():
             if u is None:
                 continue
@@ -262,6 +286,7 @@ class ResultPlots(QTabWidget):
             x, y = mean.arrays()
             self.curves[key].setData(x, y * SERIES[key][3], connect="finite")
         self._draw_queues(labels)
+        self._draw_instances(labels)
         self._fit_from_zero("throughput")
         self._fit_from_zero("latency")
         self._scale_percent_axes()
@@ -290,6 +315,39 @@ class ResultPlots(QTabWidget):
         else:
             self.no_queue_text.setVisible(False)
             self._fit_from_zero("queues")
+
+    def _draw_instances(self, labels: dict[str, str]) -> None:
+        """One curve per autoscaled service; the plot appears with the first of them."""
+        if not self.instance_means:
+            return
+        plot = self.time_plots["instances"]
+        self._show_plots(ONLY_WITH_DATA, True)
+        curves = self.instance_curves
+        for cid, mean in self.instance_means.items():
+            if cid not in curves:
+                colour = QUEUE_COLOURS[len(curves) % len(QUEUE_COLOURS)]
+                curves[cid] = plot.plot([], [], pen=self._pen(colour),
+                                        name=labels.get(cid, cid))
+            x, y = mean.arrays()  # sampled every second: the steps show as steps
+            curves[cid].setData(x, y, connect="finite")
+        # names only when there are several (one legend would hide the top of a small plot)
+        plot.plotItem.legend.setVisible(len(curves) > 1)
+        plot.setToolTip(TIME_PLOTS["instances"][2] + ": "
+                        + ", ".join(labels.get(c, c) for c in curves))
+        self._fit_from_zero("instances")
+
+    def _show_plots(self, keys, on: bool) -> None:
+        """Show or hide time plots, laying the cells out again when that changes them."""
+        changed = False
+        for key in keys:
+            w = self.time_plots[key]
+            if (id(w) in self._off) == on:
+                self._off.symmetric_difference_update({id(w)})
+                w.setVisible(on)
+                changed = True
+        if changed:
+            self._columns = 0
+            self._choose_layout(self.size())
 
     def _fit_from_zero(self, key: str) -> None:
         """y from 0 to the data's top, plus headroom for the legend so it hides no curve."""
@@ -438,6 +496,8 @@ class ResultPlots(QTabWidget):
             if name == "Saturation" and not self.sweep_points:
                 continue
             if name not in ("Utilisation", "Saturation") and not self.rows_seen:
+                continue
+            if id(w) in self._off:  # a plot this run has no data for
                 continue
             old = w.size()
             w.resize(*size)

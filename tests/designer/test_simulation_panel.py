@@ -393,3 +393,22 @@ def test_the_summary_line_names_duplicates_and_degraded_requests():
     assert "deduplicated" not in text
     plain = run_summary([rep(0, 0)])
     assert "duplicate" not in plain and "degraded" not in plain
+
+
+def test_an_autoscaled_service_gets_an_instances_plot(qtbot, make_panel):
+    plain = make_panel(design_dict())
+    assert plain.plots.time_plots["instances"].isHidden()
+    data = design_dict(duration_s=8, replications=1, rps=600)
+    data["components"][1]["params"]["autoscale"] = {
+        "min_instances": 1, "max_instances": 4, "interval_s": 2, "startup_s": 1}
+    panel = make_panel(data)
+    assert panel.start_run()
+    wait_done(qtbot, panel)
+    assert panel.last_outcome == "done", panel.last_error
+    rows, _results = engine_rows(data)
+    plot = panel.plots.time_plots["instances"]
+    assert not plot.isHidden()
+    curve = panel.plots.instance_curves["app"]
+    assert list(curve.yData) == [r["instances"]["app"] for r in rows[0]]
+    assert max(curve.yData) > 1  # 600 req/s × 20 ms needs 12 busy workers: more than 1 × 8
+    assert "Instances" in panel.plots.images()
