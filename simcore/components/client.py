@@ -48,6 +48,11 @@ class ClientParams(ParamsBase):
         "service recognises a repeated write and does not run it twice.",
         json_schema_extra={"since": 2},
     )
+    sessions: int = Field(
+        10_000, ge=1, le=10_000_000, description="Distinct user sessions; each request "
+        "belongs to one drawn at random (what sticky balancers keep together).",
+        json_schema_extra=unit("", since=2),
+    )
     request_kb: float = Field(
         1.0, ge=0, description="Request size (1 KB = 1000 bytes); costs time on links with a bandwidth.",
         json_schema_extra=unit("KB"),

@@ -56,6 +56,9 @@ class TrackedReq(Req):
         r.root = self.root
         r.path = self.path + (link_id,)
         r.idem = self.idem
+        session = getattr(self, "session", None)
+        if session is not None:
+            r.session = session
         return r
 
 

@@ -31,7 +31,8 @@ class Req:
     ``back`` the return latency (s) its answer still owes on folded links
     (``links.fold_returns``): the client sees the answer that much later."""
 
-    __slots__ = ("back", "counted", "kb", "read", "t0")
+    # ``session`` is set only in runs with a sticky balancer (engine.sticky)
+    __slots__ = ("back", "counted", "kb", "read", "session", "t0")
 
     def __init__(self, read: bool, t0: float, counted: bool, kb: float):
         self.read = read
@@ -54,6 +55,7 @@ class RClient:
         self.retry = RetryPolicy(p.retry_backoff_ms / 1000.0, p.retry_jitter, p.retry_budget,
                                  rep, node.id)
         self.idem = bool(p.idempotency_keys)
+        self.session_count = int(p.sessions)
         # The class of its requests: ``calls.TrackedReq`` when the run tracks call identity
         # (set by the simulation).
         self.new_req = Req

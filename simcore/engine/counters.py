@@ -1,12 +1,13 @@
 """Version 2 figures of ``simulate --json`` (SPEC §7.7–§7.9): duplicate executions,
-deduplicated repeats, degraded requests and the monthly cost (autoscaled services at their
-time-averaged instances, ``instances_mean``), in total and per component.
+deduplicated repeats, degraded requests, lost sessions and the monthly cost (autoscaled
+services at their time-averaged instances, ``instances_mean``), in total and per component.
 
 Each is a per-replication mean over the time after the warm-up, a bare number, with its 95 %
 interval across replications under the sibling ``ci95: {key: [lo, hi]}`` when there are two
 replications or more. A key that does not apply to a component is None: the duplicate counts
 apply to the terminals that execute writes (database, blob storage, external service), the
-degraded rate to services with an optional call and to the design when it has one.
+degraded rate to services with an optional call, lost sessions to sticky balancers (each at the
+top level too when the design has one).
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ def component_counters(replications: list[dict], cid: str) -> dict:
     degraded = bool(rows) and "degraded" in rows[0]
     figures["degraded_rate"] = [_degraded_rate(c) for c in rows] if degraded else []
     figures["monthly_cost"] = [c.get("monthly_cost") for c in rows]
+    sticky = bool(rows) and "lost_sessions" in rows[0]
+    figures["lost_sessions"] = [c.get("lost_sessions") for c in rows] if sticky else []
     auto = bool(rows) and "instances_mean" in rows[0]
     figures["instances_mean"] = [c.get("instances_mean") for c in rows] if auto else []
     return _with_ci(figures, len(replications) > 1)
@@ -55,12 +58,15 @@ def design_counters(replications: list[dict]) -> dict:
     figures: dict[str, list] = {k: [] for k in WRITE_COUNTS}
     figures["degraded_rate"] = []
     figures["monthly_cost"] = []
+    figures["lost_sessions"] = []
     for r in replications:
         comps = r["components"].values()
         costs = [c.get("monthly_cost") for c in comps]
         figures["monthly_cost"].append(None if None in costs else sum(costs))
         for k in WRITE_COUNTS:
             figures[k].append(sum(c.get(k) or 0 for c in comps))
+        if any("lost_sessions" in c for c in comps):
+            figures["lost_sessions"].append(sum(c.get("lost_sessions") or 0 for c in comps))
         if any("degraded" in c for c in comps):
             offered = r.get("offered") or 0
             figures["degraded_rate"].append(r.get("degraded", 0) / offered if offered else None)

@@ -19,6 +19,7 @@ from simcore.engine.autoscale import Autoscaler
 from simcore.engine.calls import note_write
 from simcore.engine.kernel import FAIL, OK, REJECT, Station
 from simcore.engine.limits import make_limiter
+from simcore.engine.sticky import StickySessions
 from simcore.engine.streams import ServiceTimes, Uniform, child_generator
 
 
@@ -423,6 +424,10 @@ class BalancerNode(RNode):
         self.interval = float(getattr(self.params, "health_check_interval_s", 5.0))
         self.rr = 0
         self._route_cb = self._route  # made once, not on every request
+        self.sessions = None
+        if getattr(self.params, "sticky", False):
+            self.sessions = StickySessions(self)
+            self._route_cb = self.sessions.route
         self.rr_inst: list[int] = []
         self.view: list[list[int]] = []
         self.outstanding: list[list[int]] = []
@@ -481,24 +486,28 @@ class BalancerNode(RNode):
             done(FAIL)
             return
         cand = view[ti]
+        self.send(req, done, ti, cand[0] if len(cand) == 1 else self.instance_of(ti, cand))
+
+    def instance_of(self, ti: int, cand: list[int]) -> int:
+        """One of the serving instances ``cand`` of target ``ti``, by ``algorithm``."""
         alg = self.alg
-        if len(cand) == 1:
-            k = cand[0]
-        elif alg == "round_robin":
+        if alg == "round_robin":
             j = self.rr_inst[ti] % len(cand)
             self.rr_inst[ti] = j + 1
-            k = cand[j]
-        elif alg == "least_connections":
+            return cand[j]
+        if alg == "least_connections":
             # fewest requests out; ties go round robin (always taking the first idle
             # instance would load instance 0 far more than the others at light load)
             oc = self.outstanding[ti]
             j0 = self.rr_inst[ti]
             self.rr_inst[ti] = j0 + 1
             n = len(cand)
-            k = cand[min(range(n), key=lambda j: (oc[cand[j]], (j - j0) % n))]
-        else:
-            k = cand[int(self.u.next() * len(cand))]
-        if alg != "least_connections":
+            return cand[min(range(n), key=lambda j: (oc[cand[j]], (j - j0) % n))]
+        return cand[int(self.u.next() * len(cand))]
+
+    def send(self, req, done, ti: int, k: int) -> None:
+        """Forward ``req`` to instance ``k`` of target ``ti``."""
+        if self.alg != "least_connections":
             # only least_connections reads the counts of requests out
             e = self.out[ti]
             if e.direct:  # the call's short path, inline

@@ -160,6 +160,10 @@ def _call_lines(j: dict) -> list[str]:
         lines.append(f"Instances         {text} on average (autoscaled)")
         lines.append(f"Monthly cost      ${_count(j.get('monthly_cost'))}"
                      f"{_ci(ci.get('monthly_cost'), _count)}   (at those averages)")
+    if j.get("lost_sessions"):
+        lines.append(f"Lost sessions     {_count(j['lost_sessions'])} per replication"
+                     f"{_ci(ci.get('lost_sessions'), _count)}   (moved off an instance that "
+                     "stopped serving)")
     if j.get("degraded_rate"):
         lines.append(f"Degraded          {_rate(j['degraded_rate'])}"
                      f"{_ci(ci.get('degraded_rate'), _rate)}   (served without a failed "
@@ -193,6 +197,8 @@ def _components(j: dict) -> list[str]:
             notes.append(f"duplicate writes {_count(c['duplicate_executions'])}")
         if c.get("deduplicated"):
             notes.append(f"deduplicated {_count(c['deduplicated'])}")
+        if c.get("lost_sessions"):
+            notes.append(f"lost sessions {_count(c['lost_sessions'])}")
         if c.get("degraded_rate"):
             notes.append(f"degraded {_rate(c['degraded_rate'])} of its requests")
         if notes:

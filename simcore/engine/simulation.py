@@ -21,8 +21,9 @@ from simcore.engine.links import (
 )
 from simcore.engine.metrics import RunMetrics
 from simcore.engine.nodes import BalancerNode, CacheNode, ServiceNode
+from simcore.engine.sticky import with_sessions
 from simcore.engine.storage import DatabaseNode, QueueNode
-from simcore.engine.streams import replication_seed
+from simcore.engine.streams import child_generator, replication_seed
 from simcore.topology import compile_design
 
 MAX_IN_FLIGHT = 200_000
@@ -84,6 +85,10 @@ class Sim:
             for c in self.clients:
                 c.new_req = partial(TrackedReq, idem=c.idem)
                 c.one_shot = False  # its answers are judged at the client (degraded or not)
+        if any(getattr(n, "sessions", None) for n in self.nodes.values()):
+            for i, c in enumerate(self.clients):
+                c.new_req = with_sessions(c.new_req, i, c.session_count,
+                                          child_generator(rep, c.id, "sessions"))
         self.client_by_id = {c.id: c for c in self.clients}
         self.order = [self.client_by_id.get(cid) or self.nodes[cid] for cid in topo.order]
         self.edges: dict[str, REdge] = {}
@@ -208,6 +213,9 @@ class Sim:
                 e.breaker.short_circuited = 0
         for a in self.autoscalers.values():
             a.mark()
+        for n in self.balancers:
+            if n.sessions is not None:
+                n.sessions.lost_sessions = 0
         self._base = [(st.a_busy, st.a_q) for _n, st in self.stations]
         self._t_base = self.env.now
 
@@ -301,6 +309,8 @@ class Sim:
                          mean_backlog=n.a_depth / measured if measured > 0 else None)
                 c["mean_queue"] = (c["mean_queue"] or 0.0) + (c["mean_backlog"] or 0.0)
             c["monthly_cost"] = self._monthly_cost(nid, n)
+            if getattr(n, "sessions", None) is not None:
+                c["lost_sessions"] = n.sessions.lost_sessions
             if nid in self.autoscalers:
                 c["instances_mean"] = self.autoscalers[nid].mean_instances()
             if getattr(n, "executes_writes", False):
