@@ -89,11 +89,11 @@ def run_summary(results: list[dict], labels: dict[str, str] | None = None) -> st
 
 
 def _call_figures(results: list[dict]) -> list[str]:
-    """Duplicate writes and deduplicated repeats (per replication, over the terminals) and the
-    degraded share of offered requests, each when non-zero."""
+    """Duplicate writes, deduplicated repeats and lost sessions (per replication, over the
+    components) and the degraded share of offered requests, each when non-zero."""
     out = []
     for key, label in (("duplicate_executions", "duplicate writes"),
-                       ("deduplicated", "deduplicated")):
+                       ("deduplicated", "deduplicated"), ("lost_sessions", "lost sessions")):
         m, _ci = _mean_ci([sum(_number(c.get(key)) or 0 for c in
                                (r.get("components") or {}).values() if isinstance(c, dict))
                            for r in results])
