@@ -476,7 +476,11 @@ class BalancerNode(RNode):
             done(FAIL)
 
     def _route(self, req, done):
-        view = self.view_r if req.read else self.view_w
+        self.place(req, done, self.view_r if req.read else self.view_w)
+
+    def place(self, req, done, view) -> tuple[int, int] | None:
+        """Send ``req`` to a target and instance of ``view`` chosen by ``algorithm``; their
+        (target index, instance), or None when no target serves (the request fails)."""
         if len(view) == 1:  # _pick_target, inline for a single target
             ti = 0 if view[0] else -1
         else:
@@ -484,9 +488,11 @@ class BalancerNode(RNode):
         if ti < 0:
             self.down_drops += 1
             done(FAIL)
-            return
+            return None
         cand = view[ti]
-        self.send(req, done, ti, cand[0] if len(cand) == 1 else self.instance_of(ti, cand))
+        k = cand[0] if len(cand) == 1 else self.instance_of(ti, cand)
+        self.send(req, done, ti, k)
+        return ti, k
 
     def instance_of(self, ti: int, cand: list[int]) -> int:
         """One of the serving instances ``cand`` of target ``ti``, by ``algorithm``."""

@@ -140,19 +140,23 @@ def render(j: dict, source: str | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
+_COUNT_LINES = (
+    ("duplicate_executions", "Duplicate writes", "writes run again by retries"),
+    ("deduplicated", "Deduplicated", "repeats recognised by their key"),
+    ("lost_sessions", "Lost sessions", "moved off an instance that stopped serving"),
+)
+"""Counts of the simulate JSON shown one a line when non-zero: key, label, what they are."""
+
+
 def _call_lines(j: dict) -> list[str]:
     """Duplicate writes, deduplicated repeats, autoscaled instances and the cost they make,
     and degraded requests, each when it applies."""
     ci = j.get("ci95") or {}
     lines = []
-    if j.get("duplicate_executions"):
-        lines.append(f"Duplicate writes  {_count(j['duplicate_executions'])} per replication"
-                     f"{_ci(ci.get('duplicate_executions'), _count)}   (writes run again by "
-                     "retries)")
-    if j.get("deduplicated"):
-        lines.append(f"Deduplicated      {_count(j['deduplicated'])} per replication"
-                     f"{_ci(ci.get('deduplicated'), _count)}   (repeats recognised by their "
-                     "key)")
+    for key, label, note in _COUNT_LINES:
+        if j.get(key):
+            lines.append(f"{label:<17} {_count(j[key])} per replication"
+                         f"{_ci(ci.get(key), _count)}   ({note})")
     scaled = {cid: c["instances_mean"] for cid, c in j.get("components", {}).items()
               if c.get("instances_mean") is not None}
     if scaled:
@@ -160,10 +164,6 @@ def _call_lines(j: dict) -> list[str]:
         lines.append(f"Instances         {text} on average (autoscaled)")
         lines.append(f"Monthly cost      ${_count(j.get('monthly_cost'))}"
                      f"{_ci(ci.get('monthly_cost'), _count)}   (at those averages)")
-    if j.get("lost_sessions"):
-        lines.append(f"Lost sessions     {_count(j['lost_sessions'])} per replication"
-                     f"{_ci(ci.get('lost_sessions'), _count)}   (moved off an instance that "
-                     "stopped serving)")
     if j.get("degraded_rate"):
         lines.append(f"Degraded          {_rate(j['degraded_rate'])}"
                      f"{_ci(ci.get('degraded_rate'), _rate)}   (served without a failed "

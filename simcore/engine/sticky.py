@@ -12,7 +12,6 @@ balanced as usual.
 
 from __future__ import annotations
 
-from simcore.engine.kernel import FAIL
 from simcore.engine.streams import Uniform
 
 
@@ -50,13 +49,6 @@ class StickySessions:
                 return
             if not self.keeps_state:
                 self.lost_sessions += 1
-        ti = b._pick_target(view)
-        if ti < 0:
-            b.down_drops += 1
-            done(FAIL)
-            return
-        cand = view[ti]
-        k = cand[0] if len(cand) == 1 else b.instance_of(ti, cand)
-        if session is not None:
-            self.pins[session] = (ti, k)
-        b.send(req, done, ti, k)
+        placed = b.place(req, done, view)
+        if placed is not None and session is not None:
+            self.pins[session] = placed
