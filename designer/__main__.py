@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from simcore import __version__
-from simcore.cli import EXIT_OK, SUBCOMMANDS, Parser, build_parser, guarded
+from simcore.cli import EXIT_OK, SUBCOMMANDS, Parser, build_parser, flush_stdout, guarded
 from simcore.cli import main as run_command
 
 
@@ -45,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    sys.exit(main())
+    status = main()
+    failed = flush_stdout()  # stdout on a full disk: a message, not a traceback at exit
+    sys.exit(status if failed is None else failed)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_USAGE = 0, 2
 SCREENSHOT_SIZE = (1400, 900)
 
 
@@ -46,12 +46,17 @@ def _no_display() -> bool:
     return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def _read(path: Path):
-    """(design, []) or raises DesignError. Design problems are left to the live analysis,
-    which reports them once the window shows (validating first would delay the first paint)."""
+def _read(path: Path, validate: bool = False):
+    """(design, problems) or raises DesignError. Without ``validate``, design problems are left
+    to the live analysis, which reports them once the window shows (validating first would
+    delay the first paint)."""
     from designer.files import read_design
 
-    return read_design(path, validate=False)
+    return read_design(path, validate=validate)
+
+
+NO_DISPLAY_HINT = ("set QT_QPA_PLATFORM=offscreen to paint without a screen, e.g. "
+                   "QT_QPA_PLATFORM=offscreen skyline FILE --screenshot OUT.png")
 
 
 def main(path: str | None, screenshot: str | None = None) -> int:
@@ -62,11 +67,17 @@ def main(path: str | None, screenshot: str | None = None) -> int:
     target = Path(path) if path else default_example()
     design, _problems, error = None, [], None
     try:  # read first: a bad file given to --screenshot fails fast, before any window
-        design, _problems = _read(target)
+        design, _problems = _read(target, validate=bool(screenshot))
     except DesignError as exc:
         error = exc
+    if screenshot and error is None and _problems:  # the same verdict as `skyline validate`
+        error = DesignError(_problems, str(target))
     if screenshot and error is not None:
         print(f"skyline: {error.text()}", file=sys.stderr)
+        return EXIT_USAGE
+    if screenshot and _no_display():
+        print("skyline: no display to paint the screenshot on (neither DISPLAY nor "
+              f"WAYLAND_DISPLAY is set); {NO_DISPLAY_HINT}", file=sys.stderr)
         return EXIT_USAGE
 
     if not screenshot and _no_display():
@@ -132,14 +143,21 @@ def _screenshot(app, design, source: Path, out: Path) -> int:
     window.view.fit_all()
     QCoreApplication.processEvents()
     image = window.grab()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    ok = image.save(str(out), "PNG")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        ok = image.save(str(out), "PNG")
+    except OSError as exc:  # a read-only mount, a file where the folder should be
+        print(f"skyline: cannot write the screenshot to {out}: {exc.strerror or exc}",
+              file=sys.stderr)
+        ok = None
     window.files.shutdown()
     window.hide()
     window.deleteLater()
     QCoreApplication.processEvents()
+    if ok is None:
+        return EXIT_USAGE
     if not ok:
         print(f"skyline: could not write the screenshot to {out}", file=sys.stderr)
-        return EXIT_INTERNAL
+        return EXIT_USAGE
     print(f"screenshot written to {out}", file=sys.stderr)
     return EXIT_OK

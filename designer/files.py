@@ -29,6 +29,7 @@ from simcore.components import KINDS
 from simcore.design import Design, empty_design
 from simcore.paths import example_files
 from simcore.problems import DesignError, Problem
+from simcore.text import safe
 
 FILE_FILTER = "Skyline designs (*.json);;All files (*)"
 MAX_RECENT = 10
@@ -97,6 +98,16 @@ def read_design(path: str | os.PathLike, validate: bool = True) -> tuple[Design,
     from simcore.validate import validate
 
     return design, validate(design)
+
+
+def _why(exc: Exception) -> str:
+    """A save failure in words: the system's reason, or what in the design cannot be written."""
+    if isinstance(exc, UnicodeError):
+        return ("the design holds text that is not valid Unicode (a lone surrogate); "
+                "retype the names or descriptions you pasted")
+    if isinstance(exc, OSError):
+        return safe(exc.strerror or exc)
+    return safe(f"{type(exc).__name__}: {exc}")
 
 
 def _problem_lines(problems: list, limit: int = 8) -> str:
@@ -236,9 +247,9 @@ class FileManager(QObject):
 
     def _refuse(self, path: Path, problems: list) -> None:
         QMessageBox.warning(self.widget, "Cannot open the design",
-                            f"“{path.name}” cannot be opened:\n\n{_problem_lines(problems)}\n\n"
+                            f"“{safe(path.name)}” cannot be opened:\n\n{_problem_lines(problems)}\n\n"
                             "The current design is unchanged.")
-        self.statusMessage.emit(f"Cannot open {path.name}: {problems[0] if problems else ''}")
+        self.statusMessage.emit(f"Cannot open {safe(path.name)}: {problems[0] if problems else ''}")
 
     # --- save ----------------------------------------------------------------------------------------
     def save(self) -> bool:
@@ -264,9 +275,9 @@ class FileManager(QObject):
     def save_to(self, path: Path) -> bool:
         try:
             design_io.save(self.document.design, path)
-        except OSError as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever failed, the design stays open
             QMessageBox.critical(self.widget, "Cannot save",
-                                 f"“{path}” could not be written:\n\n{exc.strerror or exc}\n\n"
+                                 f"“{safe(path)}” could not be written:\n\n{_why(exc)}\n\n"
                                  "Your design is still open; try another place.")
             return False
         self.document.set_clean(Path(path).resolve())
@@ -326,12 +337,10 @@ class FileManager(QObject):
             text = json.dumps(payload, indent=1, ensure_ascii=False)
             if text == self._autosaved_text:
                 return self.recovery_path()
-            tmp = self.recovery_path().with_suffix(".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, self.recovery_path())
+            design_io.write_text_atomically(self.recovery_path(), text)
             self._autosaved_text = text
-        except OSError as exc:  # autosave must never interrupt the user
-            self.statusMessage.emit(f"Autosave failed: {exc.strerror or exc}")
+        except Exception as exc:  # noqa: BLE001 - autosave must never interrupt the user
+            self.statusMessage.emit(f"Autosave failed: {_why(exc)}")
             return None
         return self.recovery_path()
 

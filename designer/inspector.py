@@ -24,6 +24,7 @@ from designer.icons import kind_pixmap
 from designer.inspector_fields import FieldEditor, FieldShape, field_label
 from designer.inspector_live import EventsBox, LiveFigures
 from simcore.components import KINDS, CommonParams
+from simcore.design_limits import MAX_NAME_CHARS
 from simcore.graph import link_keys
 from simcore.link_params import (
     CircuitBreakerParams,
@@ -31,6 +32,7 @@ from simcore.link_params import (
     LinkParams,
 )
 from simcore.params import params_problems
+from simcore.text import elide
 
 # Sections of the common parameters (the kind's own parameters come first).
 COMMON_SECTIONS = [
@@ -68,6 +70,10 @@ class _TextBox(QPlainTextEdit):
         self.finished.emit()
 
 
+HEADER_CHARS = 48
+"""The inspector's title (the item's name) is cut to this many characters; its tooltip is whole."""
+
+
 class _Header(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -97,9 +103,9 @@ class _Header(QWidget):
             self.icon.show()
         else:
             self.icon.hide()
-        self.title.setText(title)
+        self.title.setText(elide(title, HEADER_CHARS))  # a long name must not widen the dock
         self.subtitle.setText(subtitle)
-        self.setToolTip(tip)
+        self.setToolTip(tip or (title if len(title) > HEADER_CHARS else ""))
 
 
 class InspectorWidget(QWidget):
@@ -247,6 +253,7 @@ class InspectorWidget(QWidget):
 
     def _name_row(self, form: QFormLayout, obj) -> None:
         self.name_edit = QLineEdit(obj.name or "")
+        self.name_edit.setMaxLength(MAX_NAME_CHARS)  # what a file may hold
         self.name_edit.setPlaceholderText(obj.id)
         self.name_edit.setToolTip("The name shown on the canvas (empty: the id)")
         self.name_edit.editingFinished.connect(self._commit_name)
@@ -266,6 +273,7 @@ class InspectorWidget(QWidget):
                         f"{'s' * (len(d.groups) != 1)}")
         form = self._form(lay, "Design")
         self.name_edit = QLineEdit(d.name or "")
+        self.name_edit.setMaxLength(MAX_NAME_CHARS)
         self.name_edit.setPlaceholderText("Untitled")
         self.name_edit.editingFinished.connect(self._commit_name)
         form.addRow("Name", self.name_edit)

@@ -29,9 +29,12 @@ from designer.files import FileManager
 from designer.icons import app_icon
 from designer.inspector import InspectorWidget
 from designer.palette import PaletteWidget
+from designer.settings_dialog import open_cluster_settings
+from designer.simulation.compare_view import open_compare_window
 from designer.summary_bar import SummaryBar
 from designer.teaching import Teaching
 from simcore import __version__
+from simcore.text import elide
 
 # Stand-ins for the simulation panel's actions until it is built: (attribute, text, icon text,
 # shortcut).
@@ -39,6 +42,8 @@ SIM_ACTIONS = [("run_action", "Run simulation", "Run", "F5"),
                ("stop_action", "Stop", "Stop", "Shift+F5"),
                ("sweep_action", "Saturation sweep", "Sweep load", None)]
 SIM_PANEL_DELAY_MS = 30
+TITLE_CHARS = 60
+"""The design's name and path in the window title are cut to this many characters."""
 
 READY_HINT = ("Drag a component from the left onto the canvas; drag from the dot on its right "
               "edge to another component to connect them. F fits the diagram.")
@@ -258,8 +263,12 @@ class MainWindow(QMainWindow):
         m.addAction(self._sim_proxies["stop_action"])
         m.addSeparator()
         m.addAction(self._sim_proxies["sweep_action"])
+        m.addAction("&Compare designs…", lambda: open_compare_window(self))
         m.addSeparator()
         m.addMenu(self.teaching.scenarios_menu)
+
+        m = mb.addMenu("Se&ttings")
+        m.addAction("Run replications on a &cluster…", lambda: open_cluster_settings(self))
 
         m = mb.addMenu("&Help")
         m.addAction("&Concepts", self.teaching.show_concepts)
@@ -382,8 +391,8 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         d = self.document
-        name = self.files.display_name()
-        path = str(d.path) if d.path else "unsaved"
+        name = elide(self.files.display_name(), TITLE_CHARS)  # a long name must not widen the window
+        path = elide(str(d.path), TITLE_CHARS) if d.path else "unsaved"
         self.setWindowTitle(f"{name} — {path}[*] — Skyline")
         self.setWindowModified(self.files.is_modified())
 

@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Callable
 
 from simcore import __version__
+from simcore.design_limits import MAX_DURATION_S, MAX_SEED
 from simcore.problems import DesignError
+from simcore.text import safe
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = ("analyze", "simulate", "reliability", "validate", "examples", "estimate")
+SUBCOMMANDS = ("analyze", "simulate", "reliability", "validate", "examples", "estimate",
+               "sweep", "compare")
 
 
 class UsageError(Exception):
@@ -52,11 +56,28 @@ def _positive_float(text: str) -> float:
     return v
 
 
-def _int(text: str) -> int:
+def _seed(text: str) -> int:
     try:
-        return int(text)
+        v = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= v <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be 0 … {MAX_SEED} (2³¹ − 1), got {v}")
+    return v
+
+
+def _duration(text: str) -> float:
+    v = _positive_float(text)
+    if v > MAX_DURATION_S:
+        raise argparse.ArgumentTypeError(f"at most {MAX_DURATION_S:,.0f} s (a year), got {text}")
+    return v
+
+
+def _output(text: str) -> str:
+    if not text:
+        raise argparse.ArgumentTypeError("an empty file name; give a file, or - for standard "
+                                         "output")
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,19 +93,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("simulate", help="traffic simulation of a design")
     s.add_argument("file")
-    s.add_argument("--duration", type=_positive_float, metavar="SECONDS",
+    s.add_argument("--duration", type=_duration, metavar="SECONDS",
                    help="simulated seconds, warm-up included (default: the scenario's)")
-    s.add_argument("--seed", type=_int, metavar="N")
+    s.add_argument("--seed", type=_seed, metavar="N")
     s.add_argument("--replications", type=_positive_int, metavar="N")
-    s.add_argument("--json", metavar="OUT", help="write the results as JSON to OUT")
+    s.add_argument("--json", type=_output, metavar="OUT",
+                   help="write the results as JSON to OUT (- for standard output)")
     s.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
     r = sub.add_parser("reliability", help="failure/repair simulation over years")
     r.add_argument("file")
     r.add_argument("--years", type=_positive_float, metavar="Y")
     r.add_argument("--replications", type=_positive_int, metavar="N")
-    r.add_argument("--seed", type=_int, metavar="N")
-    r.add_argument("--json", metavar="OUT", help="write the results as JSON to OUT")
+    r.add_argument("--seed", type=_seed, metavar="N")
+    r.add_argument("--json", type=_output, metavar="OUT",
+                   help="write the results as JSON to OUT (- for standard output)")
     r.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
     v = sub.add_parser("validate", help="exit 0 when valid; otherwise every problem, one a line")
@@ -96,7 +119,32 @@ def build_parser() -> argparse.ArgumentParser:
     estimate_arguments(sub.add_parser("estimate", help="back-of-the-envelope estimate from "
                                       "users to requests/s, storage, bandwidth and servers"),
                        _positive_float, _positive_int)
+    _add_study_parsers(sub)
     return p
+
+
+def _add_study_parsers(sub) -> None:
+    """``sweep`` and ``compare`` (SPEC §7.10): many runs on the same random numbers."""
+    w = sub.add_parser("sweep", help="simulate a design at several values of one parameter")
+    w.add_argument("file")
+    w.add_argument("--param", required=True, metavar="ID.PARAM",
+                   help="ID.PARAM[.SUB] of a component, link or group, or scenario.FIELD")
+    w.add_argument("--values", required=True, metavar="V1,V2,...",
+                   help="the values, separated by commas (each read as JSON)")
+    c = sub.add_parser("compare", help="two designs on the same random numbers: B − A")
+    c.add_argument("a", metavar="A.json")
+    c.add_argument("b", metavar="B.json")
+    for s in (w, c):
+        s.add_argument("--duration", type=_duration, metavar="SECONDS",
+                       help="simulated seconds, warm-up included (default: the scenario's)")
+        s.add_argument("--replications", type=_positive_int, metavar="N")
+        s.add_argument("--seed", type=_seed, metavar="N")
+        s.add_argument("--scheduler", metavar="ADDRESS",
+                       help="tcp://HOST:PORT of a Dask scheduler that runs the replications "
+                            "(default: $SKYLINE_SCHEDULER, else this machine)")
+        s.add_argument("--json", type=_output, metavar="OUT",
+                       help="write the results as JSON to OUT (- for standard output)")
+        s.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
 def _dispatch(argv: list[str]) -> int:
@@ -121,7 +169,7 @@ def guarded(run: Callable[[], int]) -> int:
     except SystemExit as exc:  # argparse's --help / --version
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     except UsageError as exc:
-        print(str(exc), file=sys.stderr)
+        print(safe(exc), file=sys.stderr)
         return EXIT_USAGE
     except DesignError as exc:
         print(exc.text(), file=sys.stderr)
@@ -131,15 +179,48 @@ def guarded(run: Callable[[], int]) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # an unwritable output, a full disk, a read-only mount
+        print(f"skyline: {_os_error(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except MemoryError:
+        print("skyline: not enough memory for this; try a smaller design or a smaller study "
+              "(a shorter --duration, fewer --years or --replications)", file=sys.stderr)
+        return EXIT_USAGE
     except Exception:  # an internal error: say so plainly, keep the details for a bug report
         print("skyline: internal error (please report it with the lines below)", file=sys.stderr)
         print(traceback.format_exc(limit=-3), file=sys.stderr)
         return EXIT_INTERNAL
 
 
+def _os_error(exc: OSError) -> str:
+    what = exc.strerror or str(exc)
+    return safe(f"{exc.filename}: {what}" if exc.filename else what)
+
+
+def flush_stdout() -> int | None:
+    """Flush stdout now, while a failure can still be reported (stdout on a full disk or
+    /dev/full); afterwards point it at /dev/null, so the interpreter's own flush at exit cannot
+    print a traceback. None when all went well, else the exit status."""
+    try:
+        sys.stdout.flush()
+        return None
+    except BrokenPipeError:
+        status = EXIT_OK
+    except OSError as exc:
+        print(f"skyline: cannot write the output: {_os_error(exc)}", file=sys.stderr)
+        status = EXIT_USAGE
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return status
+
+
 def entry() -> None:
     """The commands alone, as a console script (``python -m simcore.cli`` does the same)."""
-    sys.exit(main())
+    status = main()
+    failed = flush_stdout()
+    sys.exit(status if failed is None else failed)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,20 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from simcore import SCHEMA_VERSION
+from simcore.design_limits import (
+    MAX_COORDINATE,
+    MAX_DURATION_S,
+    MAX_SEED,
+    MAX_SPIKE_MULTIPLIER,
+)
+
+MAX_EXTRA_LATENCY_MS = 3_600_000.0
+"""A latency event adds at most an hour, as a link's own latency_ms."""
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # NaN and ±Infinity are never a value of a design (SPEC §6; docs/decisions.md)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class Component(_Strict):
@@ -25,8 +35,8 @@ class Component(_Strict):
     id: str = Field(min_length=1)
     kind: str = Field(min_length=1)
     name: str | None = None
-    x: float = 0.0
-    y: float = 0.0
+    x: float = Field(default=0.0, ge=-MAX_COORDINATE, le=MAX_COORDINATE)
+    y: float = Field(default=0.0, ge=-MAX_COORDINATE, le=MAX_COORDINATE)
     params: dict[str, Any] = Field(default_factory=dict)
 
     @property
@@ -62,13 +72,13 @@ class Event(_Strict):
 
     type: Literal["fail", "spike", "latency", "partition"]
     target: str = Field(min_length=1)
-    at_s: float = Field(ge=0)
-    duration_s: float = Field(gt=0)
-    multiplier: float | None = Field(default=None, gt=0)
-    extra_ms: float | None = Field(default=None, ge=0)
+    at_s: float = Field(ge=0, le=MAX_DURATION_S)
+    duration_s: float = Field(gt=0, le=MAX_DURATION_S)
+    multiplier: float | None = Field(default=None, gt=0, le=MAX_SPIKE_MULTIPLIER)
+    extra_ms: float | None = Field(default=None, ge=0, le=MAX_EXTRA_LATENCY_MS)
 
     @model_validator(mode="after")
-    def _fields_match_type(self) -> "Event":
+    def _fields_match_type(self) -> Event:
         if self.type == "spike" and self.multiplier is None:
             raise ValueError("a spike event needs 'multiplier'")
         if self.type == "latency" and self.extra_ms is None:
@@ -83,15 +93,15 @@ class Event(_Strict):
 class Scenario(_Strict):
     """How a traffic simulation runs: simulated seconds, warm-up discarded, seed, replications."""
 
-    duration_s: float = Field(default=60.0, gt=0)
-    warmup_s: float = Field(default=5.0, ge=0)
-    seed: int = 1
+    duration_s: float = Field(default=60.0, gt=0, le=MAX_DURATION_S)
+    warmup_s: float = Field(default=5.0, ge=0, le=MAX_DURATION_S)
+    seed: int = Field(default=1, ge=0, le=MAX_SEED)
     replications: int = Field(default=5, ge=1, le=1000)
     random_failures: bool = False
     events: list[Event] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _warmup_inside_run(self) -> "Scenario":
+    def _warmup_inside_run(self) -> Scenario:
         if self.warmup_s >= self.duration_s:
             raise ValueError("warmup_s must be shorter than duration_s")
         return self
@@ -109,7 +119,7 @@ class Design(_Strict):
     scenario: Scenario | None = None
 
     @model_validator(mode="after")
-    def _current_version(self) -> "Design":
+    def _current_version(self) -> Design:
         if self.schema_version != SCHEMA_VERSION:
             raise ValueError(
                 f"schema_version {self.schema_version} is not {SCHEMA_VERSION}; "

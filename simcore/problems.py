@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simcore.text import safe
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -13,7 +15,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
+        """Control characters and bidi overrides quoted from the file are shown escaped."""
+        return safe(f"{self.where}: {self.message}" if self.where else self.message)
 
 
 class DesignError(Exception):
@@ -25,7 +28,7 @@ class DesignError(Exception):
         super().__init__(self.text())
 
     def text(self) -> str:
-        head = f"{self.source}: " if self.source else ""
+        head = f"{safe(self.source)}: " if self.source else ""
         if len(self.problems) == 1:
             return head + str(self.problems[0])
         lines = [f"{head}{len(self.problems)} problems:"]

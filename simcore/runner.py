@@ -1,9 +1,10 @@
 """One small interface for independent runs (SPEC §3): a list of tasks in, their results out.
 
-Replications, load sweeps and design comparisons all go through ``run_all``. Today it is a local
-process pool; a distributed engine (Dask, say) can stand behind the same call later, because a
-task is only a picklable top-level function with picklable arguments and a result is a
-picklable value.
+Replications, load sweeps and design comparisons all go through ``run_all``: a local process
+pool, or with ``scheduler="tcp://HOST:PORT"`` an existing Dask cluster (``simcore.runner_dask``,
+imported only then). Either works because a task is only a picklable top-level function with
+picklable arguments (the design travels inside the task, never as a file path) and a result is
+a picklable value; the same seeds give the same results on both.
 
     from simcore.runner import Task, run_all
     results = run_all([Task(fn, (design,), {"seed": 1, "rep_index": i}) for i in range(5)])
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -87,24 +89,66 @@ def _call(task: Task) -> Any:
     return task()
 
 
-def _ignore_sigint() -> None:
+def _init_worker() -> None:
+    """Set up a pool worker: ignore Ctrl-C and die with the calling process."""
     # Ctrl-C in a terminal reaches the whole process group. Only the calling process should
     # act on it (stop the pool, report what finished); a worker interrupted mid-import would
     # print a traceback and break the pool.
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent()
+
+
+def exit_with_parent() -> None:
+    """A worker must not outlive the process that started the pool (killed, out of memory, a
+    crashed window): it would burn a core for nothing, for hours. On Linux the kernel sends
+    SIGKILL when the worker's parent dies (the forkserver, which itself ends with the calling
+    process); everywhere, a thread watches the calling process' sentinel and exits when it
+    closes."""
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        from multiprocessing.connection import wait as wait_ready
+
+        wait_ready([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="skyline-parent-watch", daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def run_all(tasks: Sequence[Task], *, workers: int | None = None,
             progress: Callable[[int, int], None] | None = None,
-            should_stop: Callable[[], bool] | None = None) -> RunOutcome:
+            should_stop: Callable[[], bool] | None = None,
+            scheduler: str | None = None) -> RunOutcome:
     """Run every task and return their results in task order.
 
     ``workers`` None: one process per core (capped at the number of tasks); 1: run in this
     process, one after another (no pool; what tests and small runs want). An exception raised
-    by a task is raised here once the pool has been shut down.
+    by a task is raised here once the pool has been shut down. ``scheduler``: the address of a
+    Dask scheduler that runs the tasks instead (``workers`` is then ignored); a scheduler that
+    cannot be used raises ``simcore.runner_dask.ClusterError``.
     """
+    if scheduler:
+        from simcore.runner_dask import run_on_cluster
+
+        return run_on_cluster(tasks, scheduler, progress=progress, should_stop=should_stop)
     tasks = list(tasks)
     total = len(tasks)
     results: list[Any] = [None] * total
@@ -124,7 +168,7 @@ def run_all(tasks: Sequence[Task], *, workers: int | None = None,
         return RunOutcome(results)
 
     _start_forkserver_ignoring_sigint()
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=_context(), initializer=_ignore_sigint)
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=_context(), initializer=_init_worker)
     futures: dict[Future, int] = {}
     stopped = False
     try:

@@ -10,15 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pydantic import ValidationError
-
 from simcore.components import KINDS
-from simcore.design import Design
-from simcore.graph import link_problems, order_or_cycle
-from simcore.link_params import LinkParams
 from simcore.components.base import ParamsBase
-from simcore.params import _messages
-from simcore.link_params import GroupParams
+from simcore.design import Design
+from simcore.design_limits import rate_problems, text_problems
+from simcore.graph import link_problems, order_or_cycle
+from simcore.link_params import GroupParams, LinkParams
+from simcore.params import parse_params
 from simcore.problems import Problem
 
 
@@ -34,11 +32,9 @@ class ParsedParams:
 
 
 def _parse(model, raw: dict, where: str, problems: list[Problem]):
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        problems.extend(Problem(where, m) for m in _messages(exc))
-        return None
+    parsed, found = parse_params(model, raw, where)
+    problems.extend(found)
+    return parsed
 
 
 def validate(design: Design) -> list[Problem]:
@@ -68,6 +64,12 @@ def validate_and_parse(design: Design) -> tuple[list[Problem], ParsedParams]:
             parsed.components.append(None)
             continue
         parsed.components.append(_parse(spec.params, c.params, c.id, problems))
+
+    problems.extend(text_problems(design))
+    client_rps = {c.id: float(getattr(p, "rps", 0.0))
+                  for c, p in zip(design.components, parsed.components)
+                  if p is not None and _is_source(c)}
+    problems.extend(rate_problems(design, client_rps))
 
     if not any(_is_source(c) for c in design.components):
         add(Problem(None, "the design has no client: add one to send traffic"))

@@ -23,6 +23,10 @@ from PySide6.QtWidgets import QGraphicsItem, QStyle
 from designer.canvas import overlay as ov
 from designer.icons import kind_pixmap
 from simcore.components import KINDS
+from simcore.text import elide
+
+TIP_CHARS = 80
+"""Names and ids in tooltips are cut to this many characters (the box itself elides to fit)."""
 
 CONNECT_HINT = "Drag from this dot to another component to connect them"
 BOX_W = 160.0
@@ -172,7 +176,9 @@ class ComponentItem(QGraphicsItem):
     def _update_tooltip(self) -> None:
         spec = KINDS.get(self.kind)
         label = spec.label if spec else self.kind
-        lines = [f"<b>{escape(self.name)}</b> — {escape(label)} <i>({escape(self.cid)})</i>"]
+        title = (f"<b>{escape(elide(self.name, TIP_CHARS))}</b> — {escape(label)} "
+                 f"<i>({escape(elide(self.cid, TIP_CHARS))})</i>")
+        lines = [title]
         lines += [escape(s) for s in ov.tooltip_lines(self.overlay)]
         if self.kind != "client" and spec is not None and not spec.terminal:
             lines.append("<span style='color:#64748b'>Drag from the dot on the right edge "
@@ -394,7 +400,9 @@ class LinkItem(QGraphicsItem):
             self.update()
 
     def _update_tooltip(self) -> None:
-        text = f"<b>{escape(self.source.name)} → {escape(self.target.name)}</b> <i>({self.lid})</i>"
+        text = (f"<b>{escape(elide(self.source.name, TIP_CHARS))} → "
+                f"{escape(elide(self.target.name, TIP_CHARS))}</b> "
+                f"<i>({escape(elide(self.lid, TIP_CHARS))})</i>")
         if self.label:
             text += f"<br>{escape(self.label)}"
         for p in self.problems:
@@ -517,8 +525,9 @@ class GroupItem(QGraphicsItem):
         self.update()
 
     def _update_tooltip(self) -> None:
-        lines = [f"<b>{escape(self.name)}</b> — {self.kind} <i>({escape(self.gid)})</i>",
-                 f"{len(self.members)} member(s). Its members fail together with it."]
+        title = (f"<b>{escape(elide(self.name, TIP_CHARS))}</b> — {self.kind} "
+                 f"<i>({escape(elide(self.gid, TIP_CHARS))})</i>")
+        lines = [title, f"{len(self.members)} member(s). Its members fail together with it."]
         if self.spof:
             impact = ("" if self.failure_impact is None
                       else f": {100 * self.failure_impact:.1f}% of requests fail")

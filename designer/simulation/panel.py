@@ -29,12 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.simulation import worker
+from designer.simulation.cluster_run import make_run
 from designer.simulation.plots import ResultPlots
-from designer.simulation.processes import WorkerProcesses, warm_up_workers
+from designer.simulation.processes import warm_up_workers
 from designer.simulation.summary import run_summary, utilisation_means
+from simcore.design_limits import MAX_DURATION_S, MAX_SEED
 from simcore.engine.counters import breaker_transitions
 from simcore.runner import default_workers
+from simcore.sweep import SWEEP_DURATION_S, SWEEP_FACTORS
 from simcore.validate import validate
 
 POLL_MS = 100
@@ -70,14 +72,14 @@ class SimulationPanel(QWidget):
 
     workers: int | None = None
     """Worker processes for a run; None: one per core (at most one per replication)."""
-    sweep_factors: tuple[float, ...] = worker.SWEEP_FACTORS
-    sweep_duration_s: float = worker.SWEEP_DURATION_S
+    sweep_factors: tuple[float, ...] = SWEEP_FACTORS
+    sweep_duration_s: float = SWEEP_DURATION_S
 
     def __init__(self, document, analysis_source=None, parent=None):
         super().__init__(parent)
         self.document = document
         self.analysis_source = analysis_source  # callable -> the latest analysis json or None
-        self._run: WorkerProcesses | None = None
+        self._run = None  # WorkerProcesses or ClusterRun while a run goes on
         self._mode = "run"
         self._started_at = 0.0
         self._progress_total = 1.0
@@ -142,18 +144,18 @@ class SimulationPanel(QWidget):
             bar.addWidget(b)
         bar.addSpacing(10)
         self.duration = QDoubleSpinBox()
-        self.duration.setRange(1, 86_400)
+        self.duration.setRange(1, MAX_DURATION_S)  # what a file may hold: shown, never clamped
         self.duration.setDecimals(0)
         self.duration.setSuffix(" s")
         self.duration.setToolTip("Simulated seconds of one replication, warm-up included")
         self.warmup = QDoubleSpinBox()
-        self.warmup.setRange(0, 86_399)
+        self.warmup.setRange(0, MAX_DURATION_S - 1)
         self.warmup.setDecimals(0)
         self.warmup.setSuffix(" s")
         self.warmup.setToolTip("Simulated seconds at the start that the results leave out "
                                "(the system fills up)")
         self.seed = QSpinBox()
-        self.seed.setRange(0, 999_999_999)
+        self.seed.setRange(0, MAX_SEED)
         self.seed.setToolTip("Random seed: the same seed gives the same run")
         self.replications = QSpinBox()
         self.replications.setRange(1, 1000)
@@ -356,7 +358,7 @@ class SimulationPanel(QWidget):
 
     def _launch(self, mode: str, options: dict, items: int) -> bool:
         n = max(1, min(self.workers or default_workers(), items))
-        run = WorkerProcesses(self.document.design.to_dict(), options, n)
+        run = make_run(self.document.design.to_dict(), options, n)  # local, or on a cluster
         self._mode = mode
         self._total_items = items
         self._rep_t = {}

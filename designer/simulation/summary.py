@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from designer.simulation.worker import _number
+from simcore.sweep import figure_value as _number
 
 
 def _mean_ci(values: list[float]) -> tuple[float | None, list[float] | None]:

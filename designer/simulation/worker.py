@@ -30,18 +30,12 @@ from __future__ import annotations
 import importlib.machinery
 import importlib.util
 import inspect
-import math
 import os
 import queue as queue_module
 import sys
 import time
 import traceback
 from pathlib import Path
-
-SWEEP_FACTORS = (0.1, 0.25, 0.4, 0.55, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2)
-"""Offered load as fractions of the analysis's saturation rps."""
-SWEEP_DURATION_S = 20.0
-SWEEP_WARMUP_S = 4.0
 
 
 def load_run_replication():
@@ -101,56 +95,6 @@ def noop() -> None:
     """A process that does nothing (starts the fork server's first child)."""
 
 
-def _number(value):
-    """A float from a figure that may be a number or a {mean: …} dict; None when absent."""
-    if isinstance(value, dict):
-        value = value.get("mean")
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
-
-
-def result_figures(result: dict, rows: list[dict], warmup_s: float) -> dict:
-    """Throughput, p99 and error rate of one replication, from its result (or its rows)."""
-    lat = result.get("latency_ms") if isinstance(result.get("latency_ms"), dict) else {}
-    thr = _number(result.get("throughput_rps"))
-    p99 = _number(lat.get("p99")) if lat else _number(result.get("p99_ms"))
-    err = _number(result.get("error_rate"))
-    after = [r for r in rows if r.get("t_s", 0) > warmup_s] or rows
-    if thr is None and after:
-        thr = sum(r.get("throughput_rps") or 0.0 for r in after) / len(after)
-    if p99 is None and after:
-        vals = [r["p99_ms"] for r in after if r.get("p99_ms") is not None]
-        p99 = max(vals) if vals else None
-    if err is None and after:
-        err = sum(r.get("error_rate") or 0.0 for r in after) / len(after)
-    return {"throughput_rps": thr, "p99_ms": p99, "error_rate": err}
-
-
-def sweep_design(design_dict: dict, scale: float) -> dict:
-    """The design with every client's rps multiplied by ``scale`` and no scenario events: a
-    load point measures capacity, so scheduled outages and random failures are left out."""
-    d = dict(design_dict)
-    comps = []
-    for c in design_dict.get("components", []):
-        if c.get("kind") == "client" and "rps" in (c.get("params") or {}):
-            c = dict(c)
-            c["params"] = dict(c["params"])
-            c["params"]["rps"] = c["params"]["rps"] * scale
-        comps.append(c)
-    d["components"] = comps
-    if d.get("scenario"):
-        sc = dict(d["scenario"])
-        sc.pop("events", None)
-        sc.pop("random_failures", None)
-        d["scenario"] = sc
-    return d
-
-
 def with_events(design_dict: dict, events: list[dict]) -> dict:
     """The design with ``events`` added to its scenario."""
     if not events:
@@ -203,7 +147,11 @@ class _Control:
 
 
 def process_main(design_dict: dict, options: dict, out, ctl, share: tuple[int, int]) -> None:
-    """Entry point of a worker process: ``run_study`` at a lower priority than the window."""
+    """Entry point of a worker process: ``run_study`` at a lower priority than the window,
+    ending with the window's process should it crash."""
+    from simcore.runner import exit_with_parent
+
+    exit_with_parent()
     if hasattr(os, "nice"):
         try:
             os.nice(NICE)
@@ -247,7 +195,7 @@ def _run(design_dict: dict, options: dict, out, ctl, share: tuple[int, int]) -> 
         return
     out.put(("started", k, {"live_fail": live_fail}))
     if options.get("mode") == "sweep":
-        _sweep(design_dict, options, out, control, run_replication, share)
+        _sweep(design_dict, options, out, control, share)
         return
     seed = int(options.get("seed", 1))
     duration = float(options["duration_s"])
@@ -291,35 +239,27 @@ def _take_injected(result, out, k) -> list[dict]:
     return accepted
 
 
-def _sweep(design_dict, options, out, control, run_replication, share) -> None:
-    from simcore import io as design_io
+def _sweep(design_dict, options, out, control, share) -> None:
+    """This share of the load sweep (``simcore.sweep.load_point`` per load point), streaming
+    each point's rows while it runs and its figures when it ends."""
+    from simcore.sweep import SWEEP_DURATION_S, SWEEP_FACTORS, SWEEP_WARMUP_S, load_point
 
     k, n = share
     sat = float(options["saturation_rps"])
     offered = float(options["offered_rps"])
     duration = float(options.get("sweep_duration_s", SWEEP_DURATION_S))
-    warmup = min(float(options.get("sweep_warmup_s", SWEEP_WARMUP_S)), duration / 2)
+    warmup = float(options.get("sweep_warmup_s", SWEEP_WARMUP_S))
     factors = list(options.get("factors") or SWEEP_FACTORS)
     sender = _RowSender(out, k)
     for i in range(k, len(factors), n):
-        f = factors[i]
-        design = design_io.parse(sweep_design(design_dict, f * sat / offered))
-        rows: list[dict] = []
-
-        def on_second(row, _i=i, _rows=rows):
-            _rows.append(row)
-            sender.add(_i, row)
-
-        result = run_replication(design, seed=int(options.get("seed", 1)), rep_index=0,
-                                 duration_s=duration, warmup_s=warmup, on_second=on_second,
-                                 should_stop=control.should_stop)
+        point = load_point(design_dict, factors[i], sat, offered,
+                           seed=int(options.get("seed", 1)), duration_s=duration,
+                           warmup_s=warmup, on_second=lambda row, _i=i: sender.add(_i, row),
+                           should_stop=control.should_stop)
         sender.flush()
         if control.stop:
             break
-        fig = result_figures(result if isinstance(result, dict) else {}, rows, warmup)
-        out.put(("sweep_point", k, {"index": i, "factor": f, "offered_rps": f * sat,
-                                    "saturated": bool(result.get("saturated"))
-                                    if isinstance(result, dict) else False, **fig}))
+        out.put(("sweep_point", k, {"index": i, **point}))
     out.put(("done", k, {"stopped": control.stop}))
 
 

@@ -39,6 +39,8 @@ def _pct(x: float | None) -> str:
         return DASH
     if math.isinf(x):
         return "∞"
+    if abs(x) >= 1e7:  # a design with absurd numbers: keep the column a column
+        return f"{_num(100.0 * x)}%"
     return f"{100.0 * x:.1f}%"
 
 

@@ -13,11 +13,11 @@ import json
 import signal
 import sys
 import time
-from pathlib import Path
 
-from simcore.io import load, write_text_atomically
+from simcore.io import check_output_path, is_stdout, load, write_output
 from simcore.reliability import StudyTooBig, reliability
 from simcore.reliability.report import render
+from simcore.text import safe
 
 EXIT_INTERRUPTED = 130
 SHOW_AFTER_S = 0.5
@@ -57,16 +57,17 @@ class _Progress:
 
 
 def _write_json(path: str, data: dict) -> None:
-    """Write atomically: a temporary file beside OUT, renamed over it."""
-    write_text_atomically(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
+    """Write atomically: a temporary file beside OUT, renamed over it (``-``: stdout)."""
+    write_output(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
 
 
 def run(args) -> int:
     design = load(args.file)
     if args.json is not None:
-        parent = Path(args.json).parent
-        if not parent.is_dir():
-            print(f"skyline reliability: cannot write {args.json}: no such directory",
+        try:  # fail before a long study, not after it, when OUT cannot be written
+            check_output_path(args.json)
+        except OSError as exc:
+            print(f"skyline reliability: --json {safe(args.json)}: {exc.strerror}",
                   file=sys.stderr)
             return 2
     bar = None if args.quiet else _Progress(sys.stderr)
@@ -93,14 +94,15 @@ def run(args) -> int:
         if bar is not None:
             bar.close()
     stopped = res.stopped
-    sys.stdout.write(render(res))
-    sys.stdout.flush()
+    if not (args.json and is_stdout(args.json)):  # with --json -, stdout holds the JSON alone
+        sys.stdout.write(render(res))
+        sys.stdout.flush()
     if args.json is not None:
         try:
             _write_json(args.json, res.to_json())
-        except OSError as exc:
-            print(f"skyline reliability: cannot write {args.json}: {exc.strerror or exc}",
-                  file=sys.stderr)
+        except (OSError, ValueError) as exc:
+            print(f"skyline reliability: cannot write {safe(args.json)}: "
+                  f"{getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
             return 2
     if stopped:
         print("skyline reliability: interrupted; the report covers the blocks finished",

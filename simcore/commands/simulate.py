@@ -3,7 +3,8 @@ the traffic simulation of a design (SPEC §3, §4).
 
 The text report goes to stdout, progress to stderr (a bar on a terminal, a line per finished
 replication otherwise; nothing with ``--quiet`` or for a run under half a second). ``--json
-OUT`` writes the SPEC §4 object atomically (a temporary file renamed over OUT).
+OUT`` writes the SPEC §4 object atomically (a temporary file renamed over OUT); ``--json -``
+prints it on stdout instead of the text report.
 
 Ctrl-C stops the study cleanly: the running replications are ended, the report of the
 replications that finished is printed (and written to OUT), and the exit status is 130 — the
@@ -23,31 +24,21 @@ import threading
 from simcore.engine.progress import ProgressBar
 from simcore.engine.report import render
 from simcore.engine.study import simulate
-from simcore.io import load, write_text_atomically
+from simcore.io import check_output_path, is_stdout, load, write_output
+from simcore.text import safe
 
 EXIT_STOPPED = 130
 LONG_RUN_REQUESTS = 20_000_000
 """Above this many simulated requests a run takes minutes at least: say so before starting."""
-
-
-class OutputError(Exception):
-    pass
-
-
-def _check_output(path: str) -> None:
-    """Fail before a long run, not after it, when OUT cannot be written."""
-    if os.path.isdir(path):
-        raise OutputError(f"--json {path}: is a directory")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise OutputError(f"--json {path}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise OutputError(f"--json {path}: folder {folder} is not writable")
+MAX_REQUESTS = 1_000_000_000
+"""Above this many simulated requests a run would take hours: refuse it before starting (exit 2)
+and say what to shorten."""
 
 
 def write_json_atomically(path: str, obj: dict) -> None:
-    """Write ``obj`` as strict JSON, atomically (a reader never sees half a file)."""
-    write_text_atomically(path, json.dumps(obj, indent=2, allow_nan=False) + "\n")
+    """Write ``obj`` as strict JSON, atomically (a reader never sees half a file); ``-`` is
+    standard output."""
+    write_output(path, json.dumps(obj, indent=2, allow_nan=False) + "\n")
 
 
 class _StopOnInterrupt:
@@ -79,31 +70,38 @@ class _StopOnInterrupt:
         return False
 
 
-def _warn_if_long(design, args) -> None:
-    """Every request is simulated, so the work grows with rate × duration × replications."""
+def _check_work(design, args) -> bool:
+    """Every request is simulated, so the work grows with rate × duration × replications: warn
+    about a long run (unless ``--quiet``); refuse, with a message, one too long to finish
+    (False)."""
     from simcore.analysis import analyze
     from simcore.engine.study import study_settings
 
     d, _w, _s, n = study_settings(design, args.duration, args.seed, args.replications)
     offered = analyze(design, availability=False).offered_rps or 0.0
     total = offered * d * n
-    if total > LONG_RUN_REQUESTS:
-        print(f"skyline simulate: about {total:,.0f} requests to simulate ({offered:,.0f} req/s "
-              f"× {d:g} s × {n} replication{'s' if n != 1 else ''}); this can take a long time. "
-              "Ctrl-C stops and "
+    work = (f"about {total:,.0f} requests to simulate ({offered:,.0f} req/s × {d:g} s × {n} "
+            f"replication{'s' if n != 1 else ''})")
+    if total > MAX_REQUESTS:
+        print(f"skyline simulate: {work}, more than the {MAX_REQUESTS:,} a run may simulate; "
+              "shorten --duration or use fewer --replications", file=sys.stderr)
+        return False
+    if total > LONG_RUN_REQUESTS and not args.quiet:
+        print(f"skyline simulate: {work}; this can take a long time. Ctrl-C stops and "
               "reports the replications finished so far.", file=sys.stderr)
+    return True
 
 
 def run(args) -> int:
     design = load(args.file)
     if args.json:
-        try:
-            _check_output(args.json)
-        except OutputError as exc:
-            print(f"skyline simulate: {exc}", file=sys.stderr)
+        try:  # fail before a long run, not after it, when OUT cannot be written
+            check_output_path(args.json)
+        except OSError as exc:
+            print(f"skyline simulate: --json {safe(args.json)}: {exc.strerror}", file=sys.stderr)
             return 2
-    if not args.quiet:
-        _warn_if_long(design, args)
+    if not _check_work(design, args):
+        return 2
     bar = None if args.quiet else ProgressBar(sys.stderr)
     try:
         with _StopOnInterrupt() as stop:
@@ -123,13 +121,14 @@ def run(args) -> int:
         else:
             what = f"{j['replications']} of {result.requested} replications finished"
         print(f"skyline simulate: stopped; {what}", file=sys.stderr)
-    sys.stdout.write(render(j, source=os.path.basename(args.file)))
-    sys.stdout.flush()
+    if not (args.json and is_stdout(args.json)):  # with --json -, stdout holds the JSON alone
+        sys.stdout.write(render(j, source=safe(os.path.basename(args.file))))
+        sys.stdout.flush()
     if args.json:
         try:
             write_json_atomically(args.json, j)
-        except OSError as exc:
-            print(f"skyline simulate: cannot write {args.json}: {exc.strerror or exc}",
-                  file=sys.stderr)
+        except (OSError, ValueError) as exc:
+            print(f"skyline simulate: cannot write {safe(args.json)}: "
+                  f"{getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
             return 2
     return EXIT_STOPPED if result.stopped else 0

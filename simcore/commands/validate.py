@@ -6,6 +6,7 @@ import sys
 
 from simcore.io import load
 from simcore.problems import DesignError
+from simcore.text import safe
 
 
 def run(args) -> int:
@@ -13,7 +14,7 @@ def run(args) -> int:
         load(args.file)
     except DesignError as exc:
         for p in exc.problems:
-            print(f"{args.file}: {p}", file=sys.stderr)
+            print(f"{safe(args.file)}: {p}", file=sys.stderr)
         return 2
-    print(f"{args.file}: valid")
+    print(f"{safe(args.file)}: valid")
     return 0

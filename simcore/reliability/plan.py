@@ -1,9 +1,13 @@
 """What the reliability simulation simulates: one up/down *column* per part that the request
 success of SPEC §3 looks at, and the failure processes behind each column.
 
-The columns are exactly ``SuccessModel.columns`` of the instant analysis (one per non-client
-component, one per database node, one per group), so that the success function written for the
-analysis is the one evaluated over the simulated states. Behind a column:
+The success function is the instant analysis' ``SuccessModel`` (one column per non-client
+component, one per database node, one per group), so that the function written for the analysis
+is the one evaluated over the simulated states. The simulated columns are fewer: a shard's
+replicas are one simulated column, "some replica is up" (a read needs one, whichever it is;
+a write needs the primary), spread back over the replica columns when the success function is
+evaluated. A database of 1,000 shards × 100 replicas is 2,000 simulated columns, not 101,000.
+Behind a simulated column:
 
 - n identical active instances, each alternating up / down with exponential times of mean MTBF
   and MTTR (hours); the column's actives are down when all n are;
@@ -21,11 +25,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from simcore.analysis.availability_model import (
     SuccessModel,
     build_model,
     unit_unavailability,
 )
+from simcore.analysis.nines import SECONDS_PER_YEAR
 from simcore.topology import Topology
 
 NEGLIGIBLE_EPISODES = 1e-9
@@ -34,10 +41,15 @@ are expected over the whole study is simulated as always up: simulating thousand
 that can never all be down at once would only cost time."""
 MAX_EVENTS = 300_000_000
 """Most failure and repair events a study may need; more is refused with a message (fewer years)."""
+MAX_WORK = 2e11
+"""Most (state changes × success-function columns) a study may evaluate, about a few minutes of
+one core: a database of 1,000 shards × 100 replicas has 101,000 columns, so it is refused for
+4,000 simulated years but fits in about 100."""
+HOURS_PER_YEAR = SECONDS_PER_YEAR / 3600.0
 
 
 class StudyTooBig(ValueError):
-    """The study would need more events than ``MAX_EVENTS``."""
+    """The study would need more events than ``MAX_EVENTS`` or more work than ``MAX_WORK``."""
 
 
 @dataclass
@@ -73,7 +85,8 @@ def rates_of(params) -> Rates | None:
 
 @dataclass
 class ColumnSpec:
-    """One column of the success function. ``rates`` None: never fails."""
+    """One simulated column: up while some of its ``instances`` is (or its standby serves).
+    ``targets``: the success-function columns it stands for. ``rates`` None: never fails."""
 
     name: str
     owner: str  # the component or group id it belongs to
@@ -82,6 +95,7 @@ class ColumnSpec:
     standby: bool = False
     failover_h: float = 0.0
     simplified: bool = False  # all actives down is negligible: simulated as always up
+    targets: list[int] = field(default_factory=list)
 
     def events_per_hour(self) -> float:
         if self.rates is None or self.simplified:
@@ -93,14 +107,23 @@ class ColumnSpec:
 class ReliabilityPlan:
     """Everything one block of simulated time needs (picklable: it travels to worker processes).
 
-    ``component_cols`` maps each non-client component to the columns whose time up is its own
-    availability (a database: its shards' primaries); ``group_cols`` each group to its column."""
+    ``component_cols`` maps each non-client component to the simulated columns whose time up is
+    its own availability (a database: its shards' primaries); ``group_cols`` each group to its
+    column. ``expand[j]`` is the simulated column behind success-function column j."""
 
     success: SuccessModel
     columns: list[ColumnSpec]
     component_cols: dict[str, list[int]] = field(default_factory=dict)
     group_cols: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def expand(self) -> np.ndarray:
+        """Per success-function column, the index of the simulated column that drives it."""
+        out = np.empty(len(self.success.columns), dtype=np.int64)
+        for i, spec in enumerate(self.columns):
+            out[spec.targets] = i
+        return out
 
     def events_per_hour(self) -> float:
         return sum(c.events_per_hour() for c in self.columns)
@@ -127,8 +150,8 @@ def build_plan(topo: Topology, client_weights: dict[str, float], total_hours: fl
     refuse studies that are too big)."""
     model = build_model(topo)
     success = SuccessModel(model, client_weights)
-    specs: list[ColumnSpec | None] = [None] * len(success.columns)
     plan = ReliabilityPlan(success, [])
+    add = plan.columns.append
     for x in model.order:
         nm = model.nodes[x]
         if nm.behaviour.is_source:
@@ -139,23 +162,27 @@ def build_plan(topo: Topology, client_weights: dict[str, float], total_hours: fl
         failover_h = p.effective_failover_s / 3600.0 if standby else 0.0
         if nm.db is not None:
             cols = success.db_cols[x]
+            plan.component_cols[x] = []
             for k in range(nm.db.shards):
-                specs[cols[k, 0]] = ColumnSpec(success.columns[cols[k, 0]], x, rates, 1,
-                                               standby, failover_h)
-                for j in range(1, 1 + nm.db.replicas):
-                    specs[cols[k, j]] = ColumnSpec(success.columns[cols[k, j]], x, rates)
-            plan.component_cols[x] = [int(c) for c in cols[:, 0]]
+                plan.component_cols[x].append(len(plan.columns))
+                add(ColumnSpec(success.columns[cols[k, 0]], x, rates, 1, standby, failover_h,
+                               targets=[int(cols[k, 0])]))
+                if nm.db.replicas:
+                    add(ColumnSpec(f"{x}:{k}:replicas", x, rates, nm.db.replicas,
+                                   targets=[int(c) for c in cols[k, 1:]]))
         else:
-            c = success.col[x]
-            specs[c] = ColumnSpec(x, x, rates, p.instances, standby, failover_h)
-            plan.component_cols[x] = [c]
+            plan.component_cols[x] = [len(plan.columns)]
+            add(ColumnSpec(x, x, rates, p.instances, standby, failover_h,
+                           targets=[success.col[x]]))
     for g, c in success.group_col.items():
-        specs[c] = ColumnSpec(g, g, rates_of(topo.groups[g][1]))
-        plan.group_cols[g] = c
-    plan.columns = [s for s in specs if s is not None]
-    assert len(plan.columns) == len(success.columns)
+        plan.group_cols[g] = len(plan.columns)
+        add(ColumnSpec(g, g, rates_of(topo.groups[g][1]), targets=[c]))
+    said: set[str] = set()
     for spec in plan.columns:
-        _maybe_simplify(spec, total_hours, plan.notes)
+        note = _maybe_simplify(spec, total_hours)
+        if note is not None and note not in said:  # once for all the shards of a database
+            said.add(note)
+            plan.notes.append(note)
     expected = plan.events_per_hour() * total_hours
     if expected > MAX_EVENTS:
         busiest = max(plan.columns, key=lambda s: s.events_per_hour())
@@ -163,19 +190,29 @@ def build_plan(topo: Topology, client_weights: dict[str, float], total_hours: fl
             f"the study would simulate about {expected:.3g} failures and repairs (at most "
             f"{MAX_EVENTS:.0e}); '{busiest.owner}' fails most often: use fewer --years or "
             f"--replications")
+    width = len(success.columns)
+    if expected * width > MAX_WORK:
+        fits = MAX_WORK / (plan.events_per_hour() * width * HOURS_PER_YEAR)
+        raise StudyTooBig(
+            f"the study would evaluate about {expected:.3g} failures and repairs over "
+            f"{width:,} parts (at most {MAX_WORK:.0e} of both together); about {fits:,.0f} "
+            f"simulated years fit in all: use fewer --years or --replications")
     return plan
 
 
-def _maybe_simplify(spec: ColumnSpec, total_hours: float, notes: list[str]) -> None:
+def _maybe_simplify(spec: ColumnSpec, total_hours: float) -> str | None:
+    """Mark a column whose actives are all down too rarely to matter; the note saying so."""
     r = spec.rates
     if r is None or spec.instances == 1:
-        return
+        return None
     n = spec.instances
     log_all_down = n * math.log(r.u)  # log uⁿ, safe for huge n
     # all-down episodes begin at rate uⁿ · n / MTTR per hour (each ends at the first repair)
     log_episodes = log_all_down + math.log(n / r.mttr_h * max(total_hours, 1e-300))
     if log_episodes < math.log(NEGLIGIBLE_EPISODES):
         spec.simplified = True
-        notes.append(f"{spec.owner}: all {n} instances down together is expected "
-                     f"{math.exp(log_episodes):.1e} times in the whole study; simulated as "
-                     f"always up")
+        what = "replicas of a shard" if spec.name.endswith(":replicas") else "instances"
+        return (f"{spec.owner}: all {n} {what} down together is expected "
+                f"{math.exp(log_episodes):.1e} times in the whole study; simulated as "
+                f"always up")
+    return None

@@ -25,6 +25,13 @@ from simcore.reliability.plan import ColumnSpec, ReliabilityPlan
 
 SEGMENT_EVENTS = 400_000
 """Events simulated at once, at most (memory: a few tens of MB)."""
+STATE_BYTES = 64 * 1024 * 1024
+"""Packed states of one segment (events × columns / 8 bytes), at most: a design with thousands
+of columns simulates shorter segments instead of more memory."""
+EVAL_CELLS = 1 << 24
+"""Cells (states × success columns) handed to the success function at once."""
+CACHE_BYTES = 64 * 1024 * 1024
+"""The memo of evaluated states is emptied when its keys reach this size."""
 OUTAGE_THRESHOLD = 1e-12
 """A state where more than this share of requests fails is part of an outage (the same line as
 the analysis' SPOF threshold: below it is floating-point noise)."""
@@ -218,8 +225,10 @@ def simulate_block(plan: ReliabilityPlan, hours: float, entropy: int, replicatio
     cols = [_Column(spec, rng, 0.0) for spec in plan.columns]
     ncol = len(cols)
     words = max(1, (ncol + 62) // 63)
+    expand = plan.expand
     rate = plan.events_per_hour()
-    seg = hours if rate * hours <= SEGMENT_EVENTS else SEGMENT_EVENTS / rate
+    most = max(1, min(SEGMENT_EVENTS, STATE_BYTES // (8 * words)))
+    seg = hours if rate * hours <= most else most / rate
     nseg = max(1, int(np.ceil(hours / seg)))
     col_up = np.zeros(ncol)
     failed = outage_h = 0.0
@@ -255,7 +264,7 @@ def simulate_block(plan: ReliabilityPlan, hours: float, entropy: int, replicatio
         keep[:-1] = starts[1:] != starts[:-1]
         starts, keys = starts[keep], keys[keep]
         dur = np.diff(np.concatenate([starts, [e]]))
-        f = _failures(plan, keys, ncol, cache)
+        f = _failures(plan, keys, ncol, expand, cache)
         failed += float(np.dot(f, dur))
         bad = f > OUTAGE_THRESHOLD
         prev = np.empty_like(bad)
@@ -268,10 +277,13 @@ def simulate_block(plan: ReliabilityPlan, hours: float, entropy: int, replicatio
     return BlockResult(hours, failed, outages, outage_h, col_up, events)
 
 
-def _failures(plan: ReliabilityPlan, keys: np.ndarray, ncol: int,
+def _failures(plan: ReliabilityPlan, keys: np.ndarray, ncol: int, expand: np.ndarray,
               cache: dict[bytes, float]) -> np.ndarray:
-    """Failure fraction of each state row of ``keys`` (packed column bits), evaluating every
-    distinct state once with the analysis' success function."""
+    """Failure fraction of each state row of ``keys`` (packed bits of the simulated columns),
+    evaluating every distinct state once with the analysis' success function (over its own
+    columns, ``expand`` mapping each to its simulated column), in slices of ``EVAL_CELLS``."""
+    if len(cache) * keys.shape[1] * 8 > CACHE_BYTES:
+        cache.clear()
     if keys.shape[1] == 1:
         u1, inv = np.unique(keys[:, 0], return_inverse=True)
         uniq = u1[:, None]
@@ -286,12 +298,14 @@ def _failures(plan: ReliabilityPlan, keys: np.ndarray, ncol: int,
             todo.append(j)
         else:
             fu[j] = v
-    if todo:
-        rows = uniq[todo]
-        idx = np.arange(ncol)
+    idx = np.arange(ncol)
+    step = max(1, EVAL_CELLS // max(len(expand), ncol))
+    for lo in range(0, len(todo), step):
+        part = todo[lo:lo + step]
+        rows = uniq[part]
         up = ((rows[:, idx // 63] >> (idx % 63)) & 1).astype(bool)
-        fv = np.clip(plan.success.failure(up), 0.0, 1.0)
-        for j, v in zip(todo, fv):
+        fv = np.clip(plan.success.failure(up[:, expand]), 0.0, 1.0)
+        for j, v in zip(part, fv):
             fu[j] = v
             cache[uniq[j].tobytes()] = float(v)
     return fu[inv]

@@ -117,28 +117,17 @@ def test_a_bad_design_gives_one_clear_error():
     assert "Traceback" not in msgs[0][2]
 
 
-def test_a_sweep_scales_every_client_and_leaves_events_out():
+def test_the_sweep_streams_one_point_per_load_factor():
     data = design_dict(events=[{"type": "fail", "target": "db", "at_s": 1, "duration_s": 1}])
-    scaled = worker.sweep_design(data, 0.5)
-    assert scaled["components"][0]["params"]["rps"] == pytest.approx(100.0)
-    assert "events" not in scaled["scenario"]
-    assert data["components"][0]["params"]["rps"] == 200.0  # the original is untouched
     msgs = run(data, {"mode": "sweep", "saturation_rps": 400.0, "offered_rps": 200.0,
                       "seed": 1, "sweep_duration_s": 4.0, "sweep_warmup_s": 1.0,
                       "factors": [0.25, 0.5]})
     points = [m[2] for m in msgs if m[0] == "sweep_point"]
     assert [p["offered_rps"] for p in points] == [100.0, 200.0]
+    assert [p["index"] for p in points] == [0, 1]
+    assert {m[2] for m in msgs if m[0] == "rows"} == {0, 1}  # each point's seconds, live
     for p in points:  # well below saturation the offered load is carried (3 s measured)
         assert p["throughput_rps"] == pytest.approx(p["offered_rps"], rel=0.2)
         assert p["error_rate"] == 0
 
 
-def test_result_figures_fall_back_to_the_rows():
-    rows = [{"t_s": 1.0, "throughput_rps": 50.0, "p99_ms": 9.0, "error_rate": 0.5},
-            {"t_s": 2.0, "throughput_rps": 10.0, "p99_ms": 3.0, "error_rate": 0.0},
-            {"t_s": 3.0, "throughput_rps": 20.0, "p99_ms": 5.0, "error_rate": 0.1}]
-    fig = worker.result_figures({}, rows, warmup_s=1.0)
-    assert fig == {"throughput_rps": 15.0, "p99_ms": 5.0, "error_rate": pytest.approx(0.05)}
-    fig = worker.result_figures({"throughput_rps": 7.0, "latency_ms": {"p99": 2.0},
-                                 "error_rate": 0.0}, rows, 1.0)
-    assert fig == {"throughput_rps": 7.0, "p99_ms": 2.0, "error_rate": 0.0}

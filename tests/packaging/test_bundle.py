@@ -251,6 +251,26 @@ def test_simulate_runs_its_replications_in_worker_processes(exe, home, tmp_path)
     assert_same_results(result, json.loads((tmp_path / "source.json").read_text(encoding="utf-8")))
 
 
+def test_the_bundle_sweeps_on_a_dask_cluster_with_the_sources_results(exe, home, tmp_path):
+    """The packaged program carries dask and distributed (docs/packaging.md): it submits a
+    sweep to a cluster whose workers run Skyline from the source, with the same results."""
+    distributed = pytest.importorskip("distributed")
+    args = ["sweep", EXAMPLE, "--param", "app.workers", "--values", "2,4", "--duration", "5",
+            "--replications", "2", "--quiet", "--json"]
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        frozen = run_frozen(exe, home, *args, tmp_path / "frozen.json", "--scheduler",
+                            cluster.scheduler_address)
+    assert frozen.returncode == 0, frozen.stderr[-3000:]
+    assert "Warning" not in frozen.stderr, frozen.stderr[-3000:]
+    source = run_source(home, *args, tmp_path / "source.json")
+    assert source.returncode == 0, source.stderr[-3000:]
+    result = json.loads((tmp_path / "frozen.json").read_text(encoding="utf-8"))
+    assert result["runner"] == "dask"
+    expected = json.loads((tmp_path / "source.json").read_text(encoding="utf-8"))
+    assert_same_results(result["results"], expected["results"])
+
+
 def test_reliability_matches_the_source(exe, home, tmp_path):
     args = ["reliability", EXAMPLE, "--years", "5", "--replications", "2", "--seed", "3",
             "--quiet", "--json"]

@@ -73,7 +73,7 @@ def test_a_perfect_design_reports_no_outages_and_null_nines(tmp_path):
     (["--years", "0"], "positive"),
     (["--replications", "0"], "at least 1"),
     (["--seed", "x"], "whole number"),
-    (["--json", "/nonexistent-dir/out.json"], "no such directory"),
+    (["--json", "/nonexistent-dir/out.json"], "does not exist"),
 ])
 def test_usage_errors_exit_2(args, expected):
     r = skyline("reliability", EXAMPLES["spof_example"], *args)
