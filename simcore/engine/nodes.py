@@ -475,12 +475,12 @@ class BalancerNode(RNode):
         if not self.stations[k].enter(self._route_cb, req, done):
             done(FAIL)
 
-    def _route(self, req, done):
-        self.place(req, done, self.view_r if req.read else self.view_w)
-
-    def place(self, req, done, view) -> tuple[int, int] | None:
-        """Send ``req`` to a target and instance of ``view`` chosen by ``algorithm``; their
-        (target index, instance), or None when no target serves (the request fails)."""
+    def _route(self, req, done) -> tuple[int, int] | None:
+        """Send ``req`` to a target and instance chosen by ``algorithm`` among those the
+        health check saw serving its type; their (target index, instance), or None when no
+        target serves (the request fails). Every request of a balancer comes here: the
+        common cases are inline."""
+        view = self.view_r if req.read else self.view_w
         if len(view) == 1:  # _pick_target, inline for a single target
             ti = 0 if view[0] else -1
         else:
@@ -490,8 +490,24 @@ class BalancerNode(RNode):
             done(FAIL)
             return None
         cand = view[ti]
-        k = cand[0] if len(cand) == 1 else self.instance_of(ti, cand)
-        self.send(req, done, ti, k)
+        alg = self.alg
+        if len(cand) == 1:
+            k = cand[0]
+        elif alg == "round_robin":
+            j = self.rr_inst[ti] % len(cand)
+            self.rr_inst[ti] = j + 1
+            k = cand[j]
+        else:
+            k = self.instance_of(ti, cand)
+        if alg == "least_connections":
+            self.send(req, done, ti, k)
+            return ti, k
+        e = self.out[ti]  # send(), inline: only least_connections counts requests out
+        if e.direct:  # the call's short path, inline
+            e.attempts += 1
+            e.dst.arrive(req, k, done)
+        else:
+            self.call(e, req, done, k)
         return ti, k
 
     def instance_of(self, ti: int, cand: list[int]) -> int:

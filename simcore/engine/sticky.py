@@ -49,6 +49,6 @@ class StickySessions:
                 return
             if not self.keeps_state:
                 self.lost_sessions += 1
-        placed = b.place(req, done, view)
+        placed = b._route(req, done)
         if placed is not None and session is not None:
             self.pins[session] = placed
