@@ -77,7 +77,7 @@ def run_summary(results: list[dict], labels: dict[str, str] | None = None) -> st
     m, _ci = _figure(results, "rejected_rate")
     if m:
         parts.append(f"rejected {_fmt(100 * m)} %")
-    parts.extend(_call_figures(results))
+    parts.extend(_call_figures(results, labels or {}))
     head = f"{n} replication{'s' if n > 1 else ''}" + (" (± 95 % confidence)" if n > 1 else "")
     text = f"{head}: " + " · ".join(parts) if parts else head
     labels = labels or {}
@@ -88,10 +88,18 @@ def run_summary(results: list[dict], labels: dict[str, str] | None = None) -> st
     return text
 
 
-def _call_figures(results: list[dict]) -> list[str]:
+def _call_figures(results: list[dict], labels: dict[str, str]) -> list[str]:
     """Duplicate writes, deduplicated repeats and lost sessions (per replication, over the
-    components) and the degraded share of offered requests, each when non-zero."""
+    components), the degraded share of offered requests, each when non-zero, and the mean
+    instances of each autoscaled service."""
     out = []
+    scaled = sorted({cid for r in results for cid, c in (r.get("components") or {}).items()
+                     if isinstance(c, dict) and c.get("instances_mean") is not None})
+    for cid in scaled:
+        m, _ci = _mean_ci([_number(r["components"][cid].get("instances_mean"))
+                           for r in results if cid in (r.get("components") or {})])
+        if m is not None:
+            out.append(f"{labels.get(cid, cid)} {_fmt(m)} instances")
     for key, label in (("duplicate_executions", "duplicate writes"),
                        ("deduplicated", "deduplicated"), ("lost_sessions", "lost sessions")):
         m, _ci = _mean_ci([sum(_number(c.get(key)) or 0 for c in

@@ -386,9 +386,11 @@ def test_the_summary_line_names_duplicates_and_degraded_requests():
     def rep(dups, degraded):
         return {"throughput_rps": 100.0, "offered": 400, "degraded": degraded,
                 "components": {"pay": {"duplicate_executions": dups, "deduplicated": 0},
-                               "app": {"utilization": 0.2}, "lb": {"lost_sessions": 3}}}
+                               "app": {"utilization": 0.2, "instances_mean": 4.5},
+                               "lb": {"lost_sessions": 3}}}
 
-    text = run_summary([rep(10, 100), rep(14, 100)])
+    text = run_summary([rep(10, 100), rep(14, 100)], {"app": "API"})
+    assert "API 4.50 instances" in text
     assert "duplicate writes 12" in text and "degraded 25.0 ± 0.0 %" in text
     assert "lost sessions 3" in text
     assert "deduplicated" not in text
