@@ -15,7 +15,14 @@ import traceback
 import weakref
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
-from PySide6.QtWidgets import QListWidget, QListWidgetItem
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QWidget,
+)
 
 from simcore.problems import Problem
 
@@ -167,9 +174,11 @@ class AnalysisRunner(QObject):
 
 
 class ProblemsPanel(QListWidget):
-    """Lists the design's validation problems; activating one asks to select its item."""
+    """Lists the design's validation problems, then its warnings (valid, but likely not what
+    was meant; each with a one-click fix). Activating a line asks to select its item."""
 
     itemRequested = Signal(str)
+    fixRequested = Signal(str)  # the id a warning is about
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -179,9 +188,11 @@ class ProblemsPanel(QListWidget):
         self.itemActivated.connect(self._clicked)
         self.set_problems([])
 
-    def set_problems(self, problems: list) -> None:
+    def set_problems(self, problems: list, warnings: list = (),
+                     fix_text=lambda _w: "Fix") -> None:
+        """``fix_text(warning)`` names the fix on the warning's button."""
         self.clear()
-        if not problems:
+        if not problems and not warnings:
             item = QListWidgetItem("No problems: the design is valid.")
             item.setData(256, None)
             self.addItem(item)
@@ -192,6 +203,29 @@ class ProblemsPanel(QListWidget):
             item.setData(256, where)  # Qt.UserRole
             item.setToolTip(str(p))
             self.addItem(item)
+        for w in warnings:
+            self._add_warning(w, fix_text(w))
+
+    def _add_warning(self, warning, fix: str) -> None:
+        item = QListWidgetItem()
+        item.setData(256, warning.where)
+        item.setToolTip(f"Warning: {warning.message}")
+        self.addItem(item)
+        row = QWidget()
+        lay = QHBoxLayout(row)
+        lay.setContentsMargins(4, 1, 4, 1)
+        text = QLabel(f"<span style='color:#b45309'>△ warning</span> — {warning.message}")
+        text.setWordWrap(True)
+        lay.addWidget(text, 1)
+        button = QPushButton(fix)
+        button.setToolTip("Fix it (one undoable edit)")
+        button.clicked.connect(lambda: self.fixRequested.emit(warning.where))
+        lay.addWidget(button)
+        item.setSizeHint(row.sizeHint())
+        self.setItemWidget(item, row)
+
+    def warning_count(self) -> int:
+        return sum(1 for i in range(self.count()) if self.itemWidget(self.item(i)) is not None)
 
     def problem_count(self) -> int:
         return sum(1 for i in range(self.count()) if self.item(i).text().startswith("⚠"))

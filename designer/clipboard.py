@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import re
 
 from PySide6.QtCore import QMimeData
 from PySide6.QtWidgets import QApplication
@@ -14,6 +15,10 @@ from simcore.design import Design
 from simcore.io import design_to_dict
 
 MIME = "application/x-skyline-fragment"
+BOX = (160.0, 60.0)
+"""A component's box on the canvas (width, height), for the room a pasted copy needs."""
+GAP = 20.0
+"""Least space kept between a pasted copy and what is already there (one grid step)."""
 
 
 def fragment_from(design: Design, ids: list[str]) -> dict:
@@ -79,3 +84,44 @@ def get() -> dict | None:
     if not isinstance(frag, dict) or not isinstance(frag.get("components"), list):
         return None
     return frag
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    """``name``, or "name 2", "name 3"… (a trailing number is counted on, not repeated)."""
+    if name not in taken:
+        return name
+    base = re.sub(r" \d+$", "", name)
+    n = 2
+    while f"{base} {n}" in taken:
+        n += 1
+    return f"{base} {n}"
+
+
+def _overlaps(boxes, others) -> bool:
+    w, h = BOX
+    return any(abs(x - ox) < w + GAP and abs(y - oy) < h + GAP
+               for x, y in boxes for ox, oy in others)
+
+
+def prepared(fragment: dict, design: Design) -> tuple[dict, tuple[float, float]]:
+    """A copy of ``fragment`` whose components have names not used in ``design`` ("App 2"),
+    and the offset that puts it where it covers nothing: beside the originals, else below
+    them, else further on."""
+    taken = {c.label for c in design.components}
+    comps = []
+    for raw in fragment.get("components", []):
+        name = raw.get("name") or raw.get("id", "")
+        name = _free_name(name, taken)
+        taken.add(name)
+        comps.append(dict(raw, name=name))
+    boxes = [(float(c.get("x", 0)), float(c.get("y", 0))) for c in comps]
+    if not boxes:
+        return dict(fragment, components=comps), (0.0, 0.0)
+    others = [(c.x, c.y) for c in design.components]
+    width = max(x for x, _ in boxes) - min(x for x, _ in boxes) + BOX[0] + GAP
+    height = max(y for _, y in boxes) - min(y for _, y in boxes) + BOX[1] + GAP
+    for k in range(1, 200):
+        for dx, dy in ((k * width, 0.0), (0.0, k * height), (k * width, k * height)):
+            if not _overlaps([(x + dx, y + dy) for x, y in boxes], others):
+                return dict(fragment, components=comps), (dx, dy)
+    return dict(fragment, components=comps), (200 * width, 0.0)

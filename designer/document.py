@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from designer import commands as cmd
+from designer import layout
 from simcore.components import KINDS
 from simcore.design import Component, Design, Event, Group, Link, Scenario, empty_design
 from simcore.graph import link_refusal, reaches
@@ -80,6 +81,10 @@ class DesignDocument(QObject):
     def path(self) -> Path | None:
         return self._path
 
+    def display_name(self) -> str:
+        """What the window calls the design: its name, else its file's name, else Untitled."""
+        return self._design.name or (self._path.stem if self._path else "Untitled")
+
     def is_dirty(self) -> bool:
         return not self.undo_stack.isClean()
 
@@ -90,7 +95,12 @@ class DesignDocument(QObject):
             self.pathChanged.emit()
 
     def replace(self, design: Design, path: Path | None) -> None:
-        """Open or new: a different design, a fresh undo history."""
+        """Open or new: a different design, a fresh undo history. A design whose components
+        have no places (a pile at 0, 0) is laid out first (part of opening, not an edit)."""
+        if layout.needs_layout(design):
+            places = layout.auto_layout(design)
+            for c in design.components:
+                c.x, c.y = places[c.id]
         self.undo_stack.clear()
         self._design = design
         self._group_hints.clear()
@@ -145,6 +155,14 @@ class DesignDocument(QObject):
             n = sum(1 for op in ops if op.collection == "components")
             text = "Move " + (self._label_of(next(iter(moves))) if n == 1 else f"{n} items")
             self._push(cmd.MoveCommand(self, text, ops))
+
+    def auto_layout(self) -> None:
+        """Arrange → Auto layout: every component placed by depth, as one undo step."""
+        self.undo_stack.beginMacro("Auto layout")
+        try:
+            self.move_components(layout.auto_layout(self._design))
+        finally:
+            self.undo_stack.endMacro()
 
     def rename(self, item_id: str, name: str) -> None:
         found = self.find(item_id)
@@ -365,7 +383,8 @@ class DesignDocument(QObject):
             n_groups += 1
             new_ids.append(group.id)
         if ops:
-            self._push(cmd.PasteCommand(self, f"Paste {len(new_ids)} items", ops))
+            n = sum(1 for op in ops if op.collection == "components")
+            self._push(cmd.PasteCommand(self, f"Paste {n} item{'s' * (n != 1)}", ops))
         return new_ids
 
     # --- edits: scenario and design info ---------------------------------------------------

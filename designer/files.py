@@ -53,6 +53,21 @@ def settings() -> QSettings:
     return QSettings()
 
 
+def last_folder() -> Path:
+    """Where the last design or export was opened or saved (the dialogs start there)."""
+    folder = settings().value("lastFolder", "")
+    if folder and Path(folder).is_dir():
+        return Path(folder)
+    return Path.home()
+
+
+def remember_folder(path: str | os.PathLike) -> None:
+    """The folder of a file just opened or written: the next dialog starts there."""
+    s = settings()
+    s.setValue("lastFolder", str(Path(path).resolve().parent))
+    s.sync()
+
+
 def recovery_dir() -> Path:
     d = data_dir() / "recovery"
     d.mkdir(parents=True, exist_ok=True)
@@ -153,8 +168,7 @@ class FileManager(QObject):
         self.modifiedChanged.emit(self.is_modified())
 
     def display_name(self) -> str:
-        d = self.document.design
-        return d.name or (self.document.path.stem if self.document.path else "Untitled")
+        return self.document.display_name()
 
     # --- the prompt before losing work -----------------------------------------------------------
     def maybe_save(self) -> bool:
@@ -215,9 +229,18 @@ class FileManager(QObject):
         self.statusMessage.emit(f"New design from {origin}")
         return True
 
+    def close(self) -> bool:
+        """File → Close: the design goes (after the prompt to save it), an empty one stays."""
+        name = self.display_name()
+        if not self.maybe_save():
+            return False
+        self._replace(empty_design(), None)
+        self.statusMessage.emit(f"Closed {name}")
+        return True
+
     def open(self) -> bool:
-        start = str(self.document.path.parent) if self.document.path else str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self.widget, "Open design", start, FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self.widget, "Open design", str(last_folder()),
+                                              FILE_FILTER)
         return bool(path) and self.open_path(path)
 
     def open_path(self, path: str | os.PathLike, ask_unsaved: bool = True) -> bool:
@@ -263,7 +286,7 @@ class FileManager(QObject):
             start = str(current)
         else:
             stem = "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in self.display_name())
-            start = str(Path.home() / f"{stem.strip() or 'design'}.json")
+            start = str(last_folder() / f"{stem.strip() or 'design'}.json")
         path, _ = QFileDialog.getSaveFileName(self.widget, "Save design as", start, FILE_FILTER)
         if not path:
             return False
@@ -296,6 +319,7 @@ class FileManager(QObject):
         return [Path(p) for p in (raw or [])]
 
     def add_recent(self, path: str | os.PathLike) -> None:
+        remember_folder(path)
         p = str(Path(path).resolve())
         items = [p] + [str(x) for x in self.recent_files() if str(x) != p]
         s = settings()

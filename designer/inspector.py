@@ -145,7 +145,13 @@ class InspectorWidget(QWidget):
         d.changed.connect(self._on_changed)
         d.designReplaced.connect(lambda: self.show_item(None))
         d.scenarioChanged.connect(self._refresh_events)
+        d.pathChanged.connect(self._path_changed)
         self.show_item(None)
+
+    def _path_changed(self) -> None:
+        """Saved under a new name: the design's header says so (when it is shown)."""
+        if self._ident is None:
+            self.show_item(None)
 
     # --- what is shown -----------------------------------------------------------------------
     @property
@@ -267,7 +273,7 @@ class InspectorWidget(QWidget):
     def _build_design(self, lay: QVBoxLayout) -> None:
         d = self.document.design
         n = len(d.components)
-        self.header.set(None, d.name or "Untitled design",
+        self.header.set(None, self.document.display_name(),
                         f"{n} component{'s' * (n != 1)}, {len(d.links)} link"
                         f"{'s' * (len(d.links) != 1)}, {len(d.groups)} group"
                         f"{'s' * (len(d.groups) != 1)}")
@@ -463,7 +469,7 @@ class InspectorWidget(QWidget):
         if self._ident is None and self._body is not None:
             d = self.document.design
             n = len(d.components)
-            self.header.set(None, d.name or "Untitled design",
+            self.header.set(None, self.document.display_name(),
                             f"{n} component{'s' * (n != 1)}, {len(d.links)} link"
                             f"{'s' * (len(d.links) != 1)}, {len(d.groups)} group"
                             f"{'s' * (len(d.groups) != 1)}")

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.wheel_guard import guard_wheel
 from simcore.explain import param_concept
 
 ERROR_STYLE = "color: #b91c1c;"
@@ -331,6 +332,8 @@ class FieldEditor(QWidget):
             self.editor.editingFinished.connect(
                 lambda: self._try(self.editor.text().strip() or None))
         self.editor.setToolTip(shape.tooltip())
+        if kind in ("int", "float", "choice"):
+            guard_wheel(self.editor)
         row.addWidget(self.editor, 1)
         self.reset_button = QToolButton()
         self.reset_button.setText("↺")

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStyle,
     QToolBar,
@@ -20,20 +22,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer import export
+from designer import cache_aside, export, theme
 from designer.analysis_runner import AnalysisRunner, ProblemsPanel
 from designer.canvas.scene import DesignScene
 from designer.canvas.view import DesignView
 from designer.document import DesignDocument
-from designer.files import FileManager
+from designer.files import FileManager, last_folder, remember_folder
 from designer.icons import app_icon
 from designer.inspector import InspectorWidget
 from designer.palette import PaletteWidget
+from designer.results_room import ResultsRoom
 from designer.settings_dialog import open_cluster_settings
 from designer.simulation.compare_view import open_compare_window
 from designer.summary_bar import SummaryBar
 from designer.teaching import Teaching
-from simcore import __version__
+from designer.toolbar_icons import action_icon
+from simcore import __version__, lint
 from simcore.text import elide
 
 # Stand-ins for the simulation panel's actions until it is built: (attribute, text, icon text,
@@ -64,6 +68,7 @@ class MainWindow(QMainWindow):
     def __init__(self, document: DesignDocument | None = None, parent=None):
         super().__init__(parent)
         self.document = document if document is not None else DesignDocument()
+        theme.follow_system(QApplication.instance())
         self.setWindowIcon(app_icon())
         self.setDockNestingEnabled(True)
         self.setDocumentMode(True)
@@ -105,16 +110,20 @@ class MainWindow(QMainWindow):
                                        "paletteDock")
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.RightDockWidgetArea,
                                          "inspectorDock")
+        # Under the canvas, a dragged title bar would float the results: the splitter above
+        # them (and View → Results…) gives them room instead.
         self.results_dock = self._dock("Simulation", self._sim_placeholder,
-                                       Qt.BottomDockWidgetArea,
-                                       "resultsDock")
+                                       Qt.BottomDockWidgetArea, "resultsDock", movable=False)
         self.problems_dock = self._dock("Problems", self.problems, Qt.BottomDockWidgetArea,
-                                        "problemsDock")
+                                        "problemsDock", movable=False)
         self.tabifyDockWidget(self.results_dock, self.problems_dock)
         self.results_dock.raise_()
         self.history_dock = self._dock("History", self.undo_view, Qt.RightDockWidgetArea,
                                        "historyDock")
         self.history_dock.hide()
+        self.results_room = ResultsRoom(self, self.results_dock,
+                                        [self.palette_dock, self.inspector_dock,
+                                         self.problems_dock, self.history_dock])
 
         self._make_actions()
         self.teaching = Teaching(self)
@@ -129,12 +138,17 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(READY_HINT, 8000)
 
     # --- construction ------------------------------------------------------------------------------
-    def _dock(self, title: str, widget: QWidget, area, name: str) -> QDockWidget:
+    def _dock(self, title: str, widget: QWidget, area, name: str,
+              movable: bool = True) -> QDockWidget:
+        """A dock; not ``movable``: dragging its title bar neither moves nor floats it."""
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
-                         | QDockWidget.DockWidgetFloatable)
+                         | QDockWidget.DockWidgetFloatable if movable
+                         else QDockWidget.DockWidgetClosable)
+        if not movable:  # no title bar to grab: the tabs under it name it
+            dock.setTitleBarWidget(QWidget())
         self.addDockWidget(area, dock)
         return dock
 
@@ -168,14 +182,18 @@ class MainWindow(QMainWindow):
                                               "Save the diagram as an SVG drawing")
         self.export_pdf_action = self._action("Export &report (PDF)…", self.export_report, None,
                                               "A PDF with the diagram, the analysis and the plots")
+        self.close_action = self._action("&Close", f.close, QKeySequence.Close,
+                                         "Close the design (an empty canvas stays)")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.Quit)
         stack = self.document.undo_stack
         self.undo_action = stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.Undo)
         self.undo_action.setIcon(self.style().standardIcon(S.SP_ArrowBack))
+        self.undo_action.setIconText("Undo")  # the toolbar stays put; the menu names the edit
         self.redo_action = stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts([QKeySequence.Redo, QKeySequence("Ctrl+Y")])
         self.redo_action.setIcon(self.style().standardIcon(S.SP_ArrowForward))
+        self.redo_action.setIconText("Redo")
         self.cut_action = self._action("Cu&t", self.cut, QKeySequence.Cut)
         self.copy_action = self._action("&Copy", self.copy, QKeySequence.Copy)
         self.paste_action = self._action("&Paste", self.paste, QKeySequence.Paste)
@@ -207,13 +225,39 @@ class MainWindow(QMainWindow):
         for a in (self.zoom_in_action, self.zoom_out_action):
             a.setShortcutContext(Qt.WidgetWithChildrenShortcut)
             self.view.addAction(a)
+        self._draw_action_icons()
+        self.auto_layout_action = self._action(
+            "&Auto layout", self.document.auto_layout, "Ctrl+Shift+L",
+            "Place every component left to right by depth, zones and regions kept together")
         self.about_action = self._action("&About Skyline", self.about)
         self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts,
                                              QKeySequence.HelpContents)
 
+    def _draw_action_icons(self) -> None:
+        """The drawn icons, in the palette's text colour (again when the palette changes)."""
+        sweep = self._sim.sweep_action if self._sim is not None else self._sim_proxies[
+            "sweep_action"]
+        for a, name in ((self.zoom_in_action, "zoom_in"), (self.zoom_out_action, "zoom_out"),
+                        (self.fit_action, "fit"), (sweep, "sweep")):
+            a.setIcon(action_icon(name))
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "fit_action"):
+            self._draw_action_icons()
+
     def _make_menus(self) -> None:
+        """One function per menu: a feature adds its actions to the menu it belongs in."""
         mb = self.menuBar()
-        m = mb.addMenu("&File")
+        self.file_menu = self._make_file_menu(mb.addMenu("&File"))
+        self.edit_menu = self._make_edit_menu(mb.addMenu("&Edit"))
+        self.view_menu = self._make_view_menu(mb.addMenu("&View"))
+        self.arrange_menu = self._make_arrange_menu(mb.addMenu("&Arrange"))
+        self.simulation_menu = self._make_simulation_menu(mb.addMenu("&Simulation"))
+        self.settings_menu = self._make_settings_menu(mb.addMenu("Se&ttings"))
+        self.help_menu = self._make_help_menu(mb.addMenu("&Help"))
+
+    def _make_file_menu(self, m: QMenu) -> QMenu:
         m.addAction(self.new_action)
         self.examples_menu = m.addMenu("New from &example")
         for title, path in self.files.examples():
@@ -233,9 +277,11 @@ class MainWindow(QMainWindow):
         m.addAction(self.export_svg_action)
         m.addAction(self.export_pdf_action)
         m.addSeparator()
+        m.addAction(self.close_action)
         m.addAction(self.quit_action)
+        return m
 
-        m = mb.addMenu("&Edit")
+    def _make_edit_menu(self, m: QMenu) -> QMenu:
         m.addAction(self.undo_action)
         m.addAction(self.redo_action)
         m.addSeparator()
@@ -247,8 +293,9 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.zone_action)
         m.addAction(self.region_action)
+        return m
 
-        m = mb.addMenu("&View")
+    def _make_view_menu(self, m: QMenu) -> QMenu:
         m.addAction(self.zoom_in_action)
         m.addAction(self.zoom_out_action)
         m.addAction(self.fit_action)
@@ -257,8 +304,17 @@ class MainWindow(QMainWindow):
                      self.problems_dock, self.history_dock):
             m.addAction(dock.toggleViewAction())
         self.history_dock.toggleViewAction().setText("Undo &history")
+        m.addSeparator()
+        for a in self.results_room.actions():
+            m.addAction(a)
+        m.addAction(self.results_room.reset_action)
+        return m
 
-        m = mb.addMenu("&Simulation")
+    def _make_arrange_menu(self, m: QMenu) -> QMenu:
+        m.addAction(self.auto_layout_action)
+        return m
+
+    def _make_simulation_menu(self, m: QMenu) -> QMenu:
         m.addAction(self._sim_proxies["run_action"])
         m.addAction(self._sim_proxies["stop_action"])
         m.addSeparator()
@@ -266,16 +322,19 @@ class MainWindow(QMainWindow):
         m.addAction("&Compare designs…", lambda: open_compare_window(self))
         m.addSeparator()
         m.addMenu(self.teaching.scenarios_menu)
+        return m
 
-        m = mb.addMenu("Se&ttings")
+    def _make_settings_menu(self, m: QMenu) -> QMenu:
         m.addAction("Run replications on a &cluster…", lambda: open_cluster_settings(self))
+        return m
 
-        m = mb.addMenu("&Help")
+    def _make_help_menu(self, m: QMenu) -> QMenu:
         m.addAction("&Concepts", self.teaching.show_concepts)
         m.addAction("Scaling &journey", self.teaching.show_journey)
         m.addSeparator()
         m.addAction(self.shortcuts_action)
         m.addAction(self.about_action)
+        return m
 
     def _make_toolbar(self) -> None:
         tb = QToolBar("Main", self)
@@ -312,6 +371,7 @@ class MainWindow(QMainWindow):
         self.view.renameRequested.connect(self.rename_item)
         self.runner.resultReady.connect(self._analysis_ready)
         self.problems.itemRequested.connect(lambda ident: self.select_ids([ident]))
+        self.problems.fixRequested.connect(lambda ident: cache_aside.fix(self.document, ident))
         self.files.modifiedChanged.connect(lambda _m: self._update_title())
         self.files.recentChanged.connect(self._fill_recent)
         self.files.statusMessage.connect(lambda t: self.statusBar().showMessage(t, 5000))
@@ -325,8 +385,9 @@ class MainWindow(QMainWindow):
         w = self.width()  # a laptop's 1024 px leaves the canvas ~600 px, not ~500
         self.resizeDocks([self.palette_dock, self.inspector_dock],
                          [min(180, max(150, w // 7)), min(320, max(240, w // 4))], Qt.Horizontal)
-        # The plots read well from ~200 px (one row); the canvas keeps the rest.
-        self.resizeDocks([self.results_dock], [max(200, min(260, self.height() // 4 + 20))],
+        # A third of the window: plots ~200 px high in one row, legible at a glance (View →
+        # Results fill the window, for reading them closely); the canvas keeps the rest.
+        self.resizeDocks([self.results_dock], [max(240, min(340, self.height() * 36 // 100))],
                          Qt.Vertical)
 
     def showEvent(self, event) -> None:
@@ -334,6 +395,7 @@ class MainWindow(QMainWindow):
         if not self._docks_sized:  # sizes only hold once the window has its real size
             self._docks_sized = True
             self._size_docks()
+            self.results_room.remember_default()
             QTimer.singleShot(SIM_PANEL_DELAY_MS, self._build_sim)
 
     # --- the simulation panel, built once the window shows ------------------------------------
@@ -352,6 +414,7 @@ class MainWindow(QMainWindow):
         sim = SimulationPanel(self.document, lambda: self.runner.analysis, self)
         self._sim = sim
         sim.statusMessage.connect(lambda t: self.statusBar().showMessage(t, 8000))
+        sim.runningChanged.connect(self._running_changed)
         for name, proxy in self._sim_proxies.items():
             real = getattr(sim, name)
             if not proxy.icon().isNull():
@@ -361,9 +424,14 @@ class MainWindow(QMainWindow):
                     widget.insertAction(proxy, real)
                     widget.removeAction(proxy)
             proxy.setShortcut(QKeySequence())
+        sim.add_view_actions(self.results_room.actions())
         self.results_dock.setWidget(sim)
         self._sim_placeholder.deleteLater()
         self._size_docks()
+        self.results_room.remember_default()
+
+    def _running_changed(self, running: bool) -> None:
+        self.scene.run_active = running and self.sim.mode == "run"
 
     # --- reactions to the model ---------------------------------------------------------------------
     def _selection_changed(self, ids: list) -> None:
@@ -374,10 +442,18 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.view.fit_on_open)
 
     def _analysis_ready(self, analysis, problems, error) -> None:
-        self.problems.set_problems(problems)
+        design = self.document.design
+        # warnings of a valid design only: a broken one has its problems to mend first
+        warnings = [] if problems else lint.warnings(design)
+        self.scene.set_warnings(warnings)
+        self.problems.set_problems(problems, warnings, lambda w: cache_aside.fix_text(
+            design, cache_aside.bypass_of(design, w.where)))
         self.inspector.set_analysis(analysis, problems)
         n = len(problems)
-        self.problems_dock.setWindowTitle(f"Problems ({n})" if n else "Problems")
+        title = f"Problems ({n})" if n else "Problems"
+        if warnings:
+            title += f" · {len(warnings)} warning{'s' * (len(warnings) != 1)}"
+        self.problems_dock.setWindowTitle(title)
         if problems:
             self.summary.set_problems(problems)
         elif error:
@@ -459,11 +535,11 @@ class MainWindow(QMainWindow):
 
     # --- export ---------------------------------------------------------------------------------------
     def _ask_path(self, title: str, suffix: str, filt: str) -> Path | None:
-        base = self.document.path.with_suffix(suffix) if self.document.path else Path.home() / (
-            f"{self.files.display_name()}{suffix}")
+        base = last_folder() / f"{self.files.display_name()}{suffix}"
         path, _ = QFileDialog.getSaveFileName(self, title, str(base), filt)
         if not path:
             return None
+        remember_folder(path)
         p = Path(path)
         return p if p.suffix else p.with_suffix(suffix)
 

@@ -102,12 +102,13 @@ def unavailability(analysis: dict) -> float | None:
     return None if a is None else 1.0 - a
 
 
-class _FitLabel(QLabel):
+class FitLabel(QLabel):
     """A value that shrinks with the window: the full text while it fits, elided (…) below."""
 
     def __init__(self, text: str = "", parent=None, keep: int = 48):
         super().__init__(text, parent)
         self._full = text
+        self._tip = ""  # a tooltip of its own; else the full text when it is elided
         self._keep = keep  # the width kept before eliding
 
     def setText(self, text: str) -> None:
@@ -117,6 +118,10 @@ class _FitLabel(QLabel):
 
     def text(self) -> str:
         return self._full
+
+    def setToolTip(self, tip: str) -> None:
+        self._tip = tip
+        super().setToolTip(tip)
 
     def sizeHint(self) -> QSize:
         return QSize(self.fontMetrics().horizontalAdvance(self._full) + 4,
@@ -141,7 +146,7 @@ class _FitLabel(QLabel):
                                               self.contentsRect().width())
         if shown != super().text():
             super().setText(shown)
-            self.setToolTip(self._full if shown != self._full else "")
+            super().setToolTip(self._tip or (self._full if shown != self._full else ""))
 
 
 class _Tile(QFrame):
@@ -158,9 +163,9 @@ class _Tile(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 4, 8, 4)
         lay.setSpacing(0)
-        self.caption = _FitLabel(caption.upper(), keep=1000)  # short: never cut
+        self.caption = FitLabel(caption.upper(), keep=1000)  # short: never cut
         self.caption.setObjectName("summaryCaption")
-        self.value = _FitLabel("—", keep=keep)
+        self.value = FitLabel("—", keep=keep)
         self.value.setObjectName("summaryValue")
         self.value.setTextInteractionFlags(Qt.TextSelectableByMouse)
         lay.addWidget(self.caption)
@@ -225,10 +230,11 @@ class SummaryBar(QFrame):
             tile.clicked.connect(lambda k=key, t=tile: self.whyRequested.emit(k, t))
             self.tiles[key] = tile
             lay.addWidget(tile)
-        self.message = QLabel("")
+        # One line, elided: a long problem text must not make the bar (and the canvas under
+        # it) jump; the whole text is in the tooltip.
+        self.message = FitLabel("", keep=120)
         self.message.setObjectName("summaryMessage")
-        self.message.setWordWrap(True)
-        self.message.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        self.message.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         lay.addWidget(self.message, 1)
         self._stretch = QWidget(self)  # keeps the tiles left when no message is shown
         self._stretch.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
@@ -237,6 +243,14 @@ class SummaryBar(QFrame):
         self._analysis: dict | None = None
         self._tiles_on = False
         self.set_pending()
+        # The same height whatever it shows (a message, or the figures): the canvas under it
+        # never moves.
+        self.ensurePolished()
+        tile = self.tiles["availability"]
+        for w in (tile, tile.caption, tile.value):
+            w.ensurePolished()
+        m = lay.contentsMargins()
+        self.setFixedHeight(tile.sizeHint().height() + m.top() + m.bottom())
 
     # --- width: hide the least telling tiles that do not fit -----------------------------------
     def minimumSizeHint(self) -> QSize:

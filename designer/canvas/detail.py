@@ -11,17 +11,24 @@ import contextlib
 import math
 
 from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt
-from PySide6.QtGui import QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from designer.canvas import overlay as ov
-from designer.canvas.items import LINK_PEN, ComponentItem, GroupItem
+from designer.canvas.items import (
+    LINK_PEN,
+    ZOOMED_OUT_ARROW_PX,
+    ComponentItem,
+    GroupItem,
+    arrow_head,
+    zoomed_out_pen,
+)
 
 NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 # Pictures are drawn at this scale: the zoom below which the canvas is in low detail, so a
 # picture is never enlarged on screen.
 PICTURE_SCALE = 0.5
-_LINK_PENS = (QPen(LINK_PEN, 0), QPen(ov.PROBLEM_RED, 0))
+_LINK_COLOURS = (LINK_PEN, ov.PROBLEM_RED, ov.WARNING_AMBER)
 # Up to this many pixels (4 bytes each) the components are drawn from one sheet holding all
 # their pictures: one pixmap copy a frame instead of one per component. A larger design
 # draws the pictures one by one.
@@ -155,18 +162,25 @@ class DetailMixin:
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     # --- the low-detail background -------------------------------------------------------
-    def _build_plan(self):
+    def _build_plan(self, zoom: float):
+        """Groups, and the links as one path of lines and one of arrowheads per colour (the
+        heads keep their size on screen: at ``zoom`` they are drawn this large)."""
         groups = sorted((g for g in self._groups.values() if not _drawn_by_item(g)),
                         key=lambda g: g.zValue())
-        paths = (QPainterPath(), QPainterPath())
+        lines = tuple(QPainterPath() for _ in _LINK_COLOURS)
+        heads = tuple(QPainterPath() for _ in _LINK_COLOURS)
+        head = ZOOMED_OUT_ARROW_PX / zoom
         for link in self._links.values():
             if link.isSelected():
                 continue
             line = link.line()
-            path = paths[1 if link.problems else 0]
-            path.moveTo(line.p1())
-            path.lineTo(line.p2())
-        return groups, paths
+            i = _LINK_COLOURS.index(link.colour())
+            lines[i].moveTo(line.p1())
+            lines[i].lineTo(line.p2())
+            if line.length() >= 1:
+                heads[i].addPolygon(arrow_head(line, head))
+                heads[i].closeSubpath()
+        return zoom, groups, lines, heads
 
     def _build_sheet(self, scale: float):
         """(scale, [(scene rect, pixmap, source rect)]): one sheet, or a picture per item."""
@@ -198,11 +212,12 @@ class DetailMixin:
         device = painter.device()
         ratio = device.devicePixelRatioF() if device is not None else 1.0
         scale = PICTURE_SCALE * ratio
-        if self._lod_plan is None:
-            self._lod_plan = self._build_plan()
+        zoom = painter.worldTransform().m11() or 1.0
+        if self._lod_plan is None or self._lod_plan[0] != zoom:
+            self._lod_plan = self._build_plan(zoom)
         if self._lod_sheet is None or self._lod_sheet[0] != scale:
             self._lod_sheet = self._build_sheet(scale)
-        groups, paths = self._lod_plan
+        _zoom, groups, lines, heads = self._lod_plan
         pictures = self._lod_sheet[1]
         option = QStyleOptionGraphicsItem()
         for g in groups:
@@ -210,10 +225,13 @@ class DetailMixin:
             painter.translate(g.pos())
             g.paint(painter, option)
             painter.restore()
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        for path, pen in zip(paths, _LINK_PENS):
-            if not path.isEmpty():
-                painter.setPen(pen)
-                painter.drawPath(path)
+        for line_path, head_path, colour in zip(lines, heads, _LINK_COLOURS):
+            if not line_path.isEmpty():
+                painter.setPen(zoomed_out_pen(colour))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawPath(line_path)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(colour)
+                painter.drawPath(head_path)
         for target, pm, source in pictures:
             painter.drawPixmap(target, pm, source)

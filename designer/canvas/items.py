@@ -32,6 +32,8 @@ CONNECT_HINT = "Drag from this dot to another component to connect them"
 BOX_W = 160.0
 BOX_H = 60.0
 PORT_R = 6.0
+PORT_HIT = 11.0
+"""Radius of the round area around the dot where a press starts a connection (scene px)."""
 ICON = 32
 
 Z_GROUP = 0
@@ -109,6 +111,16 @@ def _movable_item_change(item, change, value, moved):
     elif change in _LOD_CHANGES:
         _lod_item_change(item, change)
     return None
+
+
+def _badge(painter: QPainter, centre: QPointF, colour: QColor, radius: float = 8) -> None:
+    """A round "!" badge: a problem (red) or a warning (amber)."""
+    painter.setPen(QPen(Qt.GlobalColor.white, 1.5))
+    painter.setBrush(colour)
+    painter.drawEllipse(centre, radius, radius)
+    painter.setFont(font("tag"))
+    painter.drawText(QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius),
+                     Qt.AlignmentFlag.AlignCenter, "!")
 
 
 def _tag(painter: QPainter, at: QPointF, text: str, colour: QColor) -> None:
@@ -200,12 +212,12 @@ class ComponentItem(QGraphicsItem):
         if not self.has_port():
             return False
         d = local - self.port_centre()
-        return math.hypot(d.x(), d.y()) <= PORT_R + 4
+        return math.hypot(d.x(), d.y()) <= PORT_HIT
 
     def scene_box(self) -> QRectF:
         return self.box().translated(self.pos())
 
-    _BOUNDS = QRectF(-6, -18, BOX_W + PORT_R + 18, BOX_H + 24)
+    _BOUNDS = QRectF(-6, -18, BOX_W + PORT_HIT + 12, BOX_H + 24)
 
     def boundingRect(self) -> QRectF:
         return self._BOUNDS
@@ -214,8 +226,10 @@ class ComponentItem(QGraphicsItem):
         path = QPainterPath()
         path.addRoundedRect(self.box(), 8, 8)
         if self.has_port():
-            c = self.port_centre()
-            path.addEllipse(c, PORT_R + 4, PORT_R + 4)
+            # Winding fill: with the default odd-even rule the half of the dot inside the box
+            # was a hole, and a press there started a rubber band instead of a connection.
+            path.setFillRule(Qt.FillRule.WindingFill)
+            path.addEllipse(self.port_centre(), PORT_HIT, PORT_HIT)
         return path
 
     def itemChange(self, change, value):
@@ -320,13 +334,7 @@ class ComponentItem(QGraphicsItem):
             _tag(painter, QPointF(BOX_W - fm_t.horizontalAdvance("SPOF") - 8 -
                                   (14 if o.problems else 0), -2), "SPOF", ov.SPOF_RED)
         if o.problems:
-            c = QPointF(BOX_W - 2, 2)
-            painter.setPen(QPen(Qt.GlobalColor.white, 1.5))
-            painter.setBrush(ov.PROBLEM_RED)
-            painter.drawEllipse(c, 8, 8)
-            painter.setFont(font("tag"))
-            painter.drawText(QRectF(c.x() - 8, c.y() - 8, 16, 16), Qt.AlignmentFlag.AlignCenter,
-                             "!")
+            _badge(painter, QPointF(BOX_W - 2, 2), ov.PROBLEM_RED)
         if self.has_port() and (self._hover or selected):
             c = self.port_centre()
             painter.setPen(QPen(Qt.GlobalColor.white, 1.5))
@@ -362,7 +370,26 @@ def link_label(params: dict, source_kind: str) -> str:
     return " · ".join(parts)
 
 
-_HAIRLINES = [QPen(LINK_PEN, 0), QPen(ov.PROBLEM_RED, 0), QPen(SELECT_BLUE, 0)]
+ZOOMED_OUT_LINK_PX = 1.5
+"""Least width of a link on screen, however far the canvas is zoomed out."""
+ZOOMED_OUT_ARROW_PX = 7.0
+"""Length of an arrowhead on screen when zoomed out (it would shrink to nothing)."""
+
+
+def zoomed_out_pen(colour: QColor) -> QPen:
+    """A link's pen at low zoom: a fixed width in screen pixels (cosmetic), not a hairline."""
+    pen = QPen(colour, ZOOMED_OUT_LINK_PX)
+    pen.setCosmetic(True)
+    return pen
+
+
+def arrow_head(line: QLineF, length: float) -> QPolygonF:
+    """The filled triangle at the end of ``line``, ``length`` long (scene units)."""
+    unit = QPointF(line.dx() / line.length(), line.dy() / line.length())
+    normal = QPointF(-unit.y(), unit.x())
+    tip = line.p2()
+    base = tip - unit * length
+    return QPolygonF([tip, base + normal * length * 0.45, base - normal * length * 0.45])
 
 
 class LinkItem(QGraphicsItem):
@@ -378,6 +405,7 @@ class LinkItem(QGraphicsItem):
         self.params = dict(params)
         self.label = ""
         self.problems: list[str] = []
+        self.warnings: list[str] = []
         self._line = QLineF()
         self._label_rect = QRectF()
         self._path = QPainterPath()
@@ -393,11 +421,23 @@ class LinkItem(QGraphicsItem):
         self.update_geometry()
 
     def set_problems(self, problems: list[str]) -> None:
-        if problems != self.problems:
-            self.problems = problems
+        self._set_notes("problems", problems)
+
+    def set_warnings(self, warnings: list[str]) -> None:
+        self._set_notes("warnings", warnings)
+
+    def _set_notes(self, which: str, texts: list[str]) -> None:
+        if texts != getattr(self, which):
+            setattr(self, which, texts)
             self._update_tooltip()
             _lod_changed(self)
             self.update()
+
+    def colour(self) -> QColor:
+        """Red with a problem, amber with a warning, else the plain link colour."""
+        if self.problems:
+            return ov.PROBLEM_RED
+        return ov.WARNING_AMBER if self.warnings else LINK_PEN
 
     def _update_tooltip(self) -> None:
         text = (f"<b>{escape(elide(self.source.name, TIP_CHARS))} → "
@@ -407,6 +447,8 @@ class LinkItem(QGraphicsItem):
             text += f"<br>{escape(self.label)}"
         for p in self.problems:
             text += f"<br>Problem: {escape(p)}"
+        for w in self.warnings:
+            text += f"<br>Warning: {escape(w)} (right-click for the fix)"
         self.setToolTip(text)
 
     def line(self) -> QLineF:
@@ -438,8 +480,8 @@ class LinkItem(QGraphicsItem):
             self._path.addRect(self._label_rect)
         else:
             self._label_rect = QRectF()
-        self._bounds = self._path.boundingRect().adjusted(-self.ARROW, -self.ARROW,
-                                                          self.ARROW, self.ARROW)
+        pad = 2 * self.ARROW
+        self._bounds = self._path.boundingRect().adjusted(-pad, -pad, pad, pad)
         _lod_changed(self)
 
     def boundingRect(self) -> QRectF:
@@ -450,12 +492,19 @@ class LinkItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         scene = self.scene()
-        if scene is not None and scene.low_detail:  # zoomed out: a hairline, no label
-            painter.setPen(_HAIRLINES[2 if self.isSelected() else (1 if self.problems else 0)])
+        if scene is not None and scene.low_detail:  # zoomed out: a thin line, no label
+            colour = SELECT_BLUE if self.isSelected() else self.colour()
+            scale = painter.worldTransform().m11() or 1.0
+            painter.setPen(zoomed_out_pen(colour))
+            painter.setBrush(colour)
             painter.drawLine(self._line)
+            if self._line.length() >= 1:
+                # (within the item's bounds, which leave room for a head twice the usual)
+                painter.drawPolygon(arrow_head(
+                    self._line, min(ZOOMED_OUT_ARROW_PX / scale, 2 * self.ARROW)))
             return
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        colour = SELECT_BLUE if selected else (ov.PROBLEM_RED if self.problems else LINK_PEN)
+        colour = SELECT_BLUE if selected else self.colour()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         pen = QPen(colour, 2.2 if selected else 1.4)
         if self.params.get("mode") == "async":
@@ -468,20 +517,18 @@ class LinkItem(QGraphicsItem):
         shaft_end = line.p2() - unit * self.ARROW * 0.8
         painter.setPen(pen)
         painter.drawLine(QLineF(line.p1(), shaft_end))
-        normal = QPointF(-unit.y(), unit.x())
-        tip = line.p2()
-        base = tip - unit * self.ARROW
-        head = QPolygonF([tip, base + normal * self.ARROW * 0.45, base - normal * self.ARROW * 0.45])
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
-        painter.drawPolygon(head)
+        painter.drawPolygon(arrow_head(line, self.ARROW))
         if self.label:
             painter.setPen(QPen(colour.lighter(150) if not selected else colour, 0.8))
             painter.setBrush(QColor("#ffffff"))
             painter.drawRoundedRect(self._label_rect, 3, 3)
-            painter.setPen(colour if selected or self.problems else MUTED)
+            painter.setPen(colour if selected or self.problems or self.warnings else MUTED)
             painter.setFont(font("link"))
             painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.label)
+        if self.warnings:  # an amber "!" a little before the arrowhead
+            _badge(painter, line.pointAt(max(0.0, 1 - 28 / line.length())), ov.WARNING_AMBER)
 
 
 GROUP_COLOURS = {"zone": QColor("#2563eb"), "region": QColor("#7c3aed")}
@@ -591,10 +638,5 @@ class GroupItem(QGraphicsItem):
         painter.drawText(r, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          fm.elidedText(title, Qt.TextElideMode.ElideRight, r.width()))
         if self.problems:
-            c = QPointF(self._rect.right() - 12, self._rect.top() + TITLE_H / 2)
-            painter.setPen(QPen(Qt.GlobalColor.white, 1.5))
-            painter.setBrush(ov.PROBLEM_RED)
-            painter.drawEllipse(c, 7, 7)
-            painter.setFont(font("tag"))
-            painter.drawText(QRectF(c.x() - 7, c.y() - 7, 14, 14), Qt.AlignmentFlag.AlignCenter,
-                             "!")
+            _badge(painter, QPointF(self._rect.right() - 12, self._rect.top() + TITLE_H / 2),
+                   ov.PROBLEM_RED, radius=7)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QTransform
+from PySide6.QtGui import QCursor, QTransform
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QMenu,
 )
 
+from designer import cache_aside
 from designer.canvas.items import ComponentItem, GroupItem, LinkItem
 
 
@@ -50,9 +51,14 @@ def _ask_failure(scene, target: str, name: str) -> None:
 
 def show_context_menu(scene, event) -> None:
     item = scene.itemAt(event.scenePos(), QTransform())
-    menu = QMenu()
     if item is not None and not item.isSelected():
         scene.select_ids([scene.id_of(item)])
+    context_menu(scene, item).exec(event.screenPos())
+
+
+def context_menu(scene, item) -> QMenu:
+    """The menu for ``item`` (a component, group or link; None: the empty canvas)."""
+    menu = QMenu()
     if isinstance(item, (ComponentItem, GroupItem)):
         ident = item.cid if isinstance(item, ComponentItem) else item.gid
         name = item.name
@@ -60,7 +66,10 @@ def show_context_menu(scene, event) -> None:
         if fail:
             menu.addAction("Fail for N s during the run…",
                            lambda: _ask_failure(scene, ident, name))
-            menu.addAction("Fail now", lambda: scene.failRequested.emit(ident))
+            now = menu.addAction("Fail now", lambda: scene.failRequested.emit(ident))
+            now.setEnabled(scene.run_active)  # it acts on a running simulation only
+            now.setStatusTip("Fail it now in the running simulation" if scene.run_active
+                             else "Run a simulation first (F5): Fail now acts on a running one")
             menu.addSeparator()
         if isinstance(item, ComponentItem):
             menu.addAction("Duplicate", scene.duplicate_selected)
@@ -73,6 +82,11 @@ def show_context_menu(scene, event) -> None:
         menu.addAction("Delete" if isinstance(item, ComponentItem)
                        else f"Delete {item.kind} (keep its components)", scene.delete_selected)
     elif isinstance(item, LinkItem):
+        bypass = cache_aside.bypass_of(scene.document.design, item.lid)
+        if bypass is not None:
+            menu.addAction(f"Fix: {cache_aside.fix_text(scene.document.design, bypass)}",
+                           lambda: cache_aside.fix(scene.document, item.lid))
+            menu.addSeparator()
         menu.addAction("Delete link", scene.delete_selected)
     else:
         paste = menu.addAction("Paste", scene.paste)
@@ -80,4 +94,18 @@ def show_context_menu(scene, event) -> None:
 
         paste.setEnabled(clipboard.get() is not None)
         menu.addAction("Select all", scene.select_all)
-    menu.exec(event.screenPos())
+    return menu
+
+
+def ask_store(scene, cache: str, stores: list[tuple[str, str]]) -> str | None:
+    """Cache-aside: a menu at the pointer asks which store the cache is in front of."""
+    menu = QMenu()
+    title = menu.addAction(f"Cache-aside: {cache} in front of which store?")
+    title.setEnabled(False)
+    menu.addSeparator()
+    for sid, name in stores:
+        menu.addAction(name).setData(sid)
+    menu.addSeparator()
+    menu.addAction("Not now")
+    chosen = menu.exec(QCursor.pos())
+    return chosen.data() if chosen is not None and chosen.data() else None

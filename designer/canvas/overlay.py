@@ -22,6 +22,7 @@ BAR_RED = QColor("#dc2626")
 SPOF_RED = QColor("#dc2626")
 BOTTLENECK = QColor("#b45309")
 PROBLEM_RED = QColor("#b91c1c")
+WARNING_AMBER = QColor("#d97706")
 
 
 def utilisation_level(u: float | None) -> str | None:

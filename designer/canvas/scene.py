@@ -10,25 +10,25 @@ from PySide6.QtWidgets import QApplication, QGraphicsLineItem, QGraphicsScene
 
 from designer import clipboard
 from designer.canvas import overlay as ov
+from designer.canvas.connect import ConnectMixin
 from designer.canvas.detail import DetailMixin
 from designer.canvas.items import (
     BOX_H,
     BOX_W,
     GROUP_MARGIN,
-    SELECT_BLUE,
     TITLE_H,
-    Z_DRAG,
     ComponentItem,
     GroupItem,
     LinkItem,
 )
+from designer.canvas.menus import ask_store
 from designer.document import GROUP_KINDS, DesignDocument
 
 GRID = 20.0
 _EMPTY_GROUP = (0.0, 0.0, 240.0, 160.0)
 
 
-class DesignScene(DetailMixin, QGraphicsScene):
+class DesignScene(ConnectMixin, DetailMixin, QGraphicsScene):
     selectionIdsChanged = Signal(list)
     failRequested = Signal(str)
     statusMessage = Signal(str)  # a hint or a refusal, for the status bar
@@ -49,10 +49,12 @@ class DesignScene(DetailMixin, QGraphicsScene):
         self._connect_from: ComponentItem | None = None
         self._connect_line: QGraphicsLineItem | None = None
         self._connect_target: ComponentItem | None = None
-        self._paste_count = 0
         self._analysis: dict | None = None
         self._problems: list = []
         self.low_detail = False
+        self.run_active = False  # a traffic run is going on: "Fail now" can act on it
+        # (cache name, [(store id, name)]) -> the chosen store id or None; a menu by default
+        self.ask_store = lambda cache, stores: ask_store(self, cache, stores)
         # room for the components' cached pictures (10-60 KB each), or the cache thrashes
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 96 * 1024))
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
@@ -88,6 +90,10 @@ class DesignScene(DetailMixin, QGraphicsScene):
     def id_of(item) -> str | None:
         return getattr(item, "cid", None) or getattr(item, "lid", None) or getattr(item, "gid",
                                                                                    None)
+
+    def has_content(self) -> bool:
+        """Whether anything is drawn: a component or a zone/region box."""
+        return bool(self._components or self._groups)
 
     def selected_ids(self) -> list[str]:
         return [i for i in (self.id_of(it) for it in self.selectedItems()) if i]
@@ -313,51 +319,6 @@ class DesignScene(DetailMixin, QGraphicsScene):
         if event.button() == Qt.MouseButton.LeftButton:
             self.commit_moves()
 
-    def _start_connect(self, item: ComponentItem, pos: QPointF) -> None:
-        self._connect_from = item
-        start = item.mapToScene(item.port_centre())
-        line = QGraphicsLineItem(QLineF(start, pos))
-        pen = QPen(SELECT_BLUE, 1.6, Qt.PenStyle.DashLine)
-        line.setPen(pen)
-        line.setZValue(Z_DRAG)
-        self.addItem(line)
-        self._connect_line = line
-
-    def _update_connect(self, pos: QPointF) -> None:
-        line = self._connect_line.line()
-        self._connect_line.setLine(QLineF(line.p1(), pos))
-        target = self._component_at(pos, exclude=self._connect_from)
-        if target is not self._connect_target:
-            if self._connect_target is not None:
-                self._connect_target.set_drop_target(0)
-            self._connect_target = target
-            if target is not None:
-                reason = self.document.link_refusal(self._connect_from.cid, target.cid)
-                target.set_drop_target(-1 if reason else 1)
-                self._status(reason or f"Release to connect {self._connect_from.name} → "
-                                       f"{target.name}")
-
-    def _finish_connect(self, pos: QPointF) -> None:
-        source = self._connect_from
-        target = self._component_at(pos, exclude=source)
-        self._cancel_connect()
-        if target is None:
-            self._status("Drop the link on a component to connect.")
-            return
-        lid = self.document.add_link(source.cid, target.cid)
-        if lid is None:
-            self._status(self.document.last_refusal)
-        else:
-            self._status(f"Connected {source.name} → {target.name}.")
-            self.select_ids([lid])
-
-    def _cancel_connect(self) -> None:
-        if self._connect_target is not None:
-            self._connect_target.set_drop_target(0)
-        if self._connect_line is not None and self._connect_line.scene() is self:
-            self.removeItem(self._connect_line)
-        self._connect_from = self._connect_line = self._connect_target = None
-
     def _status(self, text: str) -> None:
         """Say it in the status bar: a QStatusTipEvent travels up to the main window."""
         self.statusMessage.emit(text)
@@ -487,7 +448,6 @@ class DesignScene(DetailMixin, QGraphicsScene):
         if not frag["components"]:
             return False
         clipboard.put(frag)
-        self._paste_count = 0
         return True
 
     def cut_selected(self) -> None:
@@ -498,9 +458,12 @@ class DesignScene(DetailMixin, QGraphicsScene):
         frag = clipboard.get()
         if not frag:
             return []
-        self._paste_count += 1
-        step = self.grid * self._paste_count
-        ids = self.document.paste(frag, (step, step))
+        return self._paste_fragment(frag)
+
+    def _paste_fragment(self, frag: dict) -> list[str]:
+        """Paste with fresh names, where the copy covers nothing; select what came in."""
+        frag, offset = clipboard.prepared(frag, self.document.design)
+        ids = self.document.paste(frag, offset)
         self.select_ids(ids)
         return ids
 
@@ -508,9 +471,7 @@ class DesignScene(DetailMixin, QGraphicsScene):
         frag = clipboard.fragment_from(self.document.design, self.selected_ids())
         if not frag["components"]:
             return []
-        ids = self.document.paste(frag, (self.grid, self.grid))
-        self.select_ids(ids)
-        return ids
+        return self._paste_fragment(frag)
 
     def group_selected(self, kind: str) -> str | None:
         members = [i for i in self.selected_ids() if i in self._components]
@@ -556,6 +517,14 @@ class DesignScene(DetailMixin, QGraphicsScene):
         for gid, item in self._groups.items():
             f = groups.get(gid) or {}
             item.set_overlay(gid in spofs, f.get("failure_impact"), by_where.get(gid, []))
+
+    def set_warnings(self, warnings: list) -> None:
+        """Paint the design's warnings (simcore.lint, Problems on links) on their links."""
+        by_link: dict[str, list[str]] = {}
+        for w in warnings:
+            by_link.setdefault(w.where, []).append(w.message)
+        for lid, item in self._links.items():
+            item.set_warnings(by_link.get(lid, []))
 
     # --- background ----------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:

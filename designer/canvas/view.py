@@ -4,12 +4,14 @@ drag), palette drops, and the editing keys (Delete, Ctrl+C/X/V/D, Ctrl+A, arrow 
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRectF, Qt, Signal
-from PySide6.QtGui import QKeySequence, QPainter
+from PySide6.QtGui import QColor, QKeySequence, QPainter
 from PySide6.QtWidgets import QGraphicsView
 
 from designer.canvas.scene import DesignScene
 
 KIND_MIME = "application/x-skyline-kind"
+EMPTY_HINT = "Drag a component here, or File → New from example"
+HINT_COLOUR = QColor("#64748b")
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
 
 
@@ -25,7 +27,9 @@ class DesignView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
-        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        # A panel or bar around the canvas that changes size keeps the top-left corner (and
+        # every card) where it is on screen, as in draw.io; centred, every card would move.
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
         self.setAcceptDrops(True)
@@ -93,6 +97,26 @@ class DesignView(QGraphicsView):
             return super().wheelEvent(event)
         self.zoom_by(1.0015 ** dy)
         event.accept()
+
+    # --- the empty canvas -------------------------------------------------------------------
+    def hint(self) -> str | None:
+        """What the empty canvas says, or None when it shows a design."""
+        scene = self.design_scene()
+        return EMPTY_HINT if not scene.has_content() else None
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        super().drawForeground(painter, rect)
+        text = self.hint()
+        if text is None:
+            return
+        painter.save()
+        painter.resetTransform()  # viewport pixels: the hint keeps its size at any zoom
+        font = painter.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        painter.setFont(font)
+        painter.setPen(HINT_COLOUR)
+        painter.drawText(QRectF(self.viewport().rect()), Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
 
     # --- pan -----------------------------------------------------------------------------
     def _panning(self, event) -> bool:

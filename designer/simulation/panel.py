@@ -33,6 +33,8 @@ from designer.simulation.cluster_run import make_run
 from designer.simulation.plots import ResultPlots
 from designer.simulation.processes import warm_up_workers
 from designer.simulation.summary import run_summary, utilisation_means
+from designer.summary_bar import FitLabel
+from designer.wheel_guard import guard_wheel
 from simcore.design_limits import MAX_DURATION_S, MAX_SEED
 from simcore.engine.counters import breaker_transitions
 from simcore.runner import default_workers
@@ -51,9 +53,11 @@ FAIL_NOW_DURATION_S = 30.0
 WARM_UP_AFTER_MS = 1500
 """When the fork server starts after the panel is created (not at once: starting stays fast)."""
 
+READY_TEXT = "Set the run and press Run (F5). Right-click a component to schedule an outage."
+
 _ERROR_STYLE = ("QLabel { background: #fde8e8; color: #8b1a1a; border: 1px solid #f3b4b4;"
                 " border-radius: 3px; padding: 3px 6px; }")
-_INFO_STYLE = "QLabel { color: #333; padding: 3px 6px; }"
+_INFO_STYLE = "QLabel { color: palette(window-text); padding: 3px 6px; }"
 
 
 def engine_available() -> bool:
@@ -113,7 +117,7 @@ class SimulationPanel(QWidget):
         self._warm_timer.setSingleShot(True)
         self._warm_timer.timeout.connect(warm_up_workers)
         self._warm_timer.start(WARM_UP_AFTER_MS)
-        self._say("Set the run and press Run (F5). Right-click a component to schedule an outage.")
+        self._say(READY_TEXT)
 
     # --- construction ---------------------------------------------------------------------------
     def _make_actions(self) -> None:
@@ -174,6 +178,7 @@ class SimulationPanel(QWidget):
             bar.addWidget(w)
             bar.addSpacing(3)
             w.setKeyboardTracking(False)
+            guard_wheel(w)
             w.editingFinished.connect(lambda f=field: self._commit_setting(f))
         self.overlay = QCheckBox("Overlay last run")
         self.overlay.setToolTip("The next run draws over the last one, which stays on the plots "
@@ -182,17 +187,36 @@ class SimulationPanel(QWidget):
         bar.addStretch(1)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
-        self.progress.setMinimumWidth(110)
+        self.progress.setMinimumWidth(80)  # the bar fits a 1,024 px window
         self.progress.setMaximumWidth(260)
         self.progress.setTextVisible(True)
         self.progress.setFormat("idle")
+        self.progress.setValue(0)  # a fresh bar's value is -1, which shows no text at all
         bar.addWidget(self.progress, 1)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Minimum)
+        self.message = FitLabel(keep=100)
+        # One line of a fixed height, whatever it says: a panel that grows after a run moves
+        # every card on the canvas above it. The whole text is in the tooltip.
+        self.message.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.message.setFrameShape(QFrame.NoFrame)
+        self.message.setStyleSheet(_ERROR_STYLE)  # the taller of the two looks
+        self.message.setFixedHeight(self.message.sizeHint().height())
         self.message.setStyleSheet(_INFO_STYLE)
+
+    def add_view_actions(self, actions) -> None:
+        """Buttons for ``actions`` beside the plots' tabs (the window's view of the results:
+        enlarge, own window), where the row has room to spare."""
+        corner = QWidget()
+        row = QHBoxLayout(corner)
+        row.setContentsMargins(0, 0, 4, 0)
+        row.setSpacing(2)
+        for action in actions:
+            b = QToolButton()
+            b.setDefaultAction(action)
+            b.setToolButtonStyle(Qt.ToolButtonTextOnly)
+            b.setAutoRaise(True)
+            row.addWidget(b)
+        self.plots.setCornerWidget(corner, Qt.Corner.TopRightCorner)
 
     # --- settings: the design's scenario --------------------------------------------------------
     def load_scenario(self) -> None:
@@ -261,6 +285,8 @@ class SimulationPanel(QWidget):
         self._preview_bands()
         self.progress.setValue(0)
         self.progress.setFormat("idle")
+        self.last_outcome = self.last_error = None
+        self._say(READY_TEXT)  # nothing said about the previous design stays on screen
 
     def _duration(self) -> float:
         sc = self.document.design.scenario
@@ -273,6 +299,11 @@ class SimulationPanel(QWidget):
     # --- state ----------------------------------------------------------------------------------
     def is_running(self) -> bool:
         return self._run is not None
+
+    @property
+    def mode(self) -> str:
+        """What the last (or current) launch was: "run" or "sweep"."""
+        return self._mode
 
     def _set_running(self, running: bool) -> None:
         self.run_action.setEnabled(not running)

@@ -12,10 +12,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtWidgets import QGridLayout, QTabWidget, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from designer.canvas.overlay import AMBER_FROM, BAR_AMBER, BAR_GREEN, BAR_RED, RED_FROM
-from designer.simulation.style import plain_axes, ui_font
+from designer.simulation.style import plain_axes, title_width, title_with_legend, ui_font
 from designer.simulation.sweep_plot import SaturationPlot
 
 # key in a row → (plot, legend label, colour, scale to the plotted unit)
@@ -101,8 +101,6 @@ def _plot(title: str, y_label: str, tip: str) -> pg.PlotWidget:
     w.setLabel("left", y_label)
     plain_axes(w)
     w.showGrid(x=True, y=True, alpha=0.15)
-    w.addLegend(offset=(-6, 4), labelTextSize="7pt", verSpacing=-6,
-                brush=pg.mkBrush(255, 255, 255, 200))
     w.setMouseEnabled(x=True, y=False)
     w.getPlotItem().getViewBox().setDefaultPadding(0.02)
     w.setMinimumSize(MIN_PLOT_WIDTH, MIN_PLOT_HEIGHT)
@@ -134,9 +132,18 @@ class ResultPlots(QTabWidget):
         self.util_plot.hideButtons()
 
         self.over_time = QWidget()
-        self._grid = QGridLayout(self.over_time)
+        column = QVBoxLayout(self.over_time)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self._grid = QGridLayout()
         self._grid.setContentsMargins(2, 2, 2, 2)
         self._grid.setSpacing(4)
+        column.addLayout(self._grid, 1)
+        # The bands' names, in a line under the plots: on a plot they covered the curves
+        # and each other.
+        self.bands_label = QLabel()
+        self.bands_label.setContentsMargins(8, 0, 8, 2)
+        column.addWidget(self.bands_label)
         self._cells = [*self.time_plots.values(), self.util_plot]
         # cells left out of the grid (isHidden() cannot tell: it is true of every widget
         # before the window is first shown)
@@ -151,6 +158,8 @@ class ResultPlots(QTabWidget):
         self.addTab(self.sat_plot, "Saturation curve")
         self._previous: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.bands: list[tuple[float, float, str, str]] = []
+        self.legends: dict[str, list[tuple[str, str, str]]] = {k: [] for k in TIME_PLOTS}
+        """Each time plot's legend (label, colour, mark), drawn beside its title."""
         self.duration_s: float | None = None
         self.reset()
 
@@ -182,12 +191,16 @@ class ResultPlots(QTabWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        size = event.size()
-        self._choose_layout(size)
-        # A legend in one row where the plot is wide enough, else one entry a row.
-        width = size.width() / self._columns
-        self.time_plots["latency"].plotItem.legend.setColumnCount(3 if width >= 260 else 1)
-        self.time_plots["errors"].plotItem.legend.setColumnCount(2 if width >= 260 else 1)
+        self._choose_layout(event.size())
+        self._update_titles()
+
+    def _update_titles(self) -> None:
+        """Titles with their legends, fitted to each plot's width."""
+        for key, w in self.time_plots.items():
+            title, _label, tip = TIME_PLOTS[key]
+            entries = self.legends[key]
+            w.setTitle(title_with_legend(title, entries, title_width(w)))
+            w.setToolTip(tip + ("\n\n" + ", ".join(e[0] for e in entries) if entries else ""))
 
     # --- run lifecycle ----------------------------------------------------------------------------
     def reset(self, overlay_previous: bool = False, duration_s: float | None = None) -> None:
@@ -198,7 +211,7 @@ class ResultPlots(QTabWidget):
         self._previous = previous
         for w in self.time_plots.values():
             w.clear()
-            w.plotItem.legend.clear()
+        self.legends = {k: [] for k in TIME_PLOTS}
         self.duration_s = duration_s
         self.means: dict[str, _Mean] = {k: _Mean() for k in SERIES}
         self.queue_means: dict[str, _Mean] = {}
@@ -209,13 +222,12 @@ class ResultPlots(QTabWidget):
         self.util_final: dict[str, float] | None = None
         self.rows_seen = 0
         self.curves: dict[str, pg.PlotDataItem] = {}
-        # Legends only where they tell something: the latency percentiles and the queues' names.
-        # The previous run is dashed grey (the panel's check box says so), without a legend
-        # entry that would cover the scenario's band labels.
+        # Legends only where they tell something: the percentiles, failed and rejected, the
+        # queues' names, and the previous run where it is drawn.
         for key, (plot, label, colour, _scale) in SERIES.items():
-            self.curves[key] = self.time_plots[plot].plot(
-                [], [], pen=self._pen(colour),
-                name=label if plot in ("latency", "errors") else None)
+            self.curves[key] = self.time_plots[plot].plot([], [], pen=self._pen(colour))
+            if plot in ("latency", "errors"):
+                self.legends[plot].append((label, colour, "━"))
         self.queue_curves: dict[str, pg.PlotDataItem] = {}
         self.instance_curves: dict[str, pg.PlotDataItem] = {}
         self.overlay_items: dict[str, pg.PlotDataItem] = {}
@@ -225,9 +237,10 @@ class ResultPlots(QTabWidget):
                     x, y, pen=pg.mkPen(**PREVIOUS_PEN), connect="finite")
                 item.setZValue(-1)
                 self.overlay_items[key] = item
-        for w in self.time_plots.values():  # an empty legend would still paint its box
-            w.plotItem.legend.setVisible(bool(w.plotItem.legend.items))
-        self.time_plots["queues"].plotItem.legend.setColumnCount(2)
+                entry = ("previous run", PREVIOUS_PEN["color"], "┅")
+                if entry not in self.legends[SERIES[key][0]]:
+                    self.legends[SERIES[key][0]].append(entry)
+        self._update_titles()
         self.no_queue_text = pg.TextItem("no request waited", color="#888", anchor=(0.5, 0.5))
         self.no_queue_text.setFont(ui_font(8))
         self.time_plots["queues"].addItem(self.no_queue_text)
@@ -242,6 +255,7 @@ class ResultPlots(QTabWidget):
         self.util_plot.addItem(waiting)
         self.bars = None
         self.bands = []
+        self._show_band_names()
         if duration_s:
             self.time_plots["throughput"].setXRange(0, duration_s, padding=0.01)
         self._scale_percent_axes()
@@ -303,9 +317,9 @@ class ResultPlots(QTabWidget):
                 if not len(y) or not float(np.nanmax(y)) > 0:
                     continue
                 colour = QUEUE_COLOURS[len(self.queue_curves) % len(QUEUE_COLOURS)]
-                self.queue_curves[cid] = qplot.plot([], [], pen=self._pen(colour),
-                                                    name=labels.get(cid, cid))
-                qplot.plotItem.legend.setVisible(True)
+                self.queue_curves[cid] = qplot.plot([], [], pen=self._pen(colour))
+                self.legends["queues"].append((labels.get(cid, cid), colour, "━"))
+                self._update_titles()
             self.queue_curves[cid].setData(x, y, connect="finite")
         if not self.queue_curves:
             qplot.setYRange(0, 1, padding=0)
@@ -326,14 +340,11 @@ class ResultPlots(QTabWidget):
         for cid, mean in self.instance_means.items():
             if cid not in curves:
                 colour = QUEUE_COLOURS[len(curves) % len(QUEUE_COLOURS)]
-                curves[cid] = plot.plot([], [], pen=self._pen(colour),
-                                        name=labels.get(cid, cid))
+                curves[cid] = plot.plot([], [], pen=self._pen(colour))
+                self.legends["instances"].append((labels.get(cid, cid), colour, "━"))
+                self._update_titles()
             x, y = mean.arrays()  # sampled every second: the steps show as steps
             curves[cid].setData(x, y, connect="finite")
-        # names only when there are several (one legend would hide the top of a small plot)
-        plot.plotItem.legend.setVisible(len(curves) > 1)
-        plot.setToolTip(TIME_PLOTS["instances"][2] + ": "
-                        + ", ".join(labels.get(c, c) for c in curves))
         self._fit_from_zero("instances")
 
     def _show_plots(self, keys, on: bool) -> None:
@@ -350,7 +361,7 @@ class ResultPlots(QTabWidget):
             self._choose_layout(self.size())
 
     def _fit_from_zero(self, key: str) -> None:
-        """y from 0 to the data's top, plus headroom for the legend so it hides no curve."""
+        """y from 0 to a little over the data's top."""
         w = self.time_plots[key]
         tops = [float(np.nanmax(i.yData)) for i in w.plotItem.listDataItems()
                 if i.yData is not None and len(i.yData) and np.isfinite(i.yData).any()]
@@ -358,11 +369,7 @@ class ResultPlots(QTabWidget):
         if top <= 0:
             w.setYRange(0, 1, padding=0)
             return
-        rows = 0
-        legend = w.plotItem.legend
-        if legend.isVisible() and legend.items:
-            rows = -(-len(legend.items) // max(1, legend.columnCount))
-        w.setYRange(-0.02 * top, top * (1.06 + 0.13 * rows), padding=0)  # 0 keeps its label
+        w.setYRange(-0.02 * top, top * 1.06, padding=0)  # 0 keeps its label
 
     def _scale_percent_axes(self) -> None:
         """Error rate from 0 (at least 0–1 %), availability up to 100 % (at least 99–100 %), so
@@ -375,10 +382,10 @@ class ResultPlots(QTabWidget):
         top = max([float(np.nanmax(y)) for key in ("error_rate", "rejected_rate")
                    for y in values(key) if np.isfinite(y).any()] + [0.0])
         errors = self.time_plots["errors"]
-        errors.setYRange(0, max(1.0, top * 1.3), padding=0)  # headroom for the legend
+        errors.setYRange(0, max(1.0, top * 1.1), padding=0)
         # ... but no tick beyond 100 %, which would mean nothing
         errors.getAxis("left").setTicks(
-            [[(v, f"{v:g}") for v in range(0, 101, 20)]] if top * 1.3 > 100 else None)
+            [[(v, f"{v:g}") for v in range(0, 101, 20)]] if top * 1.1 > 100 else None)
         low = min([float(np.nanmin(y)) for y in values("availability") if np.isfinite(y).any()]
                   + [100.0])
         bottom = 99.0 if low >= 99.0 else max(0.0, low - max(0.5, (100.0 - low) * 0.08))
@@ -437,24 +444,31 @@ class ResultPlots(QTabWidget):
                 if isinstance(item, pg.LinearRegionItem):
                     w.removeItem(item)
         self.bands = []
+        self._show_band_names()
+
+    def _show_band_names(self) -> None:
+        """The line under the plots: each band's colour, name and time span."""
+        parts = []
+        for start, end, kind, text in self.bands:
+            colour = QColor(*EVENT_COLOURS.get(kind, (120, 120, 120))).name()
+            parts.append(f"<span style='color:{colour}'>■</span> {text} "
+                         f"<span style='color:#888'>{start:g}–{end:g} s</span>")
+        self.bands_label.setText("Shaded: " + " &nbsp;·&nbsp; ".join(parts) if parts else "")
+        self.bands_label.setVisible(bool(parts))
 
     def add_band(self, start_s: float, end_s: float, kind: str, text: str) -> None:
-        """A shaded band on every time plot (a scenario event, the warm-up), labelled on the
-        throughput plot and explained by a tooltip everywhere."""
+        """A shaded band on every time plot (a scenario event, the warm-up), named in the line
+        under the plots and by a tooltip on each."""
         rgb = EVENT_COLOURS.get(kind, (120, 120, 120))
         alpha = 28 if kind == "warmup" else BAND_ALPHA
         self.bands.append((float(start_s), float(end_s), kind, text))
-        for key, w in self.time_plots.items():
+        for w in self.time_plots.values():
             region = pg.LinearRegionItem((start_s, end_s), movable=False,
                                          brush=pg.mkBrush(*rgb, alpha), pen=pg.mkPen(None))
             region.setZValue(-10)
             region.setToolTip(text)
             w.addItem(region)
-            if key == "throughput":  # staggered, so that close events stay readable
-                position = 0.98 - 0.09 * ((len(self.bands) - 1) % 3)
-                label = pg.InfLineLabel(region.lines[0], text, position=position,
-                                        anchor=(0, 0), color=QColor(*rgb).darker(150))
-                label.setFont(ui_font(7))
+        self._show_band_names()
 
     def add_breaker_marks(self, transitions: dict[str, list], labels: dict[str, str]) -> None:
         """A thin vertical line on the throughput and error plots at each circuit-breaker

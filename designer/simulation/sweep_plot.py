@@ -11,10 +11,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from designer.simulation.style import plain_axes
+from designer.simulation.style import plain_axes, title_width, title_with_legend
 
 THROUGHPUT_COLOUR = "#1f77b4"
 P99_COLOUR = "#d62728"
+IDEAL_COLOUR = "#9a9a9a"
+SATURATION_COLOUR = "#555"
+PREVIOUS_COLOUR = "#8a8a8a"
+TITLE = "Saturation curve"
 
 
 class SaturationPlot:
@@ -22,24 +26,26 @@ class SaturationPlot:
 
     def __init__(self):
         w = self.widget = pg.PlotWidget()
-        w.setTitle("Saturation curve: throughput and p99 latency against offered load",
-                   size="9pt", color="#222")
+        w.setToolTip("Throughput (succeeded requests/s, left axis) and p99 latency (right "
+                     "axis) against the offered load, one short run a point")
         item = w.getPlotItem()
+        # short axis titles: a long one is cut off when the panel is low
         w.setLabel("bottom", "offered load (requests/s)")
-        w.setLabel("left", "throughput (succeeded requests/s)", color=THROUGHPUT_COLOUR)
+        w.setLabel("left", "throughput (rps)", color=THROUGHPUT_COLOUR)
         item.showAxis("right")
-        item.getAxis("right").setLabel("p99 latency (ms)", color=P99_COLOUR)
+        item.getAxis("right").setLabel("p99 (ms)", color=P99_COLOUR)
         plain_axes(w)
         w.showGrid(x=True, y=True, alpha=0.15)
         w.setMouseEnabled(x=False, y=False)
-        w.setMinimumSize(300, 90)  # the panel stays ~200 px high (one row of time plots)
+        w.setMinimumSize(300, 90)
         self.p99_view = pg.ViewBox()
         item.scene().addItem(self.p99_view)
         item.getAxis("right").linkToView(self.p99_view)
         self.p99_view.setXLink(item)
         item.getViewBox().sigResized.connect(self._sync_views)
-        self.legend = w.addLegend(offset=(10, 6), labelTextSize="8pt",
-                                  brush=pg.mkBrush(255, 255, 255, 200))
+        item.getViewBox().sigResized.connect(self._update_title)
+        self.legend: list[tuple[str, str, str]] = []
+        """(label, colour, mark) of each curve, drawn beside the title, outside the data."""
         self.points: list[dict] = []
         self._previous: list[dict] = []
         self._saturation_rps: float | None = None
@@ -51,38 +57,41 @@ class SaturationPlot:
         self._previous = previous
         self.widget.clear()
         self.p99_view.clear()
-        self.legend.clear()
         self.points = []
         self._saturation_rps = saturation_rps
-        self.ideal = self.widget.plot([], [], pen=pg.mkPen("#9a9a9a", width=1, style=Qt.DotLine),
-                                      name="throughput = offered")
+        self.legend = [("throughput", THROUGHPUT_COLOUR, "●"), ("p99", P99_COLOUR, "▲"),
+                       ("= offered", IDEAL_COLOUR, "┈")]
+        self.ideal = self.widget.plot([], [], pen=pg.mkPen(IDEAL_COLOUR, width=1,
+                                                           style=Qt.DotLine))
         if previous:
             x, thr, p99 = _arrays(previous)
-            prev_thr = self.widget.plot(x, thr, pen=pg.mkPen("#8a8a8a", width=1.5,
+            prev_thr = self.widget.plot(x, thr, pen=pg.mkPen(PREVIOUS_COLOUR, width=1.5,
                                                              style=Qt.DashLine),
-                                        name="previous sweep", connect="finite")
+                                        connect="finite")
+            self.legend.append(("previous sweep", PREVIOUS_COLOUR, "┅"))
             prev_thr.setZValue(-1)
             prev_p99 = pg.PlotDataItem(x, p99, pen=pg.mkPen("#c9a0a0", width=1.5,
                                                             style=Qt.DashLine), connect="finite")
             self.p99_view.addItem(prev_p99)
         self.throughput = self.widget.plot([], [], pen=pg.mkPen(THROUGHPUT_COLOUR, width=2),
                                            symbol="o", symbolSize=6,
-                                           symbolBrush=THROUGHPUT_COLOUR, symbolPen=None,
-                                           name="throughput")
+                                           symbolBrush=THROUGHPUT_COLOUR, symbolPen=None)
         self.p99 = pg.PlotDataItem([], [], pen=pg.mkPen(P99_COLOUR, width=2), symbol="t",
                                    symbolSize=7, symbolBrush=P99_COLOUR, symbolPen=None)
         self.p99_view.addItem(self.p99)
-        self.legend.addItem(self.p99, "p99 latency (right axis)")
-        if saturation_rps:
+        if saturation_rps:  # named in the legend: a label on the plot sat on the data
             line = pg.InfiniteLine(saturation_rps, angle=90,
-                                   pen=pg.mkPen("#555", width=1, style=Qt.DashLine),
-                                   label=f"saturation (analysis): {saturation_rps:,.0f} rps",
-                                   labelOpts={"position": 0.96, "color": "#444",
-                                              "anchors": [(-0.02, 0), (-0.02, 0)]})
+                                   pen=pg.mkPen(SATURATION_COLOUR, width=1, style=Qt.DashLine))
             self.widget.addItem(line)
+            self.legend.append((f"saturation (analysis) {saturation_rps:,.0f} rps",
+                                SATURATION_COLOUR, "┆"))
             self.widget.setXRange(0, 1.25 * saturation_rps, padding=0.02)
             self.widget.setYRange(0, 1.25 * saturation_rps, padding=0.02)
         self._sync_views()
+        self._update_title()
+
+    def _update_title(self) -> None:
+        self.widget.setTitle(title_with_legend(TITLE, self.legend, title_width(self.widget)))
 
     @property
     def has_previous(self) -> bool:

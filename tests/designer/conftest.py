@@ -25,6 +25,13 @@ def _isolated_data(tmp_path, monkeypatch):
     return data
 
 
+@pytest.fixture(autouse=True)
+def _no_cache_aside_menu(monkeypatch):
+    """Linking a service to a lone cache asks, with a menu, which store it fronts: a test that
+    does not answer it says "Not now" instead of waiting for a click."""
+    monkeypatch.setattr("designer.canvas.scene.ask_store", lambda *_args: None)
+
+
 def design_json(design) -> str:
     """The design exactly as it would be saved (order of lists and keys included)."""
     return json.dumps(design.model_dump(mode="json"), sort_keys=False)

@@ -146,6 +146,39 @@ def test_dragging_from_the_handle_to_another_component_connects_them(qtbot, canv
         app.pos().x(), app.pos().y())
 
 
+@pytest.mark.parametrize("zoom", [1.0, 0.8])
+@pytest.mark.parametrize("dx, dy", [(-1, 0), (-3, 0), (-5, 0), (-8, 0), (0, 0), (4, 0),
+                                    (9, 0), (-3, -6), (-3, 6), (2, -8)])
+def test_a_press_anywhere_on_the_connect_dot_connects(qtbot, canvas, dx, dy, zoom):
+    """The inner half of the dot (inside the box's border) once made a hole in the item's
+    shape: a press there started a rubber band or moved the box."""
+    doc, scene, view = canvas
+    view.set_zoom(zoom)
+    view.centerOn(centre_of(scene, "cache"))
+    n = len(doc.design.links)
+    app = scene.component_item("app")
+    start = vp(view, app.mapToScene(app.port_centre()) + QPointF(dx, dy))
+    qtbot.mouseMove(view.viewport(), start - QPoint(40, 0))  # hover the card first
+    qtbot.mouseMove(view.viewport(), start)
+    assert app._hover
+    drag(qtbot, view, start, vp(view, centre_of(scene, "db")))
+    assert len(doc.design.links) == n + 1
+    assert (doc.design.links[-1].source, doc.design.links[-1].target) == ("app", "db")
+
+
+def test_the_drop_target_is_highlighted_during_a_connecting_drag(qtbot, canvas):
+    _doc, scene, view = canvas
+    app, db = scene.component_item("app"), scene.component_item("db")
+    w = view.viewport()
+    start = vp(view, app.mapToScene(app.port_centre()) + QPointF(-3, 0))
+    qtbot.mousePress(w, L, Qt.KeyboardModifier.NoModifier, start)
+    for p in (start + QPoint(20, 5), vp(view, centre_of(scene, "db"))):
+        qtbot.mouseMove(w, p)
+    assert db._drop_target == 1
+    qtbot.mouseRelease(w, L, Qt.KeyboardModifier.NoModifier, vp(view, centre_of(scene, "db")))
+    assert db._drop_target == 0
+
+
 def test_a_refused_connection_adds_nothing_and_says_why(qtbot, canvas):
     doc, scene, view = canvas
     n_links = len(doc.design.links)
@@ -370,3 +403,64 @@ def test_zoomed_out_the_canvas_shows_selection_moves_and_removals(qtbot, canvas)
     doc.remove_items([cid])
     QApplication.processEvents()
     assert _drawn(_box_pixels(view, item)) < area / 10
+
+
+def test_a_paste_gets_a_new_name_covers_nothing_and_says_paste_1_item(qtbot, canvas):
+    doc, scene, view = canvas
+    view.setFocus()
+    boxes = {c.id: scene.component_item(c.id).scene_box() for c in doc.design.components}
+    scene.select_ids(["app"])
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    for expected in ("App servers 2", "App servers 3"):
+        qtbot.keyClick(view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+        (new,) = scene.selected_ids()
+        assert doc.design.component(new).name == expected
+        assert doc.undo_stack.undoText() == "Paste 1 item"
+        box = scene.component_item(new).scene_box()
+        assert not any(box.intersects(b) for b in boxes.values())
+        boxes[new] = box
+    scene.select_ids(["app"])
+    qtbot.keyClick(view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    (dup,) = scene.selected_ids()
+    assert doc.design.component(dup).name == "App servers 4"
+    assert not any(scene.component_item(dup).scene_box().intersects(b) for b in boxes.values())
+
+
+def _dark_pixels_in_the_middle(view) -> int:
+    image = view.viewport().grab().toImage()
+    w, h = image.width(), image.height()
+    return sum(1 for x in range(w // 4, 3 * w // 4, 2) for y in range(h // 2 - 12, h // 2 + 12)
+               if image.pixelColor(x, y).lightness() < 160)
+
+
+def test_an_empty_canvas_says_how_to_start(qtbot, canvas):
+    from simcore.design import empty_design
+
+    doc, _scene, view = canvas
+    assert view.hint() is None
+    doc.replace(empty_design(), None)
+    view.viewport().repaint()
+    assert view.hint() == "Drag a component here, or File → New from example"
+    assert _dark_pixels_in_the_middle(view) > 50  # the text is drawn
+    doc.add_component("service", 2000, 2000)  # anything at all: the hint goes
+    view.viewport().repaint()
+    assert view.hint() is None
+    assert _dark_pixels_in_the_middle(view) == 0
+
+
+def test_zoomed_out_links_keep_their_arrowheads(qtbot, canvas):
+    """Below 50 % the links are drawn in one go: still with a head and a visible width."""
+    _doc, scene, view = canvas
+    view.set_zoom(0.3)
+    assert scene.low_detail
+    view.centerOn(scene.itemsBoundingRect().center())
+    image = view.viewport().grab().toImage()
+    line = scene.link_item("l2").line()
+    unit = line.unitVector()
+    # 5 screen pixels back from the tip: a head fills most of a 9 × 9 square, a bare line
+    # crosses it with a few pixels
+    back = view.mapFromScene(line.p2() - QPointF(unit.dx(), unit.dy()) * (5 / view.zoom()))
+    dark = sum(1 for x in range(back.x() - 4, back.x() + 5)
+               for y in range(back.y() - 4, back.y() + 5)
+               if image.pixelColor(x, y).lightness() < 170)
+    assert dark >= 20

@@ -261,3 +261,36 @@ def test_a_group_of_settings_is_edited_as_a_json_object(inspector, doc):
     field.set_text_and_finish('{"min_instances": 9, "max_instances": 6}')
     assert "min_instances must not exceed max_instances" in field.error.text()
     assert design_json(doc.design) == before
+
+
+def _wheel(widget, steps: int = -3) -> None:
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(centre, QPointF(widget.mapToGlobal(QPoint(0, 0))) + centre,
+                        QPoint(0, 0), QPoint(0, 120 * steps), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_over_an_unfocused_field_scrolls_the_panel_not_the_value(qtbot, doc):
+    w = InspectorWidget(doc)
+    qtbot.addWidget(w)
+    w.resize(340, 260)  # low: the form scrolls
+    w.show()
+    qtbot.waitExposed(w)
+    w.show_item("app")
+    spin = w.editors["workers"].editor
+    bar = w._scroll.verticalScrollBar()
+    assert bar.maximum() > 0
+    before, scrolled = spin.value(), bar.value()
+    _wheel(spin, -3)  # wheel down, over the field, without clicking it
+    assert spin.value() == before
+    assert bar.value() > scrolled
+    assert params(doc, "app").get("workers", before) == before
+    spin.setFocus()  # clicked or tabbed into: the wheel edits it
+    qtbot.waitUntil(spin.hasFocus)
+    _wheel(spin, 1)
+    assert spin.value() != before

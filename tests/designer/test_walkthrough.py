@@ -119,11 +119,17 @@ def build_stage4(qtbot, window) -> dict[str, str]:
         assert comp.name == name
         for key, text in params.items():
             assert comp.params.get(key) == pytest.approx(float(text)), (kind, key)
-    for source, target in WIRES:
+    # Linking the app servers to the lone cache offers to complete cache-aside: the user
+    # picks MySQL from the menu, which draws the last wire.
+    offers = []
+    window.scene.ask_store = lambda cache, stores: offers.append((cache, stores)) or ids[
+        "database"]
+    for source, target in WIRES[:-1]:
         item = window.scene.component_item(ids[source])
         start = vp(view, item.mapToScene(item.port_centre()))
         qtbot.mouseMove(view.viewport(), start)  # hovering shows the handle
         drag(qtbot, view, start, component_centre(window, ids[target]))
+    assert offers == [("Redis", [(ids["database"], "MySQL")])]
     assert {(lk.source, lk.target) for lk in doc.design.links} == {
         (ids[s], ids[t]) for s, t in WIRES}
     return ids
