@@ -37,6 +37,14 @@ def with_instances(topo: Topology, counts: dict[str, int]) -> Topology:
     return replace(topo, nodes=nodes)
 
 
+def as_analysed(topo: Topology, result) -> Topology:
+    """``topo`` with each autoscaled service at the instances the analysis ``result`` gave
+    it (what the reliability simulation then fails and repairs)."""
+    counts = {cid: row.autoscale_instances for cid, row in result.components.items()
+              if row.autoscale_instances is not None}
+    return with_instances(topo, counts) if counts else topo
+
+
 def needed_instances(arrival_rps: float, hold_s: float, workers: int, auto) -> int:
     """⌈λ · H / (c · target) − 1e-9⌉ within the bounds (the maximum when H is infinite)."""
     busy = arrival_rps * hold_s if arrival_rps > 0 else 0.0

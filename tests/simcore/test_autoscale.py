@@ -108,3 +108,18 @@ def test_a_spike_drives_it_to_the_maximum_and_the_cost_is_time_averaged():
     assert js["timeseries"]["instances"]["app"][260] == 6
     cost = js["components"]["app"]["instances_mean"] * 0.2 * 730
     assert js["monthly_cost"] == pytest.approx(cost + 0.025 * 730)  # and the balancer
+
+
+def test_reliability_fails_the_instances_the_analysis_counts():
+    # 4 instances of availability 0.7 (MTTR 1 h): the service is down with 0.3⁴ = 0.0081; the
+    # reliability study fails and repairs those 4 and agrees within its interval (× 2 slack).
+    from simcore.reliability.study import reliability
+
+    d = design(dict(AUTO, availability=0.7))
+    base = analyze(d)
+    assert base.components["app"].autoscale_instances == 4
+    assert base.unavailability == pytest.approx(0.3 ** 4, rel=1e-9)
+    res = reliability(d, years=20, replications=4, seed=3, workers=1)
+    lo, hi = res.u_ci95
+    assert abs(res.unavailability - 0.3 ** 4) <= 2 * (hi - lo) / 2 + 1e-4
+    assert (hi - lo) / 2 <= 0.15 * 0.3 ** 4
