@@ -45,7 +45,7 @@ def analyse_design(design) -> tuple[dict | None, list, str | None]:
     except ImportError:
         return None, [], "The instant analysis is not available in this version."
     try:
-        return analyze(design).to_json(), [], None
+        return analyze(design).to_json(details=True), [], None
     except Exception as exc:  # noqa: BLE001 - shown in the summary bar, never a crash
         tail = traceback.format_exc(limit=-1).strip().splitlines()[-1]
         return None, [], f"The analysis failed: {exc or tail}"

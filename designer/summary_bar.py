@@ -1,7 +1,7 @@
 """The summary bar: the instant analysis's headline figures, readable at a glance.
 
-Availability, nines, downtime per year, monthly cost, saturation and bottleneck (plus the mean
-latency), each a small tile with a caption, a large value and a tooltip that explains the figure.
+Availability (and under load, when it differs), nines, downtime per year, monthly cost,
+saturation, bottleneck, SPOFs and capacity risks (plus the mean and p99 latency), each a small tile with a caption, a large value and a tooltip that explains the figure.
 When the design has problems the bar says so instead of showing stale numbers.
 """
 
@@ -19,7 +19,8 @@ GOOD, WARN, BAD, NEUTRAL = "#1b7f3b", "#b36b00", "#c0262d", "#1f2933"
 YEAR_S = 365 * 24 * 3600.0
 TILE_CONCEPTS = {"availability": "availability", "nines": "nines", "downtime": "nines",
                  "latency": "latency", "cost": "cost", "saturation": "saturation",
-                 "bottleneck": "saturation", "spofs": "spof"}
+                 "bottleneck": "saturation", "spofs": "spof", "under_load": "capacity",
+                 "p99": "latency", "risks": "capacity"}
 NOTHING_FAILS = ("100 % and ∞ nines: nothing in this design can fail. Every part has "
                  "availability 1 (never fails), the default: set availability or MTBF/MTTR in "
                  "the inspector to see nines.")
@@ -188,7 +189,8 @@ class SummaryBar(QFrame):
     """Headline figures of the current design's instant analysis. In a narrow window the
     less telling figures give way (DROP_FIRST, in that order) rather than widening the window."""
 
-    DROP_FIRST = ("nines", "downtime", "latency", "cost", "saturation")
+    DROP_FIRST = ("nines", "p99", "downtime", "latency", "cost", "saturation", "risks",
+                  "under_load")
     whyRequested = Signal(str, object)  # figure key, the tile (a QWidget) that shows it
 
     def __init__(self, parent=None):
@@ -211,10 +213,16 @@ class SummaryBar(QFrame):
             ("availability", "Availability",
              ("Share of requests that succeed, every part in its steady state\n"
               "(instances, standbys, zones and regions failing independently).")),
+            ("under_load", "Under load",
+             ("Availability when survivors must carry the load of what failed: an overloaded\n"
+              "part serves only what its capacity allows (N+1). Shown when it differs.")),
             ("nines", "Nines", "−log10(1 − availability): 3 nines = 99.9 %."),
             ("downtime", "Down / year",
              "Expected time per year during which requests fail (a year = 365 days)."),
             ("latency", "Latency", "End-to-end mean response time of admitted requests."),
+            ("p99", "p99",
+             ("99th percentile of the end-to-end response time: an approximation (a gamma\n"
+              "distribution fitted to each client's mean and variance); simulate to confirm.")),
             ("cost", "Cost / month",
              "cost_per_hour × 730 h × (instances or database nodes + standbys), summed."),
             ("saturation", "Saturation",
@@ -223,6 +231,9 @@ class SummaryBar(QFrame):
             ("bottleneck", "Bottleneck", "The component that saturates first as traffic grows."),
             ("spofs", "SPOFs",
              "Single points of failure: parts whose failure alone loses requests."),
+            ("risks", "N+1 risks",
+             ("Capacity risks: parts redundant on paper whose survivors cannot carry\n"
+              "the load when one instance fails.")),
         ):
             # a long component name gives way first
             tip += f"\nConcept: “{CONCEPTS[TILE_CONCEPTS[key]]}” (Help → Concepts)."
@@ -242,6 +253,7 @@ class SummaryBar(QFrame):
         lay.addWidget(self._stretch, 1)
         self._analysis: dict | None = None
         self._tiles_on = False
+        self._absent: set[str] = set()  # tiles with nothing to show for this analysis
         self.set_pending()
         # The same height whatever it shows (a message, or the figures): the canvas under it
         # never moves.
@@ -258,7 +270,7 @@ class SummaryBar(QFrame):
         if not self._tiles_on:
             return hint
         kept = sum(t.minimumSizeHint().width() for k, t in self.tiles.items()
-                   if k not in self.DROP_FIRST)
+                   if k not in self.DROP_FIRST and k not in self._absent)
         return QSize(min(hint.width(), kept + 8), hint.height())
 
     def resizeEvent(self, event) -> None:
@@ -269,11 +281,14 @@ class SummaryBar(QFrame):
         if not self._tiles_on:
             return
         available = self.width() - 8
-        needed = sum(t.minimumSizeHint().width() for t in self.tiles.values())
-        hidden = []
+        needed = sum(t.minimumSizeHint().width() for k, t in self.tiles.items()
+                     if k not in self._absent)
+        hidden = list(self._absent)
         for key in self.DROP_FIRST:
             if needed <= available:
                 break
+            if key in self._absent:
+                continue
             hidden.append(key)
             needed -= self.tiles[key].minimumSizeHint().width()
         for key, tile in self.tiles.items():
@@ -335,6 +350,7 @@ class SummaryBar(QFrame):
         if u is not None and u <= 0:
             detail = NOTHING_FAILS
         self.tiles["availability"].set(format_percent(avail, u), color, detail)
+        self._set_under_load(a, format_percent(avail, u))
         self.tiles["nines"].set(format_nines(nines, avail), color,
                                 NOTHING_FAILS if nines is None and avail == 1 else "")
         self.tiles["downtime"].set(
@@ -344,6 +360,10 @@ class SummaryBar(QFrame):
         lat = (a.get("latency_ms") or {}).get("mean")
         self.tiles["latency"].set(format_ms(lat), BAD if lat is None and a.get("offered_rps")
                                   else NEUTRAL)
+        pct = a.get("latency_ms") or {}
+        self.tiles["p99"].set(format_ms(pct.get("p99")), NEUTRAL,
+                              f"p50 {format_ms(pct.get('p50'))}, p95 {format_ms(pct.get('p95'))}"
+                              if pct.get("p99") is not None else "")
         self.tiles["cost"].set(format_money(a.get("monthly_cost")), NEUTRAL,
                                _cost_detail(a, labels))
 
@@ -377,7 +397,28 @@ class SummaryBar(QFrame):
                             "fail yet: every part has availability 1 (never fails), the "
                             "default. Set availability or MTBF/MTTR to see what they cost.")
         self.tiles["spofs"].set(str(len(spofs)), BAD if spofs else GOOD, spof_detail)
+        risks = list(a.get("capacity_risks") or [])
+        why = a.get("capacity_risk_detail") or {}
+        self.tiles["risks"].set(
+            str(len(risks)), BAD if risks else GOOD,
+            "\n".join(f"• {why.get(r) or labels.get(r, r)}" for r in risks) if risks
+            else "None: every redundant part can lose one instance.")
         self._fit_tiles()
+
+    def _set_under_load(self, a: dict, structural: str) -> None:
+        """The availability under load, shown only when it reads differently."""
+        ul = a.get("availability_under_load")
+        text = format_percent(ul, a.get("unavailability_under_load"))
+        if ul is None or text == structural:
+            self._absent.add("under_load")
+            return
+        self._absent.discard("under_load")
+        detail = ""
+        if a.get("availability_under_load_method") == "monte_carlo":
+            ci = a.get("availability_under_load_ci95") or [None, None]
+            detail = (f"Estimated by Monte Carlo; 95 % interval {format_percent(ci[0])} – "
+                      f"{format_percent(ci[1])}" if ci[0] is not None else "")
+        self.tiles["under_load"].set(text, WARN, detail)
 
 
 def _cost_detail(a: dict, labels: dict[str, str]) -> str:

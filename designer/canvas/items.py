@@ -282,6 +282,8 @@ class ComponentItem(QGraphicsItem):
             pen = QPen(ov.BAR_GREEN if self._drop_target > 0 else ov.BAR_RED, 2.5)
         elif o.spof:
             pen = QPen(ov.SPOF_RED, 2.5)
+        elif o.capacity_risk:
+            pen = QPen(ov.CAPACITY_AMBER, 2.5, Qt.PenStyle.DashLine)
         else:
             pen = QPen(BORDER, 1.0)
         painter.setPen(pen)
@@ -329,10 +331,12 @@ class ComponentItem(QGraphicsItem):
             painter.drawRoundedRect(filled, 2, 2)
         if o.bottleneck:
             _tag(painter, QPointF(0, -2), "BOTTLENECK", ov.BOTTLENECK)
-        if o.spof:
+        badge = ("SPOF", ov.SPOF_RED) if o.spof else (
+            ("N+1 RISK", ov.CAPACITY_AMBER) if o.capacity_risk else None)
+        if badge:
             fm_t = QFontMetricsF(font("tag"))
-            _tag(painter, QPointF(BOX_W - fm_t.horizontalAdvance("SPOF") - 8 -
-                                  (14 if o.problems else 0), -2), "SPOF", ov.SPOF_RED)
+            _tag(painter, QPointF(BOX_W - fm_t.horizontalAdvance(badge[0]) - 8 -
+                                  (14 if o.problems else 0), -2), badge[0], badge[1])
         if o.problems:
             _badge(painter, QPointF(BOX_W - 2, 2), ov.PROBLEM_RED)
         if self.has_port() and (self._hover or selected):

@@ -20,6 +20,7 @@ BAR_GREEN = QColor("#16a34a")
 BAR_AMBER = QColor("#d97706")
 BAR_RED = QColor("#dc2626")
 SPOF_RED = QColor("#dc2626")
+CAPACITY_AMBER = QColor("#c2410c")  # a capacity risk: redundant on paper, overloaded in fact
 BOTTLENECK = QColor("#b45309")
 PROBLEM_RED = QColor("#b91c1c")
 WARNING_AMBER = QColor("#d97706")
@@ -54,6 +55,7 @@ class ItemOverlay:
     spof: bool = False
     failure_impact: float | None = None
     bottleneck: bool = False
+    capacity_risk: str | None = None  # the sentence that explains it, when the part is one
     problems: list[str] = field(default_factory=list)
     figures: dict = field(default_factory=dict)
 
@@ -90,6 +92,8 @@ def tooltip_lines(ov: ItemOverlay) -> list[str]:
         impact = ov.failure_impact
         lost = f"{_percent(impact)} of requests fail" if impact is not None else "requests fail"
         lines.append(f"Single point of failure: when it fails alone, {lost}.")
+    if ov.capacity_risk:
+        lines.append(f"Capacity risk (not N+1): {ov.capacity_risk}.")
     for msg in ov.problems:
         lines.append(f"Problem: {msg}")
     return lines

@@ -505,13 +505,15 @@ class DesignScene(ConnectMixin, DetailMixin, QGraphicsScene):
         comps = a.get("components") or {}
         groups = a.get("groups") or {}
         spofs = set(a.get("spofs") or [])
+        risks = a.get("capacity_risk_detail") or {}
         bottleneck = a.get("bottleneck")
         for cid, item in self._components.items():
             f = comps.get(cid) or {}
             util = f.get("utilization") if item.kind != "client" else None
             item.set_overlay(ov.ItemOverlay(
                 utilization=util, spof=cid in spofs, failure_impact=f.get("failure_impact"),
-                bottleneck=cid == bottleneck, problems=by_where.get(cid, []), figures=f))
+                bottleneck=cid == bottleneck, capacity_risk=risks.get(cid),
+                problems=by_where.get(cid, []), figures=f))
         for lid, item in self._links.items():
             item.set_problems(by_where.get(lid, []))
         for gid, item in self._groups.items():

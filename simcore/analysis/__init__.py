@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from simcore.analysis.autoscale import autoscale_instances, autoscaled, with_instances
 from simcore.analysis.cost import billed_nodes, monthly_cost
+from simcore.analysis.fleet import failures_per_year
 from simcore.analysis.flow import Plan, admitted_client_rps, compile_plan, run_flow
 from simcore.analysis.latency import (
     client_mean_latency,
@@ -21,6 +22,7 @@ from simcore.analysis.latency import (
     own_latency,
     run_times,
 )
+from simcore.analysis.percentiles import design_percentiles
 from simcore.analysis.result import (
     AnalysisResult,
     ComponentResult,
@@ -65,6 +67,7 @@ def analyze(design: Design | Topology, availability: bool = True) -> AnalysisRes
         components[cid].autoscale_instances = k
     groups = {gid: GroupResult(gid, None, None) for gid in topo.groups}
     mean_s = mean_latency(plan, times)
+    p50, p95, p99 = (None if q is None else _ms(q) for q in design_percentiles(plan, times))
     non_clients = [u for i, u in enumerate(times.utilization) if not plan.nodes[i].is_client]
     max_util = max(non_clients, default=0.0)
     result = AnalysisResult(
@@ -76,6 +79,10 @@ def analyze(design: Design | Topology, availability: bool = True) -> AnalysisRes
         saturated=max_util >= 1.0,
         max_utilization=max_util,
         latency_mean_ms=_ms(mean_s),
+        latency_p50_ms=p50,
+        latency_p95_ms=p95,
+        latency_p99_ms=p99,
+        fleet_failures_per_year=sum(c.failures_per_year or 0.0 for c in components.values()),
         monthly_cost=sum(c.monthly_cost or 0.0 for c in components.values()),
         components=components,
         groups=groups,
@@ -84,6 +91,7 @@ def analyze(design: Design | Topology, availability: bool = True) -> AnalysisRes
     )
     if availability:
         _add_availability(topo, result)
+        _add_under_load(topo, plan, times.hold, result)
     return result
 
 
@@ -107,7 +115,8 @@ def _component_row(topo: Topology, plan: Plan, flow, times, cid: str,
         wait_ms=_ms(own_s - node.service_s),
         service_ms=_ms(node.service_s), holding_ms=_ms(times.hold[i]),
         response_read_ms=_ms(times.r0_read[i]), response_write_ms=_ms(times.r0_write[i]),
-        instances=node.instances, billed_nodes=billed_nodes(tnode))
+        instances=node.instances, billed_nodes=billed_nodes(tnode),
+        failures_per_year=failures_per_year(tnode))
     if node.limit_rps is not None:
         row.forwarded_rps = flow.total(i) * flow.passed[i]
         row.rejected_rps = flow.total(i) - row.forwarded_rps
@@ -148,3 +157,27 @@ def _add_availability(topo: Topology, result: AnalysisResult) -> None:
     for gid, g in result.groups.items():
         g.availability = rep.group_availability.get(gid)
         g.failure_impact = rep.group_impact.get(gid)
+
+
+def _add_under_load(topo: Topology, plan: Plan, hold: list[float], result: AnalysisResult) -> None:
+    """SPEC §7.2: availability with survivors that may be overloaded, per component the loss
+    with one instance down, and the capacity risks."""
+    from simcore.analysis.under_load import Structural, availability_under_load
+
+    structural = None
+    if result.availability_method == "exact":
+        structural = Structural(
+            {cid: row.availability for cid, row in result.components.items()
+             if topo.nodes[cid].role == "source"},
+            {cid: row.failure_impact or 0.0 for cid, row in result.components.items()
+             if topo.nodes[cid].role != "source"})
+    rep = availability_under_load(topo, plan, hold, result.client_weights, result.spofs,
+                                  structural)
+    result.availability_under_load = rep.availability
+    result.unavailability_under_load = rep.unavailability
+    result.availability_under_load_method = rep.method
+    result.availability_under_load_ci95 = rep.ci95
+    result.capacity_risks = rep.capacity_risks
+    result.capacity_risk_detail = rep.risk_detail
+    for cid, row in result.components.items():
+        row.one_down_impact = rep.one_down_impact.get(cid)

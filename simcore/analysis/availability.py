@@ -31,6 +31,8 @@ from simcore.analysis.availability_model import (
     build_model,
     unit_unavailability,
 )
+from simcore.analysis.availability_parts import availability_by_parts
+from simcore.analysis.parts import independent_parts
 from simcore.roles import TooBig
 from simcore.topology import Topology
 
@@ -69,6 +71,9 @@ class AvailabilityReport:
 def analyze_availability(topo: Topology, client_weights: dict[str, float]) -> AvailabilityReport:
     """The availability part of the instant analysis. ``client_weights``: each client's
     admitted rps; when all are 0 the clients weigh equally."""
+    parts = independent_parts(topo)
+    if len(parts) > 1:  # independent parts are solved apart and combined exactly
+        return availability_by_parts(topo, client_weights, parts, analyze_availability)
     model = build_model(topo)
     success = SuccessModel(model, client_weights)
     try:

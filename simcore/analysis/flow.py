@@ -52,6 +52,7 @@ class NodePlan:
     kind: str
     outs: list[Out] = field(default_factory=list)
     service_s: float = 0.0
+    service_cv: float = 1.0  # coefficient of variation of the service time (SPEC §7.1)
     workers: int = 1
     instances: int = 1
     pooled: bool = False  # fed only by queues: one M/M/(instances · workers) pool

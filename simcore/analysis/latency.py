@@ -17,6 +17,11 @@ Holding time: a blocking service holds a worker for H = s + D̄ (D̄ mixes D(x, 
 D(x, write) by the service's arrival rates); every other component for H = s. Each instance is an
 M/M/c queue with arrival λ / instances (a consumer fed only by queues: one M/M/(instances · c) pool
 with arrival λ); each database node is its own M/M/c. 0 · ∞ = 0 throughout.
+
+Service variability (SPEC §7.1): the M/M/c wait is scaled by Allen–Cunneen's (1 + v²) / 2, with v
+the coefficient of variation of the station's service time, except at a station held longer than
+its service (H ≠ s), which keeps v = 1. Along with each wait its variance is kept (and (v · s)²,
+the service's), for the percentiles (percentiles.py).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import math
 from dataclasses import dataclass, field
 
 from simcore.analysis.flow import DbNodeLoad, FlowState, Plan, database_loads
-from simcore.analysis.queueing import mmc_wait, utilization
+from simcore.analysis.queueing import mgc_wait_moments, utilization
 
 INF = math.inf
 
@@ -56,6 +61,9 @@ class Times:
     r1_write: list[float]
     d0_read: list[float]
     d0_write: list[float]
+    wait_var_read: list[float]  # Var(Wq), seconds²
+    wait_var_write: list[float]
+    service_var: list[float]  # (v · s)², seconds²
     db_nodes: dict[int, list[DbNodeTimes]] = field(default_factory=dict)
 
     def max_utilization(self) -> float:
@@ -107,6 +115,9 @@ def run_times(plan: Plan, flow: FlowState, with_db_nodes: bool = False,
     r1w = [0.0] * n
     d0r_all = [0.0] * n
     d0w_all = [0.0] * n
+    vq_r = [0.0] * n
+    vq_w = [0.0] * n
+    vs = [0.0] * n
     db_nodes: dict[int, list[DbNodeTimes]] = {}
     for i in range(n - 1, -1, -1):
         node = plan.nodes[i]
@@ -120,26 +131,33 @@ def run_times(plan: Plan, flow: FlowState, with_db_nodes: bool = False,
         if node.db is not None:
             d0w += node.db.write_extra_s
             h = s
-            w_r = w_w = 0.0
+            cv = node.service_cv
+            # The wait is a branch over the nodes serving the type: mean and second moment.
+            w_r = w_w = m2_r = m2_w = 0.0
             rho = 0.0
             rows = []
             for ld in database_loads(node.db, lam_r, lam_w):
                 rho_k = utilization(ld.arrival, s, node.workers)
                 if waits is None or waits[i]:
-                    wq_k = mmc_wait(ld.arrival, s, node.workers)
+                    wq_k, var_k = mgc_wait_moments(ld.arrival, s, node.workers, cv)
                 else:
-                    wq_k = 0.0
+                    wq_k = var_k = 0.0
                 rho = max(rho, rho_k)
                 # Weighted by the node's share of each type (shard 1 stands for all if even).
                 wt = 1.0 if node.db.uniform else node.db.shares[ld.shard - 1]
+                sq_k = var_k + wq_k * wq_k
                 if ld.role == "replica" or node.db.replicas == 0:
                     w_r += _mul(wt, wq_k)
+                    m2_r += _mul(wt, sq_k)
                 if ld.role == "primary":
                     w_w += _mul(wt, wq_k)
+                    m2_w += _mul(wt, sq_k)
                 if with_db_nodes:
                     rows.append(DbNodeTimes(ld, rho_k, wq_k))
             if with_db_nodes:
                 db_nodes[i] = rows
+            vq_r[i] = _branch_variance(m2_r, w_r)
+            vq_w[i] = _branch_variance(m2_w, w_w)
         else:
             if node.blocking:
                 if lam > 0.0:
@@ -155,14 +173,30 @@ def run_times(plan: Plan, flow: FlowState, with_db_nodes: bool = False,
             else:
                 lam_i, c = lam / node.instances, node.workers
             rho = utilization(lam_i, h, c)
-            w_r = w_w = mmc_wait(lam_i, h, c) if waits is None or waits[i] else 0.0
+            # A station held longer than its own service (a blocking service waiting on its
+            # calls) keeps v = 1: its holding time is not the service time the cv describes.
+            cv = node.service_cv if h == s else 1.0
+            if waits is None or waits[i]:
+                w_r, vq_r[i] = mgc_wait_moments(lam_i, h, c, cv)
+            else:
+                w_r = 0.0
+            w_w, vq_w[i] = w_r, vq_r[i]
+        vs[i] = (cv * s) ** 2
         util[i] = rho
         hold[i] = h
         wq_r[i], wq_w[i] = w_r, w_w
         r0r[i], r1r[i] = w_r + s + d0r, d1r
         r0w[i], r1w[i] = w_w + s + d0w, d1w
         d0r_all[i], d0w_all[i] = d0r, d0w
-    return Times(util, hold, wq_r, wq_w, r0r, r1r, r0w, r1w, d0r_all, d0w_all, db_nodes)
+    return Times(util, hold, wq_r, wq_w, r0r, r1r, r0w, r1w, d0r_all, d0w_all,
+                 vq_r, vq_w, vs, db_nodes)
+
+
+def _branch_variance(second_moment: float, mean: float) -> float:
+    """Var = E[X²] − E[X]² of a branch, floored at 0 against rounding; ∞ when either is."""
+    if math.isinf(second_moment) or math.isinf(mean):
+        return INF
+    return max(second_moment - mean * mean, 0.0)
 
 
 def client_latency(plan: Plan, times: Times, i: int) -> tuple[float, float]:

@@ -1,4 +1,5 @@
-"""Closed forms of the M/M/c queue (Erlang C), with M/M/1 as the case c = 1.
+"""Closed forms of the M/M/c queue (Erlang C), with M/M/1 as the case c = 1, and the
+Allen–Cunneen correction of its wait for general service times (M/G/c, SPEC §7.1).
 
 Symbols: ``lam`` an arrival rate (requests per unit time), ``hold`` the mean time a server
 (a worker) is held by one request, in the same time unit, ``c`` the number of servers. The
@@ -97,6 +98,41 @@ def mmc_wait(lam: float, hold: float, c: int) -> float:
     if a >= c:
         return INF
     return erlang_c(c, a) * hold / (c - a)
+
+
+def variability_factor(cv: float) -> float:
+    """Allen–Cunneen's correction (1 + v²) / 2 of the M/M/c wait for a service time of
+    coefficient of variation ``cv`` (1 for exponential, 0 for constant): exact for one worker
+    (Pollaczek–Khinchine), an approximation for more."""
+    return 0.5 * (1.0 + cv * cv)
+
+
+def service_cv(distribution: str, lognormal_cv: float) -> float:
+    """Coefficient of variation (standard deviation / mean) of a service time drawn from
+    ``distribution`` (a component's ``service_distribution``; ``lognormal_cv`` its
+    ``service_cv``)."""
+    if distribution == "constant":
+        return 0.0
+    if distribution == "lognormal":
+        return float(lognormal_cv)
+    return 1.0
+
+
+def mgc_wait_moments(lam: float, hold: float, c: int, cv: float = 1.0) -> tuple[float, float]:
+    """(mean, variance) of the wait in queue of M/G/c (Allen–Cunneen), in the unit of ``hold``
+    (and its square). The M/M/c wait is 0 with probability 1 − C and else exponential, so its
+    variance is Wq² (2 − C) / C with C the Erlang C probability; both moments are scaled as the
+    mean is, by (1 + v²) / 2 (the variance by its square). (∞, ∞) when ρ ≥ 1; (0, 0) with no
+    traffic or no holding time."""
+    wq = mmc_wait(lam, hold, c)
+    if wq == 0.0:
+        return 0.0, 0.0
+    if math.isinf(wq):
+        return INF, INF
+    k = variability_factor(cv)
+    p_wait = erlang_c(c, lam * hold)
+    wq *= k
+    return wq, wq * wq * (2.0 - p_wait) / p_wait
 
 
 def mm1_wait(lam: float, hold: float) -> float:

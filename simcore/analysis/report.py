@@ -146,6 +146,10 @@ def _summary(r: AnalysisResult) -> list[str]:
     else:
         lat = f"{_ms(r.latency_mean_ms)} ms (end to end, mean over the clients' requests)"
     out.append(f"Mean latency      {lat}")
+    if r.latency_p50_ms is not None:
+        out.append(f"Percentiles       p50 {_ms(r.latency_p50_ms)} ms, p95 {_ms(r.latency_p95_ms)} "
+                   f"ms, p99 {_ms(r.latency_p99_ms)} ms (a gamma approximation; simulate to "
+                   "confirm)")
     out.append(f"Monthly cost      ${r.monthly_cost:,.2f}")
     if r.availability_computed:
         mc = r.availability_method == "monte_carlo"
@@ -162,6 +166,40 @@ def _summary(r: AnalysisResult) -> list[str]:
         out.append(f"Downtime          {_duration(d.get('year'))} per year, "
                    f"{_duration(d.get('month'))} per month, {_duration(d.get('week'))} per week")
         out += _wrapped("SPOFs             ", r.spofs or ["none"])
+        out += _under_load(r)
+    out.append(f"Fleet failures    {_num(r.fleet_failures_per_year)} a year"
+               f"{_how_often(r.fleet_failures_per_year)} (every node counted, however redundant)")
+    return out
+
+
+def _how_often(per_year: float) -> str:
+    """``, about one every 8 days`` for a rate of failures a year; empty when there are none."""
+    if per_year <= 0:
+        return ""
+    days = 365.0 / per_year
+    if days < 1.5:
+        return f", about {per_year / 365.0:,.0f} a day"
+    return f", about one every {days:,.0f} days"
+
+
+def _under_load(r: AnalysisResult) -> list[str]:
+    """The availability under load (SPEC §7.2) and one line per capacity risk."""
+    if r.availability_under_load is None:
+        return []
+    mc = r.availability_under_load_method == "monte_carlo"
+    how = "Monte Carlo estimate" if mc else "exact"
+    out = [(f"Under load        {_avail(r.availability_under_load, r.unavailability_under_load)} "
+           f"(survivors serve only what their capacity allows; {how})")]
+    if mc and r.availability_under_load_ci95:
+        lo, hi = r.availability_under_load_ci95
+        d = _decimals(max(1.0 - lo, 1e-300))
+        out.append(f"                  95% interval {_avail(lo, decimals=d)} to "
+                   f"{_avail(hi, decimals=d)}")
+    for cid in r.capacity_risks:
+        why = r.capacity_risk_detail.get(cid) or (
+            f"one instance of {cid} down loses "
+            f"{_impact(r.components[cid].one_down_impact)} of requests")
+        out.append(f"Capacity risk     {cid}: {why}")
     return out
 
 
@@ -181,6 +219,8 @@ def render(result: AnalysisResult) -> str:
             mark = "  ← bottleneck"
         if c.id in r.spofs:
             mark += "  SPOF"
+        if c.id in r.capacity_risks:
+            mark += "  CAPACITY RISK"
         out.append(f"{c.id[:18]:<18} {c.kind[:16]:<16} {_num(c.arrival_rps):>10} "
                    f"{_pct(c.utilization):>7} {_ms(c.latency_ms):>10} "
                    f"{_avail(c.availability):>13} {_impact(c.failure_impact):>8} "
@@ -191,6 +231,9 @@ def render(result: AnalysisResult) -> str:
     out.append("availability: its own, with instances and standby (a database: its primary; "
                "a client: its requests');")
     out.append("impact: share of requests lost while the part is down and everything else is up.")
+    if r.capacity_risks:
+        out.append("CAPACITY RISK: no SPOF, but losing one instance overloads what is left "
+                   "(redundant on paper, not N+1).")
     dbs = [c for c in r.components.values() if c.db_nodes]
     if dbs:
         out.append("")

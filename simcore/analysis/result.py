@@ -63,6 +63,8 @@ class ComponentResult:
     instances: int | None = None
     autoscale_instances: int | None = None  # an autoscaled service: the instances it needs
     billed_nodes: int | None = None
+    failures_per_year: float | None = None  # expected node failures a year (clients: None)
+    one_down_impact: float | None = None  # share lost with one instance down, with shedding
     db_nodes: list[DbNodeResult] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -74,6 +76,8 @@ class ComponentResult:
             "failure_impact": finite_or_none(self.failure_impact),
             "monthly_cost": finite_or_none(self.monthly_cost),
             "autoscale_instances": self.autoscale_instances,
+            "failures_per_year": finite_or_none(self.failures_per_year),
+            "one_down_impact": finite_or_none(self.one_down_impact),
         }
 
 
@@ -108,6 +112,11 @@ class AnalysisResult:
     components: dict[str, ComponentResult]
     groups: dict[str, GroupResult]
     client_weights: dict[str, float]  # admitted rps per client
+    # Percentiles of the end-to-end latency: a gamma approximation (percentiles.py).
+    latency_p50_ms: float | None = None
+    latency_p95_ms: float | None = None
+    latency_p99_ms: float | None = None
+    fleet_failures_per_year: float = 0.0
     availability: float | None = None
     unavailability: float | None = None
     nines: float | None = None
@@ -117,16 +126,32 @@ class AnalysisResult:
     full_service_availability: float | None = None
     availability_ci95: list[float] | None = None
     spofs: list[str] = field(default_factory=list)
+    # Availability under load (SPEC §7.2): survivors may be overloaded and shed.
+    availability_under_load: float | None = None
+    unavailability_under_load: float | None = None
+    availability_under_load_method: str | None = None
+    availability_under_load_ci95: list[float] | None = None
+    capacity_risks: list[str] = field(default_factory=list)
+    capacity_risk_detail: dict[str, str] = field(default_factory=dict)  # id -> explanation
     availability_computed: bool = False
     saturation_evaluations: int = 0
 
     def component(self, cid: str) -> ComponentResult:
         return self.components[cid]
 
-    def to_json(self) -> dict[str, Any]:
-        """The SPEC §4 object, exactly its keys, never rounded, strict JSON values."""
+    def to_json(self, details: bool = False) -> dict[str, Any]:
+        """The SPEC §4 object, exactly its keys, never rounded, strict JSON values. With
+        ``details`` (for the designer, not the command line) it also carries
+        ``capacity_risk_detail``: per capacity risk, the sentence that explains it."""
+        out = self._contract_json()
+        if details:
+            out["capacity_risk_detail"] = dict(self.capacity_risk_detail)
+        return out
+
+    def _contract_json(self) -> dict[str, Any]:
         down = self.downtime_s or {}
         ci = self.availability_ci95
+        ul_ci = self.availability_under_load_ci95
         return {
             "availability": finite_or_none(self.availability),
             "nines": finite_or_none(self.nines),
@@ -137,7 +162,11 @@ class AnalysisResult:
             "bottleneck": self.bottleneck,
             "saturation_rps": finite_or_none(self.saturation_rps),
             "offered_rps": finite_or_none(self.offered_rps),
-            "latency_ms": {"mean": finite_or_none(self.latency_mean_ms)},
+            "latency_ms": {"mean": finite_or_none(self.latency_mean_ms),
+                           "p50": finite_or_none(self.latency_p50_ms),
+                           "p95": finite_or_none(self.latency_p95_ms),
+                           "p99": finite_or_none(self.latency_p99_ms)},
+            "fleet_failures_per_year": finite_or_none(self.fleet_failures_per_year),
             "monthly_cost": finite_or_none(self.monthly_cost),
             "components": {cid: c.to_json() for cid, c in self.components.items()},
             "groups": {gid: g.to_json() for gid, g in self.groups.items()},
@@ -145,4 +174,10 @@ class AnalysisResult:
             "availability_method": self.availability_method,
             "availability_ci95": None if ci is None else [finite_or_none(v) for v in ci],
             "full_service_availability": finite_or_none(self.full_service_availability),
+            "availability_under_load": finite_or_none(self.availability_under_load),
+            "unavailability_under_load": finite_or_none(self.unavailability_under_load),
+            "availability_under_load_ci95": None if ul_ci is None else [
+                finite_or_none(v) for v in ul_ci],
+            "availability_under_load_method": self.availability_under_load_method,
+            "capacity_risks": sorted(self.capacity_risks),
         }

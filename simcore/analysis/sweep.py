@@ -27,7 +27,7 @@ import numpy as np
 
 from simcore.analysis.flow import Plan, run_flow
 from simcore.analysis.latency import waits_that_matter
-from simcore.analysis.queueing import mmc_wait
+from simcore.analysis.queueing import mmc_wait, variability_factor
 
 # Stations with more workers than this are computed one scale at a time with the scalar
 # Erlang C (its recursion starts near the offered load), not by a vector recursion of c steps.
@@ -65,6 +65,7 @@ class _Level:
     st_wr: np.ndarray  # weight of the station's wait in the node's read wait
     st_ww: np.ndarray
     st_waits: np.ndarray  # bool: the wait is needed (else left 0, as the scalar shortcut does)
+    wait_factor: np.ndarray  # Allen–Cunneen (1 + v²) / 2 per node, where H = s (else 1)
 
 
 def _stations(plan: Plan, i: int) -> list[tuple[float, float, int, float, float]]:
@@ -160,6 +161,8 @@ class _Tables:
         self.client = arr([nd.is_client for nd in plan.nodes], dtype=bool)
         self.blocking = arr([nd.blocking for nd in plan.nodes], dtype=bool)
         self.service = arr([nd.service_s for nd in plan.nodes], dtype=float)
+        self.wait_factor = arr([variability_factor(nd.service_cv) for nd in plan.nodes],
+                               dtype=float)
         self.height = arr(height, dtype=np.intp)
         self.d1r, self.d1w = arr(r1r, dtype=float), arr(r1w, dtype=float)
         self.r_ptr, self.r_tg, self.r_w = (arr(r_ptr, dtype=np.intp), arr(r_tg, dtype=np.intp),
@@ -230,6 +233,7 @@ class LoadSweep:
             st_node=st_node, st_starts=st_starts,
             st_cr=t.s_cr[fs], st_cw=t.s_cw[fs], st_c=t.s_c[fs],
             st_wr=t.s_wr[fs], st_ww=t.s_ww[fs], st_waits=t.need[idx][st_node],
+            wait_factor=t.wait_factor[idx],
         )
 
     def flows(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -286,6 +290,8 @@ class LoadSweep:
         wq = np.zeros_like(a)
         if lv.st_waits.any():
             wq = _mmc_wait(a, h_st, lv.st_c, busy & lv.st_waits[:, None])
+            # Allen–Cunneen, as latency.run_times: v = 1 where the holding time is not s.
+            wq = wq * np.where(h_st == s[sn], lv.wait_factor[sn][:, None], 1.0)
         w_r = np.add.reduceat(np.where(lv.st_wr[:, None] > 0.0, lv.st_wr[:, None] * wq, 0.0),
                               lv.st_starts, axis=0)
         w_w = np.add.reduceat(np.where(lv.st_ww[:, None] > 0.0, lv.st_ww[:, None] * wq, 0.0),

@@ -31,7 +31,17 @@ from simcore.runner import Task, run_all
 from simcore.topology import Topology, compile_design
 
 DEFAULT_YEARS = 1000.0
-"""Simulated years per replication when none is asked for."""
+"""Simulated years per replication of the first round when none is asked for."""
+TARGET_OUTAGES = 200
+"""Without ``years``: the study goes on, in further rounds of blocks, until this many outages
+have been seen (U then within about ±20% at 95% for exponential outage lengths: the relative
+standard error is √(2 / outages))."""
+YEAR_BUDGET = 100_000.0
+"""...or until this many years have been simulated over all replications (a budget in simulated
+time, so the result does not depend on the machine's speed)..."""
+EVENT_BUDGET = 20_000_000
+"""...or until the next round would take the study past this many state changes (about ten
+seconds of computing)."""
 DEFAULT_REPLICATIONS = 4
 MAX_BLOCKS = 10
 """Blocks per replication (one per year for studies shorter than ten years)."""
@@ -147,12 +157,16 @@ def reliability(design: Design | Topology, *, years: float | None = None,
                 should_stop: Callable[[], bool] | None = None) -> ReliabilityResult:
     """Simulate ``replications`` × ``years`` of the design's failures and repairs.
 
-    Defaults: 1000 years, 4 replications, the scenario's seed (else 1). ``workers`` as in
+    Defaults: 4 replications, the scenario's seed (else 1), and without ``years`` 1000 years
+    each, then more, in rounds of blocks, until ``TARGET_OUTAGES`` outages are seen or a budget
+    (``YEAR_BUDGET`` simulated years, ``EVENT_BUDGET`` state changes) is spent: designs with
+    rare outages get the years they need. ``workers`` as in
     ``simcore.runner.run_all`` (None: every core, except for small studies, which run here);
     ``progress(done, total)`` counts finished blocks. A design error raises DesignError; a study
     too big to simulate raises ``StudyTooBig`` (a ValueError) with a message."""
     topo = design if isinstance(design, Topology) else compile_design(design, check=True)
     d = topo.design
+    adaptive = years is None
     years = DEFAULT_YEARS if years is None else float(years)
     if not (years > 0 and math.isfinite(years)):
         raise ValueError(f"years must be a positive number, got {years}")
@@ -168,19 +182,67 @@ def reliability(design: Design | Topology, *, years: float | None = None,
     blocks = int(min(MAX_BLOCKS, max(1, math.floor(years))))
     block_hours = hours / blocks
     entropy = int(seed) % (1 << 64)
-    tasks = [Task(simulate_block, (plan, block_hours, entropy, r, b))
-             for r in range(replications) for b in range(blocks)]
-    if workers is None and plan.events_per_hour() * hours * replications < IN_PROCESS_EVENTS:
-        workers = 1
-    outcome = run_all(tasks, workers=workers, progress=progress, should_stop=should_stop)
-    done: list[BlockResult] = outcome.finished
+    done: list[BlockResult] = []
+    per_rep, n_tasks, stopped = 0, 0, False
+    more = blocks
+    while more > 0 and not stopped:
+        # Block b of replication r has its own stream: later rounds continue the numbering.
+        tasks = [Task(simulate_block, (plan, block_hours, entropy, r, b))
+                 for r in range(replications) for b in range(per_rep, per_rep + more)]
+        events = plan.events_per_hour() * block_hours * len(tasks)
+        here = workers is None and events < IN_PROCESS_EVENTS
+        outcome = run_all(tasks, workers=1 if here else workers,
+                          progress=_offset(progress, len(done), n_tasks),
+                          should_stop=should_stop)
+        done += outcome.finished
+        per_rep, n_tasks, stopped = per_rep + more, n_tasks + len(tasks), outcome.stopped
+        more = _more_blocks(done, plan, block_hours, replications, per_rep) if adaptive else 0
     res = _summarise(done, plan, topo, base, block_hours)
-    res.name, res.seed, res.years, res.replications = d.name, int(seed), years, replications
-    res.blocks, res.blocks_finished, res.stopped = len(tasks), len(done), outcome.stopped
-    if outcome.stopped:
-        res.notes.insert(0, f"stopped early: {len(done)} of {len(tasks)} blocks finished "
+    res.name, res.seed, res.replications = d.name, int(seed), replications
+    res.years = per_rep * block_hours / HOURS_PER_YEAR
+    res.blocks, res.blocks_finished, res.stopped = n_tasks, len(done), stopped
+    if adaptive and per_rep > blocks and not stopped:
+        res.notes.insert(0, _rounds_note(res.outages, res.simulated_years))
+    if stopped:
+        res.notes.insert(0, f"stopped early: {len(done)} of {n_tasks} blocks finished "
                             f"({res.simulated_years:g} simulated years)")
     return res
+
+
+def _offset(progress, done_before: int, total_before: int):
+    """Progress of a later round, counted on from the rounds before."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(done_before + done, total_before + total)
+
+
+def _more_blocks(done: list[BlockResult], plan, block_hours: float, replications: int,
+                 per_rep: int) -> int:
+    """Blocks per replication to add so that about ``TARGET_OUTAGES`` outages are seen, within
+    the budgets; 0 when enough were seen or a budget is spent. With none seen yet, the study
+    grows fourfold (the rate is unknown)."""
+    outages = sum(b.outages for b in done)
+    if outages >= TARGET_OUTAGES or not plan.can_fail:
+        return 0
+    years_so_far = per_rep * replications * block_hours / HOURS_PER_YEAR
+    if outages > 0:
+        want_years = 1.1 * (TARGET_OUTAGES - outages) * years_so_far / outages
+    else:
+        want_years = 4.0 * years_so_far
+    row_years = replications * block_hours / HOURS_PER_YEAR  # one more block per replication
+    row_events = plan.events_per_hour() * replications * block_hours
+    by_years = math.floor((YEAR_BUDGET - years_so_far) / row_years + 1e-9)
+    by_events = (math.floor((EVENT_BUDGET - row_events * per_rep) / row_events)
+                 if row_events > 0 else by_years)
+    return max(0, min(math.ceil(want_years / row_years), by_years, by_events))
+
+
+def _rounds_note(outages: int, years: float) -> str:
+    if outages >= TARGET_OUTAGES:
+        return (f"simulated {years:,.0f} years in all, until {outages} outages were seen "
+                f"(at least {TARGET_OUTAGES}, for an interval of about ±20%)")
+    return (f"simulated {years:,.0f} years in all (the budget) and saw {outages} outages, fewer "
+            f"than the {TARGET_OUTAGES} aimed at: the interval is wider; --years sets the length")
 
 
 def _summarise(done: list[BlockResult], plan, topo: Topology, base,

@@ -52,8 +52,11 @@ class Role:
 
     def plan(self, node, np_) -> None:
         """Fill the traffic analysis' NodePlan ``np_`` from the component's parameters."""
+        from simcore.analysis.queueing import service_cv
+
         p = node.params
         np_.service_s = float(p.service_time_ms) / 1000.0
+        np_.service_cv = service_cv(p.service_distribution, p.service_cv)
         np_.workers = int(p.workers)
         np_.instances = int(p.instances)
         np_.pooled = bool(node.fed_only_by_queues)

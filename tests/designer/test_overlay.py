@@ -22,17 +22,22 @@ def level(u: float) -> str:
     return "green" if u < 0.7 else ("amber" if u < 0.9 else "red")
 
 
-def pixel_in_box(item) -> QColor:
-    """The colour painted near the box's lower-left corner (clear of icon, text and bar)."""
+def painted(item) -> QImage:
+    """The item painted on white, its origin at (20, 30)."""
+    from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
     image = QImage(220, 110, QImage.Format.Format_ARGB32)
     image.fill(Qt.GlobalColor.white)
     p = QPainter(image)
     p.translate(20, 30)
-    from PySide6.QtWidgets import QStyleOptionGraphicsItem
-
     item.paint(p, QStyleOptionGraphicsItem(), None)
     p.end()
-    return image.pixelColor(20 + 6, int(30 + BOX_H - 6))
+    return image
+
+
+def pixel_in_box(item) -> QColor:
+    """The colour painted near the box's lower-left corner (clear of icon, text and bar)."""
+    return painted(item).pixelColor(20 + 6, int(30 + BOX_H - 6))
 
 
 def run(doc, scene) -> dict:
@@ -137,3 +142,39 @@ def test_the_scene_keeps_its_overlay_through_moves(canvas):
     doc.move_components({"db": (QPointF(0, 900).x(), 900.0)})
     assert scene.component_item("db").overlay.spof == before.spof
     assert QRectF(scene.component_item("db").scene_box()).top() == 900.0
+
+
+def test_stage4_app_servers_are_flagged_when_not_n_plus_1(canvas):
+    # At 1,500 rps the two app instances carry each other's load; at 6,000 they do not: the
+    # app gets a capacity-risk badge and a tooltip that says what overloads and by how much.
+    doc, scene, _ = canvas
+    run(doc, scene)
+    app = scene.component_item("app")
+    assert app.overlay.capacity_risk is None and "Capacity risk" not in app.toolTip()
+    doc.set_component_param("users", "rps", 6000.0)
+    shown = run(doc, scene)
+    assert "app" in shown["capacity_risks"]  # (the cache too: without it the database overloads)
+    assert app.overlay.capacity_risk == shown["capacity_risk_detail"]["app"]
+    assert app.overlay.capacity_risk.startswith("if one of app's 2 instances fails, app runs at ")
+    assert "Capacity risk (not N+1): if one of app" in app.toolTip()  # (HTML-escaped quote)
+    image = painted(app)
+    # The badge sits at the top right, in the capacity colour, not the SPOF red.
+    badge = [image.pixelColor(x, y) for x in range(150, 220) for y in range(10, 30)]
+    assert ov.CAPACITY_AMBER in badge and ov.SPOF_RED not in badge
+
+
+def test_the_summary_bar_shows_under_load_only_when_it_differs(qtbot, doc):
+    bar = SummaryBar()
+    qtbot.addWidget(bar)
+    bar.resize(2000, 80)
+    bar.set_analysis(analyze(doc.design).to_json(details=True))
+    assert bar.tiles["under_load"].isHidden()
+    assert bar.value_text("risks") == "0"
+    doc.set_component_param("users", "rps", 6000.0)
+    a = analyze(doc.design).to_json(details=True)
+    bar.set_analysis(a)
+    assert not bar.tiles["under_load"].isHidden()
+    assert bar.value_text("under_load").startswith(f"{100 * a['availability_under_load']:.2f}"[:5])
+    assert bar.value_text("risks") == str(len(a["capacity_risks"]))
+    assert a["capacity_risk_detail"]["app"] in bar.tiles["risks"].toolTip()
+    assert bar.value_text("p99") != "∞"

@@ -21,17 +21,12 @@ from simcore.cli import main
 from simcore.components import KINDS
 from simcore.io import load
 from simcore.paths import example_files, examples_dir
+from tests.simcore.test_cli_analyze import COMPONENT_KEYS, TOP_KEYS
 
 REL = 1e-9
 A_ABS = 1e-12
 HOURS_PER_MONTH = 730.0
 
-TOP_KEYS = {"availability", "nines", "downtime_per_year_s", "downtime_per_month_s",
-            "downtime_per_week_s", "spofs", "bottleneck", "saturation_rps", "offered_rps",
-            "latency_ms", "monthly_cost", "components", "groups", "saturated",
-            "availability_method", "availability_ci95", "full_service_availability"}
-COMPONENT_KEYS = {"arrival_rps", "utilization", "latency_ms", "availability", "failure_impact",
-                  "monthly_cost", "autoscale_instances"}
 
 
 # --- hand formulas ----------------------------------------------------------------------------
@@ -426,7 +421,7 @@ def test_skyline_analyze_every_example(path, capsys):
         assert set(row) == COMPONENT_KEYS
     for row in js["groups"].values():
         assert set(row) == {"availability", "failure_impact"}
-    assert set(js["latency_ms"]) == {"mean"}
+    assert set(js["latency_ms"]) == {"mean", "p50", "p95", "p99"}
     assert js["availability_method"] == "exact" and js["availability_ci95"] is None
     assert js["spofs"] == sorted(js["spofs"])
     res = analyze(load(path))
