@@ -123,3 +123,9 @@ def test_reliability_fails_the_instances_the_analysis_counts():
     lo, hi = res.u_ci95
     assert abs(res.unavailability - 0.3 ** 4) <= 2 * (hi - lo) / 2 + 1e-4
     assert (hi - lo) / 2 <= 0.15 * 0.3 ** 4
+
+
+def test_the_text_report_names_the_autoscaled_count():
+    from simcore.analysis.report import render
+
+    assert "Autoscaled        app 4 instances for this load" in render(analyze(design(AUTO)))

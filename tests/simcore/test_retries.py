@@ -219,3 +219,11 @@ def test_full_jitter_waits_are_uniform_up_to_the_backoff():
         assert abs(sum(xs) / len(xs) - cap / 2) <= 4 * se
     plain = RetryPolicy(0.1, "none", None, replication_seed(1, 0), "c")
     assert [plain.wait(m) for m in range(3)] == [0.1, 0.2, 0.4]
+
+
+def test_the_text_report_gives_the_full_service_availability_when_it_differs():
+    from simcore.analysis.report import render
+
+    assert "Full service      90% (requests served with every optional call" in render(
+        analyze(_shop(True)))
+    assert "Full service" not in render(analyze(_shop(False)))
