@@ -3,4 +3,4 @@ simulations. Pure Python: nothing here imports Qt or pyqtgraph."""
 
 __version__ = "0.1.0"
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2

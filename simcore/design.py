@@ -118,6 +118,19 @@ class Design(_Strict):
     groups: list[Group] = Field(default_factory=list)
     scenario: Scenario | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _upgrade_older(cls, data: Any) -> Any:
+        """An older version's object (a file's dict, or keyword arguments) is upgraded as
+        loading upgrades it (simcore.migrations); a version 1 object using a key of a later
+        version raises DesignError naming it."""
+        v = data.get("schema_version") if isinstance(data, dict) else None
+        if isinstance(v, int) and not isinstance(v, bool) and 1 <= v < SCHEMA_VERSION:
+            from simcore.migrations import upgrade
+
+            data = upgrade(dict(data))
+        return data
+
     @model_validator(mode="after")
     def _current_version(self) -> Design:
         if self.schema_version != SCHEMA_VERSION:

@@ -139,9 +139,14 @@ def _clean(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None}
 
 
-def design_to_dict(design: Design) -> dict[str, Any]:
-    """The JSON object of a design, in a stable key order, holding only what the user set."""
-    out: dict[str, Any] = {"schema_version": design.schema_version}
+def design_to_dict(design: Design, schema_version: int | None = None) -> dict[str, Any]:
+    """The JSON object of a design, in a stable key order, holding only what the user set,
+    under the lowest ``schema_version`` that expresses it unless one is given."""
+    if schema_version is None:
+        from simcore.schema_version import lowest_version
+
+        schema_version = lowest_version(design)
+    out: dict[str, Any] = {"schema_version": schema_version}
     if design.name is not None:
         out["name"] = design.name
     if design.description is not None:

@@ -13,11 +13,11 @@ from typing import Any
 
 from simcore import SCHEMA_VERSION
 from simcore.problems import DesignError, Problem
+from simcore.schema_version import upgrade_1_to_2
 
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 
-# Version 1 is the first published format: nothing to upgrade yet.
-UPGRADES: dict[int, Upgrade] = {}
+UPGRADES: dict[int, Upgrade] = {1: upgrade_1_to_2}
 
 
 def upgrade(data: dict[str, Any], upgrades: dict[int, Upgrade] | None = None,

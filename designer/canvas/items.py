@@ -358,14 +358,19 @@ def _clip_to_box(centre: QPointF, towards: QPointF, box: QRectF) -> QPointF:
     return QPointF(centre.x() + dx * t, centre.y() + dy * t)
 
 
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
 def link_label(params: dict, source_kind: str) -> str:
     """The short text on a link: what the user set of latency, weight, probability, mode."""
     parts = []
-    if params.get("latency_ms") is not None:
+    # a file opened to be fixed may hold anything there: only numbers are drawn
+    if _is_number(params.get("latency_ms")):
         parts.append(f"{params['latency_ms']:g} ms")
-    if params.get("weight") is not None:
+    if _is_number(params.get("weight")):
         parts.append(f"w {params['weight']:g}")
-    if params.get("probability") is not None:
+    if _is_number(params.get("probability")):
         parts.append(f"p {params['probability']:g}")
     if params.get("mode") == "async":
         parts.append("async")

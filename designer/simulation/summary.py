@@ -77,6 +77,12 @@ def run_summary(results: list[dict], labels: dict[str, str] | None = None) -> st
     m, _ci = _figure(results, "rejected_rate")
     if m:
         parts.append(f"rejected {_fmt(100 * m)} %")
+    m, ci = _figure(results, "lost_messages")
+    if m:  # said loudly: the request figures do not show it, even at 0 % errors
+        parts.append(f"MESSAGES LOST {_with_ci(m, ci, decimals=0)}")
+    m, _ci = _figure(results, "dead_lettered")
+    if m:
+        parts.append(f"dead-lettered {_fmt(m, 0)}")
     parts.extend(_call_figures(results, labels or {}))
     head = f"{n} replication{'s' if n > 1 else ''}" + (" (± 95 % confidence)" if n > 1 else "")
     text = f"{head}: " + " · ".join(parts) if parts else head

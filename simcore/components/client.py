@@ -53,6 +53,17 @@ class ClientParams(ParamsBase):
         "belongs to one drawn at random (what sticky balancers keep together).",
         json_schema_extra=unit("", since=2),
     )
+    key_space: int = Field(
+        100_000, ge=1, le=1_000_000_000,
+        description="Distinct keys (items) the requests touch; key i is the same item for "
+        "every client.",
+        json_schema_extra=unit("keys", since=2),
+    )
+    key_skew: float = Field(
+        1.0, ge=0, le=10,
+        description="Zipf exponent of the keys' popularity (0 = every key alike).",
+        json_schema_extra=unit("", since=2),
+    )
     request_kb: float = Field(
         1.0, ge=0, description="Request size (1 KB = 1000 bytes); costs time on links with a bandwidth.",
         json_schema_extra=unit("KB"),

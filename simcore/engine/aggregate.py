@@ -23,8 +23,13 @@ _TS_KEYS = ("throughput_rps", "p50_ms", "p95_ms", "p99_ms", "error_rate", "avail
 _COMPONENT_SUMS = ("served", "dropped", "rejected")
 """Per-component counts reported as the mean per replication (requests per measured window)."""
 _COMPONENT_EXTRA_COUNTS = ("hits", "misses", "passed_through", "stale_reads", "replica_reads",
-                           "accepted", "refused_full", "consumed_ok", "consumed_failed",
+                           "accepted", "delivered", "consumed_ok", "consumed_failed",
                            "backlog_end")
+_MESSAGE_KEYS = ("lost_messages", "dead_lettered", "max_backlog", "mean_delivery_delay_ms")
+"""SPEC §7.3 figures of every component (null where it is no queue), each the mean per
+replication with its interval in the component's ``ci95`` object."""
+_MESSAGE_TOTALS = ("lost_messages", "dead_lettered")
+_QUEUE_SERIES = ("backlog", "oldest_message_age_s")
 
 
 def _finite(x: Any) -> float | None:
@@ -144,9 +149,16 @@ class SimulationResult:
                 hits = sum(c.get("hits") or 0 for c in rows)
                 total = hits + sum(c.get("misses") or 0 for c in rows)
                 row["hit_ratio"] = hits / total if total else None
+            ci95 = row.setdefault("ci95", {})
+            for k in _MESSAGE_KEYS:
+                row[k] = mean_or_none(_finite(c.get(k)) for c in rows)
+                if row[k] is not None and len(rows) > 1:
+                    ci95[k] = _ci(c.get(k) for c in rows)
             row["saturated"] = any(s.get("component") == cid
                                    for r in self.replications for s in r.get("saturation", []))
-            row.update(component_counters(self.replications, cid))
+            extra = component_counters(self.replications, cid)
+            ci95.update(extra.pop("ci95", {}))
+            row.update(extra)
             out[cid] = row
         return out
 
@@ -196,7 +208,9 @@ class SimulationResult:
         for k in _TS_KEYS:
             out[k] = [mean_or_none(_finite(s[k][i]) for s in series if k in s)
                       for i in range(length)]
-        for key in ("queue_depth", "utilization", "instances"):
+        for key in ("queue_depth", "utilization", "instances", *_QUEUE_SERIES):
+            if key not in series[0]:
+                continue
             per: dict = {}
             for cid in series[0].get(key, {}):
                 per[cid] = [mean_or_none(_finite(s[key][cid][i]) for s in series
@@ -242,14 +256,26 @@ class SimulationResult:
             "saturated": sat["saturated"],
             "saturation": sat,
             "stale_reads": self._stale_reads(),
+            **self._message_totals(),
             "standby_takeovers": sum(int(r.get("standby_takeovers") or 0)
                                      for r in self.replications),
             "timeseries": self.timeseries(),
             "breaker_transitions": breaker_transitions(self.replications),
         }
-        # duplicate_executions, deduplicated, degraded_rate and their ci95
-        out.update(design_counters(self.replications))
+        # duplicates, degraded rate, lost sessions, monthly cost; their intervals join ci95
+        extra = design_counters(self.replications)
+        out["ci95"].update(extra.pop("ci95", {}))
+        out.update(extra)
         return _strict(out)
+
+    def _message_totals(self) -> dict:
+        """Copies lost and dead-lettered over every queue: means per replication, with
+        their intervals under ``ci95`` (two replications or more)."""
+        out: dict = {k: mean_or_none(_finite(r.get(k)) for r in self.replications)
+                     for k in _MESSAGE_TOTALS}
+        out["ci95"] = ({k: _ci(r.get(k) for r in self.replications) for k in _MESSAGE_TOTALS}
+                       if self.n > 1 else {})
+        return out
 
     def _stale_reads(self) -> dict:
         stale = reads = 0

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import bisect
 import math
+from heapq import heappush
 
-from simcore.engine.kernel import FAIL, OK, REJECT
+from simcore.engine.kernel import FAIL, OK, REJECT, _heap_of
 from simcore.engine.retry import RetryPolicy
 from simcore.engine.streams import Exponentials, Uniform, child_generator
 
@@ -60,6 +61,8 @@ class RClient:
         # (set by the simulation).
         self.new_req = Req
         self.kb = float(p.request_kb)
+        self.key_space = int(p.key_space)  # the keys' law (engine.keys), drawn where used
+        self.key_skew = float(p.key_skew)
         self.duration = duration_s
         self.mult = 1.0
         self.gen = 0
@@ -81,6 +84,7 @@ class RClient:
         self.lead = 0.0
         self.next_send: float | None = None  # when the next arrival event's request is sent
         self._arrive_cb = self._arrive  # made once, not on every arrival
+        self._heap, self._eid = _heap_of(sim.env)
         self._final_cb = self._final_later
 
     @property
@@ -127,7 +131,7 @@ class RClient:
             t = self._next_time(now)
             if t is not None:
                 self.next_send = t
-                self.sim.after(t - now + self.lead, self._arrive, self.gen)
+                self._push_arrival(t - now + self.lead)
 
     def count_last_sends(self, t_end: float) -> None:
         """Count as sent the requests sent before ``t_end`` whose arrival events (``lead``
@@ -151,7 +155,7 @@ class RClient:
         t = self._next_time(now)
         if t is not None:
             self.next_send = t
-            self.sim.after(t - now, self._arrive, self.gen)
+            self._push_arrival(t - now)
 
     def _next_time(self, now: float) -> float | None:
         peak = self.rps * self.mult * (1.5 if self.pattern == "diurnal" else 1.0)
@@ -169,8 +173,15 @@ class RClient:
             if t > self.duration + 1.0 or u.next() * peak <= self.rate(t):
                 return t
 
-    def _arrive(self, ev) -> None:
-        if ev.v != self.gen:
+    def _push_arrival(self, delay: float) -> None:
+        """Schedule the next arrival ``delay`` s from now (tagged with the current ``gen``):
+        straight onto the kernel's heap, as ``Kernel.after`` would, without an event object
+        (once per request)."""
+        heappush(self._heap, (self.sim.env._now + delay, next(self._eid), self._arrive_cb,
+                              self.gen))
+
+    def _arrive(self, gen) -> None:
+        if gen != self.gen:
             return  # superseded by a rate change
         now = self.sim.env._now - self.lead  # when the request was sent
         if self.pattern == "poisson":
@@ -184,7 +195,8 @@ class RClient:
                     b = self.exp.buf
                 t = now + b.pop() / peak
                 self.next_send = t
-                self.sim.after(t - now, self._arrive_cb, self.gen)
+                heappush(self._heap, (t + self.lead, next(self._eid), self._arrive_cb,
+                                      self.gen))
             self.new_request(now)
             return
         self._schedule_next(now)
@@ -204,7 +216,7 @@ class RClient:
         m.sent_total += 1  # RunMetrics.sent, inline
         if counted:
             m.sent_counted += 1
-        if sim.in_flight >= sim.max_in_flight:
+        if sim.in_flight + sim.held_messages >= sim.max_waiting:
             sim.mark_saturated(None)
             sim.metrics.finish(req, FAIL, now)
             return

@@ -1,15 +1,19 @@
 """The event kernel of a traffic run: SimPy's Environment as the clock and event heap, driven
-with bare events that carry one callback each (no process per request, no generator frames)
-by a loop of its own that also reads the stop flag every few thousand events.
+by a loop of its own (no process per request, no generator frames, no event objects on the hot
+paths) that also reads the stop flag every few thousand events.
 
-A scheduled callback receives the event; ``ev.v`` holds an optional payload. Outcomes of a
+The heap holds (time, id, callback, argument) entries: the loop pops one, sets the clock and
+calls ``callback(argument)``; the id (SimPy's event counter) keeps simultaneous entries in the
+order they were scheduled. ``Kernel.after`` hands its callback an ``Ev`` whose ``v`` holds an
+optional payload; the hot paths (a service's end, a link crossing) pass their tuple directly.
+Outcomes of a
 request travelling back to its caller are small ints: OK, FAIL (an error: down, timed out,
 queue full, partitioned, circuit open) and REJECT (HTTP 429 from a rate limit, counted apart).
 
 Speed matters here (every request passes through these few functions several times, see
-docs/simulation.md, "Performance"): events are pushed onto the Environment's heap exactly as
-``Environment.schedule`` does, without the method call; a service's end is one event whose
-callback is the station's own method (no closure per visit), and a freed worker hands itself
+docs/simulation.md, "Performance"): entries are pushed onto the Environment's heap directly; a
+service's end is one entry whose callback is the station's own method (no closure per visit),
+and a freed worker hands itself
 to the next waiting request directly; a station's time integrals are running sums updated
 with one addition per change instead of being re-integrated at every change.
 """
@@ -20,7 +24,6 @@ from collections import deque
 from heapq import heapify, heappop, heappush
 
 import simpy
-from simpy.events import NORMAL
 
 OK, FAIL, REJECT = 0, 1, 2
 
@@ -30,16 +33,14 @@ that Ctrl-C is answered promptly even when one simulated second holds millions o
 
 
 class Ev:
-    """A bare SimPy event: just what ``Environment.step`` reads (``callbacks``, and ``_ok``,
-    always true: a class attribute, so that making an event sets one attribute less)."""
+    """What ``Kernel.after`` hands its callback: ``v``, the payload."""
 
-    __slots__ = ("callbacks", "v")
-    _ok = True
+    __slots__ = ("v",)
 
 
 def _heap_of(env: simpy.Environment):
-    """The Environment's event heap and id counter, as ``Environment.schedule`` uses them
-    (``heappush(env._queue, (env._now + delay, priority, next(env._eid), event))``)."""
+    """The Environment's event heap and id counter (what ``Environment.schedule`` uses; the
+    kernel's entries are (time, id, callback, argument), run by ``Kernel.run_until``)."""
     queue = getattr(env, "_queue", None)
     eid = getattr(env, "_eid", None)
     if not isinstance(queue, list) or eid is None:  # pragma: no cover - another SimPy layout
@@ -57,9 +58,8 @@ class Kernel:
 
         def after(delay, fn, v=None):
             ev = Ev()
-            ev.callbacks = (fn,)
             ev.v = v
-            heappush(queue, (env._now + delay, NORMAL, next(eid), ev))
+            heappush(queue, (env._now + delay, next(eid), fn, ev))
 
         self.after = after
         self._queue = queue
@@ -69,24 +69,24 @@ class Kernel:
         ``Environment.run(until=...)`` does; False, with the clock where it stopped, when
         ``should_stop()`` (read every STOP_CHECK_EVENTS events) asked to stop first.
 
-        SimPy's own loop (``Environment.step``) is replaced by a tighter one: every event in
-        a traffic run is an ``Ev`` with exactly one callback and never fails, so the loop only
-        pops, sets the clock and calls."""
+        SimPy's own loop (``Environment.step``) is replaced by a tighter one: an entry is a
+        callback and its argument, which never fails, so the loop only pops, sets the clock
+        and calls."""
         env = self.env
         heap = self._queue
         # A sentinel at ``until`` that sorts before any event due then ends the loop, so
         # that each event costs one pop and no look at the heap's head.
-        heappush(heap, (until, -1, -1, None))
+        heappush(heap, (until, -1, None, None))
         while True:
             for _ in range(STOP_CHECK_EVENTS):
-                now, _p, _id, ev = heappop(heap)
-                if ev is None:
+                now, _id, fn, arg = heappop(heap)
+                if fn is None:
                     env._now = until
                     return True
                 env._now = now
-                ev.callbacks[0](ev)
+                fn(arg)
             if should_stop is not None and should_stop():
-                heap.remove((until, -1, -1, None))
+                heap.remove((until, -1, None, None))
                 heapify(heap)
                 return False
 
@@ -101,8 +101,8 @@ class Station:
     set, ``implicit`` caps it anyway so that an overloaded design stays bounded in memory and
     time — hitting that cap marks the component saturated.
 
-    ``enter(then, req, done, taken)`` is a request's visit. When a worker takes it (at once,
-    or when its turn in the queue comes) ``taken()`` runs if given and a service time is drawn
+    ``enter(then, req, done)`` is a request's visit. When a worker takes it (at once, or
+    when its turn in the queue comes) a service time is drawn
     from ``svc``. When that service ends, ``served`` counts it, the worker is released and
     ``then(req, done)`` runs; a station that ``hold``s its workers (a blocking service's)
     instead calls ``then(req, done, station)`` and the worker stays busy until ``release()``
@@ -115,7 +115,7 @@ class Station:
     date from them. The metrics take differences of those.
     """
 
-    __slots__ = ("a_busy", "a_q", "b_sum", "busy", "cbs", "dropped", "eid", "env", "heap",
+    __slots__ = ("a_busy", "a_q", "b_sum", "busy", "dropped", "eid", "end", "env", "heap",
                  "hold", "implicit", "limit", "name", "node", "q_sum", "queue", "served", "svc",
                  "workers")
 
@@ -137,7 +137,7 @@ class Station:
         self.dropped = 0
         self.name = name
         self.heap, self.eid = _heap_of(env)
-        self.cbs = (self._end,)  # every service-end event's callbacks (SimPy only reads them)
+        self.end = self._end  # every service-end entry's callback, bound once
 
     def tick(self) -> None:
         """Bring ``a_busy`` and ``a_q`` (the integrals from 0 to now) up to date."""
@@ -145,25 +145,20 @@ class Station:
         self.a_busy = self.b_sum + self.busy * now
         self.a_q = self.q_sum + len(self.queue) * now
 
-    def enter(self, then, req, done, taken=None) -> bool:
+    def enter(self, then, req, done) -> bool:
         """Serve a request now or queue it; False (and nothing queued) when the queue is
         full. See the class docstring for the arguments."""
         now = self.env._now
-        v = (then, req, done, taken)
+        v = (then, req, done)
         if self.busy < self.workers:
             self.busy += 1
             self.b_sum -= now
-            if taken is not None:
-                taken()
             svc = self.svc
             b = svc.buf
             if not b:
                 svc.refill()
                 b = svc.buf
-            ev = Ev()
-            ev.callbacks = self.cbs
-            ev.v = v
-            heappush(self.heap, (now + b.pop(), NORMAL, next(self.eid), ev))
+            heappush(self.heap, (now + b.pop(), next(self.eid), self.end, v))
             return True
         q = self.queue
         if self.limit is not None:
@@ -178,9 +173,9 @@ class Station:
         q.append(v)
         return True
 
-    def _end(self, ev) -> None:
-        """A service is over (the event's callback)."""
-        then, req, done, _taken = ev.v
+    def _end(self, v) -> None:
+        """A service is over (the heap entry's callback; ``v`` is what ``enter`` queued)."""
+        then, req, done = v
         self.served += 1
         if self.hold:
             then(req, done, self)  # the worker stays busy: ``then`` releases it later
@@ -192,17 +187,12 @@ class Station:
             now = self.env._now
             v = q.popleft()
             self.q_sum += now
-            if v[3] is not None:
-                v[3]()
             svc = self.svc
             b = svc.buf
             if not b:
                 svc.refill()
                 b = svc.buf
-            ev = Ev()
-            ev.callbacks = self.cbs
-            ev.v = v
-            heappush(self.heap, (now + b.pop(), NORMAL, next(self.eid), ev))
+            heappush(self.heap, (now + b.pop(), next(self.eid), self.end, v))
         else:
             self.busy -= 1
             self.b_sum += self.env._now
@@ -215,18 +205,12 @@ class Station:
             self.q_sum += now
             self.busy += 1
             self.b_sum -= now
-            taken = v[3]
-            if taken is not None:
-                taken()
             svc = self.svc
             b = svc.buf
             if not b:
                 svc.refill()
                 b = svc.buf
-            ev = Ev()
-            ev.callbacks = self.cbs
-            ev.v = v
-            heappush(self.heap, (now + b.pop(), NORMAL, next(self.eid), ev))
+            heappush(self.heap, (now + b.pop(), next(self.eid), self.end, v))
 
     def release(self) -> None:
         """A worker is done: it takes the next waiting request, if any."""
@@ -237,17 +221,12 @@ class Station:
             now = self.env._now
             v = q.popleft()
             self.q_sum += now
-            if v[3] is not None:
-                v[3]()
             svc = self.svc
             b = svc.buf
             if not b:
                 svc.refill()
                 b = svc.buf
-            ev = Ev()
-            ev.callbacks = self.cbs
-            ev.v = v
-            heappush(self.heap, (now + b.pop(), NORMAL, next(self.eid), ev))
+            heappush(self.heap, (now + b.pop(), next(self.eid), self.end, v))
         else:
             self.busy -= 1
             self.b_sum += self.env._now
@@ -266,3 +245,45 @@ class Station:
             self.q_sum += now
             self.dropped += 1
             done(FAIL)
+
+
+def _abort(req, done, st=None) -> None:
+    """A message's processing ends on an instance that failed meanwhile: it failed (the
+    queue redelivers it). A holding station's worker is released first."""
+    if st is not None:
+        st.release()
+    done(FAIL)
+
+
+class FedStation(Station):
+    """A station of a component that consumes from message queues: whenever one of its
+    workers is free and no request waits (sync callers come first), it pulls a message with
+    ``feed(station)``. ``inst`` is the instance it is (-1: the component picks, as a database
+    or a consumer pool does). A message whose service ends while its instance is down (for
+    ``inst`` -1: while the whole component is) was aborted by the failure: it fails."""
+
+    __slots__ = ("feed", "inst")
+
+    def __init__(self, env, node, workers, limit, implicit, svc, name, feed, inst):
+        super().__init__(env, node, workers, limit, implicit, svc, name)
+        self.feed = feed
+        self.inst = inst
+
+    def _end(self, v) -> None:
+        node = self.node
+        if (not node.n_alive or (self.inst >= 0 and not node.alive[self.inst])) \
+                and hasattr(v[1], "sub"):  # a queue's message (storage.Message)
+            v = (_abort, v[1], v[2])
+        Station._end(self, v)
+        if self.busy < self.workers and not self.queue:
+            self.feed(self)
+
+    def release(self) -> None:
+        Station.release(self)
+        if self.busy < self.workers and not self.queue:
+            self.feed(self)
+
+    def set_workers(self, workers: int) -> None:
+        Station.set_workers(self, workers)
+        if self.busy < self.workers and not self.queue:
+            self.feed(self)

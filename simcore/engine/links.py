@@ -14,9 +14,7 @@ from __future__ import annotations
 
 from heapq import heappush
 
-from simpy.events import NORMAL
-
-from simcore.engine.kernel import FAIL, Ev, _heap_of
+from simcore.engine.kernel import FAIL, _heap_of
 from simcore.engine.limits import CircuitBreaker
 from simcore.engine.retry import RetryPolicy
 
@@ -95,6 +93,14 @@ def settle_edges(edges, events, live: bool) -> None:
         e.direct = e.fixed and e.simple and e.lat_s == 0.0 and e.s_per_kb == 0.0
 
 
+def _links_into(edges) -> dict[int, list]:
+    """The links into each target, keyed by the target object's id()."""
+    into: dict[int, list] = {}
+    for e in edges:
+        into.setdefault(id(e.dst), []).append(e)
+    return into
+
+
 ANSWER_NESTING_LIMIT = 100
 """Links an answer may go up in one go, each a few nested Python calls (the interpreter
 allows about 1,000)."""
@@ -106,9 +112,7 @@ def break_long_chains(order, edges) -> None:
     up from caller to caller in nested calls where links take no time, never nests deeper
     than the limit, however long the chain (a design of a thousand services in a row).
     ``order`` lists the clients and components in topological order (callers first)."""
-    into: dict[int, list] = {}
-    for e in edges:
-        into.setdefault(id(e.dst), []).append(e)
+    into = _links_into(edges)
     depth: dict[int, int] = {}
     for obj in order:  # an answer from obj nests depth[obj] links deep before an event
         d = 0
@@ -136,9 +140,7 @@ def fold_returns(order, edges) -> None:
     component is *clean* when it hands answers straight on (``passes_answers``) and every
     link into it is fixed, simple, without a bandwidth term, and comes from a clean caller.
     A link folds when it is such a link with a latency, from a clean caller."""
-    into: dict[int, list] = {}
-    for e in edges:
-        into.setdefault(id(e.dst), []).append(e)
+    into = _links_into(edges)
     clean: dict[int, bool] = {}
     for obj in order:
         ok = obj.passes_answers
@@ -153,20 +155,16 @@ def fold_returns(order, edges) -> None:
                   and not e.relay and clean[id(e.src)])
 
 
-def _reply(ev) -> None:
-    """The answer of a call arrives back at the caller: ``ev.v`` is (done, outcome)."""
-    done, status = ev.v
+def _reply(v) -> None:
+    """The answer of a call arrives back at the caller: ``v`` is (done, outcome)."""
+    done, status = v
     done(status)
 
 
-def _deliver(ev) -> None:
-    """A request arrives at the far end of a link: ``ev.v`` is (target, req, inst, done)."""
-    dst, req, inst, done = ev.v
+def _deliver(v) -> None:
+    """A request arrives at the far end of a link: ``v`` is (target, req, inst, done)."""
+    dst, req, inst, done = v
     dst.arrive(req, inst, done)
-
-
-_REPLY = (_reply,)
-_DELIVER = (_deliver,)
 
 
 def make_call(after, env):
@@ -181,10 +179,7 @@ def make_call(after, env):
         if e.fold:  # fixed, simple, no bandwidth, a latency: the way there is the one event
             lat = e.lat_s
             req.back += lat  # the client adds the way back when the answer reaches it
-            ev = Ev()
-            ev.callbacks = _DELIVER
-            ev.v = (e.dst, req, inst, done)
-            heappush(heap, (env._now + lat, NORMAL, next(eid), ev))
+            heappush(heap, (env._now + lat, next(eid), _deliver, (e.dst, req, inst, done)))
             return
         if e.direct:
             e.dst.arrive(req, inst, done)
@@ -196,18 +191,12 @@ def make_call(after, env):
             back = e.lat_s
             if back > 0.0 or e.relay:
                 def answer(status, done=done):
-                    ev = Ev()
-                    ev.callbacks = _REPLY
-                    ev.v = (done, status)
-                    heappush(heap, (env._now + back, NORMAL, next(eid), ev))
+                    heappush(heap, (env._now + back, next(eid), _reply, (done, status)))
             else:
                 answer = done
             d = back + req.kb * e.s_per_kb
             if d > 0.0 or e.relay:
-                ev = Ev()
-                ev.callbacks = _DELIVER
-                ev.v = (e.dst, req, inst, answer)
-                heappush(heap, (env._now + d, NORMAL, next(eid), ev))
+                heappush(heap, (env._now + d, next(eid), _deliver, (e.dst, req, inst, answer)))
             else:
                 e.dst.arrive(req, inst, answer)
             return

@@ -17,7 +17,7 @@ import bisect
 
 from simcore.engine.autoscale import Autoscaler
 from simcore.engine.calls import note_write
-from simcore.engine.kernel import FAIL, OK, REJECT, Station
+from simcore.engine.kernel import FAIL, OK, REJECT, FedStation, Station
 from simcore.engine.limits import make_limiter
 from simcore.engine.sticky import StickySessions
 from simcore.engine.streams import ServiceTimes, Uniform, child_generator
@@ -28,10 +28,6 @@ def implicit_queue_cap(workers: int) -> int:
     never to bind below saturation in practice, small enough to keep an overloaded run bounded.
     Reaching it marks the component saturated (and the request fails)."""
     return int(min(100_000, max(2_000, 200 * workers)))
-
-
-POOL_BACKLOG_CAP = 100_000
-"""Messages that may wait for a consumer pool when the queues feeding it set no capacity."""
 
 
 class RNode:
@@ -72,6 +68,13 @@ class RNode:
         self.svc = ServiceTimes(child_generator(rep, node.id, "service"),
                                 p.service_distribution, p.service_time_ms / 1000.0,
                                 p.service_cv)
+        # Subscriptions of message queues this component consumes (filled by the queues);
+        # its stations then pull from them when a worker is free.
+        self.feeds: list = []
+        nodes = sim.topology.nodes
+        self.fed = any(nodes[e.source].role == "queue" for e in node.inbound)
+        self.consumed_ok = 0
+        self.consumed_failed = 0
         self.stations = self._make_stations()
 
     # --- construction --------------------------------------------------------------------
@@ -83,8 +86,15 @@ class RNode:
     def _make_stations(self) -> list[Station]:
         p = self.params
         w = int(p.workers)
-        return [Station(self.env, self, w, p.queue_limit, implicit_queue_cap(w), self.svc,
-                        f"{self.id}#{k}") for k in range(self.n)]
+        return [self._station(w, p.queue_limit, implicit_queue_cap(w), f"{self.id}#{k}", k)
+                for k in range(self.n)]
+
+    def _station(self, workers, limit, implicit, name, inst) -> Station:
+        """A station of this component: one that pulls messages when it consumes queues."""
+        if self.fed:
+            return FedStation(self.env, self, workers, limit, implicit, self.svc, name,
+                              self.pull, inst)
+        return Station(self.env, self, workers, limit, implicit, self.svc, name)
 
     def finish_links(self) -> None:
         """Called once the out-links are attached: cumulative split shares."""
@@ -156,6 +166,35 @@ class RNode:
         if len(out) == 1:
             return out[0]
         return out[bisect.bisect_right(self.cum, self.u.next())]
+
+    # --- consuming message queues (SPEC §7.3) ----------------------------------------------
+    def pull(self, st) -> None:
+        """A worker of station ``st`` is free and no request waits there: take the longest-
+        waiting copy among the backlogs this component consumes that can be delivered now
+        (its queue up, its link not partitioned) and process it as a request, for as many
+        free workers as there are."""
+        inst = st.inst
+        if not self.n_alive or (inst >= 0 and not self.alive[inst]):
+            return
+        for _ in range(st.workers - st.busy):
+            if st.queue:
+                return
+            best = None
+            for sub in self.feeds:
+                b = sub.backlog
+                if (b and sub.queue.n_alive and not sub.edge.partitioned
+                        and (best is None or b[0].since < best.backlog[0].since)):
+                    best = sub
+            if best is None:
+                return
+            msg = best.queue.take(best)
+            self.arrive(msg, inst, msg.done)
+
+    def poke(self) -> None:
+        """Something may be deliverable now: let every station with a free worker pull."""
+        for st in self.stations:
+            if st.busy < st.workers and not st.queue:
+                self.pull(st)
 
     def waiting(self) -> int:
         return sum(len(st.queue) for st in self.stations)
@@ -281,8 +320,6 @@ class ServiceNode(RNode):
             st.hold = self.blocking  # the worker stays busy until the calls are done
         self.single = False  # set by finish_links
         self._own_single = None
-        self.consumed_ok = 0
-        self.consumed_failed = 0
         self.has_optional = False  # set by finish_links
         self.degraded = 0  # requests it answered OK although an optional call failed
         auto = getattr(self.params, "autoscale", None)
@@ -298,11 +335,9 @@ class ServiceNode(RNode):
             return super()._make_stations()
         p = self.params
         w = int(p.workers) * self.n
-        # The pool's queue is the message backlog: bounded by the queues' capacity, else by
-        # POOL_BACKLOG_CAP (a waiting message costs about 2 KB: the cap keeps an overloaded
-        # consumer within ~200 MB; reaching it marks the consumer saturated).
-        return [Station(self.env, self, w, None, POOL_BACKLOG_CAP, self.svc,
-                        f"{self.id}#pool")]
+        # one station of instances × workers, pulling from the backlogs (nothing waits in
+        # its own queue: it takes a message only when a worker is free)
+        return [self._station(w, None, implicit_queue_cap(w), f"{self.id}#pool", -1)]
 
     def _apply(self, new):
         super()._apply(new)
@@ -320,7 +355,7 @@ class ServiceNode(RNode):
 
     def arrive(self, req, inst, done):
         if self.pool:
-            self._run(self.stations[0], req, done, None)
+            self._run(self.stations[0], req, done)
             return
         if inst >= 0:  # pick_instance, inline for the two common cases
             k = inst if self.alive[inst] else -1
@@ -336,12 +371,7 @@ class ServiceNode(RNode):
             if not self.stations[k].enter(self._own_single, req, done):
                 done(FAIL)
             return
-        self._run(self.stations[k], req, done, None)
-
-    def consume(self, msg, taken, done):
-        """A message from a queue for the consumer pool: ``taken()`` runs when a worker
-        takes it (it leaves the queue's backlog then), ``done`` when it is processed."""
-        self._run(self.stations[0], msg, done, taken)
+        self._run(self.stations[k], req, done)
 
     def _call_single(self, req, done):
         """Own work done (non-blocking, the worker already free): make the one call."""
@@ -364,12 +394,10 @@ class ServiceNode(RNode):
         else:
             self.call(e, req, release_then_done)
 
-    def _run(self, st, req, done, taken):
+    def _run(self, st, req, done):
         call = self.call
         if self.single:
-            if not st.enter(self._own_single, req, done, taken):
-                if taken is not None:
-                    taken()
+            if not st.enter(self._own_single, req, done):
                 done(FAIL)
             return
         out = self.out
@@ -405,9 +433,7 @@ class ServiceNode(RNode):
         def own_done(_req, _done, _st=None):
             calls(0)
 
-        if not st.enter(own_done, req, done, taken):
-            if taken is not None:
-                taken()
+        if not st.enter(own_done, req, done):
             done(FAIL)
 
 

@@ -121,6 +121,7 @@ def render(j: dict, source: str | None = None) -> str:
                    f"{tot.get('failed', 0):,} failed, {tot.get('rejected', 0):,} rejected")
         if extra:
             out.append(f"                  (all replications together){extra}")
+    out.extend(_messages(j))
     stale = j.get("stale_reads") or {}
     if stale.get("replica_reads"):
         out.append(f"Stale reads       {_rate(stale.get('fraction'))} of "
@@ -171,6 +172,26 @@ def _call_lines(j: dict) -> list[str]:
     return lines
 
 
+def _messages(j: dict) -> list[str]:
+    """Messages lost or dead-lettered, said loudly: the request figures above do not show
+    them (a producer's enqueue succeeds even when a copy is lost later)."""
+    lost, dead = j.get("lost_messages"), j.get("dead_lettered")
+    ci = j.get("ci95") or {}
+    lines = []
+    if lost:
+        where = ", ".join(f"{cid} {_count(c['lost_messages'])}"
+                          for cid, c in j["components"].items() if c.get("lost_messages"))
+        lines.append(f"WARNING: MESSAGES LOST  {_count(lost)} per replication"
+                     f"{_ci(ci.get('lost_messages'), _count)} ({where}): a queue's backlog "
+                     "was full or the queue went down without being durable — whatever the "
+                     "error rate says")
+    if dead:
+        lines.append(f"Dead-lettered     {_count(dead)} messages per replication"
+                     f"{_ci(ci.get('dead_lettered'), _count)} (processing failed every "
+                     "delivery)")
+    return lines
+
+
 def _components(j: dict) -> list[str]:
     head = (f"{'component':<18} {'kind':<16} {'util':>7} {'mean queue':>11} "
             f"{'served':>12} {'dropped':>10} {'rejected':>10}")
@@ -186,8 +207,14 @@ def _components(j: dict) -> list[str]:
             notes.append(f"hit ratio {_pct(c['hit_ratio'])}")
         if c.get("stale_read_fraction") is not None and c.get("replica_reads"):
             notes.append(f"stale reads {_rate(c['stale_read_fraction'])} of replica reads")
-        if c.get("refused_full"):
-            notes.append(f"refused (queue full) {_count(c['refused_full'])}")
+        if c.get("lost_messages"):
+            notes.append(f"MESSAGES LOST {_count(c['lost_messages'])}")
+        if c.get("dead_lettered"):
+            notes.append(f"dead-lettered {_count(c['dead_lettered'])}")
+        if c.get("max_backlog") is not None:
+            notes.append(f"max backlog {_count(c['max_backlog'])}")
+        if c.get("mean_delivery_delay_ms") is not None:
+            notes.append(f"delivery delay {_num(c['mean_delivery_delay_ms'])} ms")
         if c.get("consumed_ok") is not None or c.get("consumed_failed"):
             notes.append(f"messages processed {_count(c.get('consumed_ok'))}, failed "
                          f"{_count(c.get('consumed_failed'))}")

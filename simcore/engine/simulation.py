@@ -26,8 +26,11 @@ from simcore.engine.storage import DatabaseNode, QueueNode
 from simcore.engine.streams import child_generator, replication_seed
 from simcore.topology import compile_design
 
-MAX_IN_FLIGHT = 200_000
-"""Client requests in flight at once before new ones fail at the client (overload bound)."""
+MAX_WAITING_WORK = 200_000
+"""The run's bound on waiting work: client requests in flight plus message copies waiting in
+backlogs, over the whole run (not per component: a design with many consumers gets no more
+memory). Past it a new request fails at its client and a new copy is lost, and the component
+holding the most of it is reported saturated. A waiting item costs about 1–2 KB."""
 SATURATED_UTILIZATION = 0.99
 """A component busier than this over the measured window is reported saturated."""
 
@@ -66,7 +69,8 @@ class Sim:
         self.rep = rep = replication_seed(seed, rep_index)
         self.metrics = RunMetrics()
         self.in_flight = 0
-        self.max_in_flight = MAX_IN_FLIGHT
+        self.held_messages = 0  # message copies waiting in backlogs (QueueNode)
+        self.max_waiting = MAX_WAITING_WORK
         self.saturation: dict[str, dict] = {}
         self.standby_takeovers = 0
         self.random_failures = 0
@@ -105,6 +109,7 @@ class Sim:
         self.group_members = {gid: list(g.members) for gid, (g, _p) in topo.groups.items()}
         self.stations = [(n, st) for n in self.nodes.values() for st in n.stations]
         self.queues = [n for n in self.nodes.values() if isinstance(n, QueueNode)]
+        self.consumers = [n for n in self.nodes.values() if n.feeds]
         self.autoscalers = {nid: n.autoscaler for nid, n in self.nodes.items()
                             if getattr(n, "autoscaler", None) is not None}
         self._base = None
@@ -112,24 +117,31 @@ class Sim:
 
     # --- hooks used by the parts -----------------------------------------------------------
     def state_changed(self) -> None:
-        """Some component went up or down: balancers with no check interval see it at once."""
+        """Some component or link went up or down: balancers with no check interval see it
+        at once, and consumers pull what may have become deliverable."""
         for b in self._live_balancers:
             b.health_check()
+        for n in self.consumers:
+            n.poke()
 
     def offered_rate(self) -> float:
         now = self.env.now
         return sum(c.rate(now) for c in self.clients)
 
     def mark_saturated(self, node) -> None:
+        """``node`` is saturated (its queue or backlog overflowed); None: the run's bound on
+        waiting work was reached, and the component holding the most of it is named."""
+        cause = "queue full"
+        if node is None:
+            cause = "run's waiting work at its bound"
+            node = max(self.nodes.values(), key=lambda n: n.waiting() + (
+                n.backlog() if isinstance(n, QueueNode) else 0), default=None)
         key = node.id if node is not None else "(requests in flight)"
         if key not in self.saturation:
             self.saturation[key] = {"component": key, "at_s": self.env.now,
-                                    "offered_rps": self.offered_rate()}
+                                    "offered_rps": self.offered_rate(), "cause": cause}
 
     def message_from(self, req) -> Req:
-        """A queue's copy of ``req`` for one subscription: a call of its own."""
-        if self.tracking:
-            return TrackedReq(req.read, self.env.now, False, req.kb, req.root.idem)
         return Req(req.read, self.env.now, False, req.kb)
 
     # --- running -----------------------------------------------------------------------------
@@ -161,6 +173,8 @@ class Sim:
                     "queue_depth": {n: [] for n in self.nodes},
                     "up": {n: [] for n in self.nodes},
                     "utilization": {n: [] for n in self.nodes},
+                    "backlog": {q.id: [] for q in self.queues},
+                    "oldest_message_age_s": {q.id: [] for q in self.queues},
                     "instances": {n: [] for n in self.autoscalers}}
         stopped = False
         seconds = math.ceil(self.duration_s - 1e-9)
@@ -174,7 +188,8 @@ class Sim:
             for k in ("t_s", "throughput_rps", "p50_ms", "p95_ms", "p99_ms", "error_rate",
                       "rejected_rate", "availability"):
                 ts[k].append(row[k])
-            for key in ("queue_depth", "up", "utilization", "instances"):
+            for key in ("queue_depth", "up", "utilization", "backlog", "oldest_message_age_s",
+                        "instances"):
                 for nid, v in row[key].items():
                     ts[key][nid].append(v)
             if on_second is not None:
@@ -200,13 +215,15 @@ class Sim:
             n.down_drops = 0
             n.rejected = 0
             for attr in ("hits", "misses", "passed", "stale_reads", "replica_reads", "accepted",
-                         "full", "consumed_ok", "consumed_failed", "duplicate_executions",
-                         "deduplicated", "degraded"):
+                         "consumed_ok", "consumed_failed", "lost_messages", "dead_lettered",
+                         "delivered", "delay_sum", "duplicate_executions", "deduplicated",
+                         "degraded"):
                 if hasattr(n, attr):
                     setattr(n, attr, 0)
             if isinstance(n, QueueNode):
                 n.tick_depth()
                 n.a_depth = 0.0
+                n.max_backlog = n.held
         for e in self.edges.values():  # link counts cover the measured window, as nodes' do
             e.attempts = e.retried = e.timeouts = e.failed = 0
             if e.breaker is not None:
@@ -241,6 +258,8 @@ class Sim:
             "queue_depth": depth,
             "up": {nid: n.up for nid, n in self.nodes.items()},
             "utilization": util,
+            "backlog": {q.id: q.backlog() for q in self.queues},
+            "oldest_message_age_s": {q.id: q.oldest_age() for q in self.queues},
             "instances": {nid: a.provisioned for nid, a in self.autoscalers.items()},
         })
         return row
@@ -265,6 +284,8 @@ class Sim:
                             "utilization": c["utilization"]})
         out["saturated"] = bool(sat)
         out["saturation"] = sat
+        out["lost_messages"] = sum(q.lost_messages for q in self.queues)
+        out["dead_lettered"] = sum(q.dead_lettered for q in self.queues)
         out["standby_takeovers"] = self.standby_takeovers
         out["random_failures"] = self.random_failures
         out["injected"] = self.injected
@@ -302,11 +323,8 @@ class Sim:
                          node_utilization=utils,
                          node_served=[st.served for st in n.stations],
                          shard_share=n.shard_share)
-            if isinstance(n, QueueNode):
-                n.tick_depth()
-                c.update(accepted=n.accepted, refused_full=n.full,
-                         backlog_end=n.backlog(),
-                         mean_backlog=n.a_depth / measured if measured > 0 else None)
+            c.update(_queue_results(n, measured))
+            if isinstance(n, QueueNode):  # its backlog waits there too
                 c["mean_queue"] = (c["mean_queue"] or 0.0) + (c["mean_backlog"] or 0.0)
             c["monthly_cost"] = self._monthly_cost(nid, n)
             if getattr(n, "sessions", None) is not None:
@@ -318,7 +336,7 @@ class Sim:
                          deduplicated=n.deduplicated)
             if isinstance(n, ServiceNode) and n.has_optional:
                 c.update(degraded=n.degraded)
-            if isinstance(n, ServiceNode) and n.pool:
+            if n.feeds:
                 c.update(consumed_ok=n.consumed_ok, consumed_failed=n.consumed_failed)
             comps[nid] = c
         return comps
@@ -334,6 +352,23 @@ class Sim:
             return None
         p = n.params
         return float(p.cost_per_hour) * HOURS_PER_MONTH * (mean + (p.standby != "none"))
+
+
+def _queue_results(n, measured: float) -> dict:
+    """SPEC §7.3 figures of a message queue (copies lost and dead-lettered after the warm-up,
+    backlogs as sums over its subscriptions); None for the keys of any other component."""
+    if not isinstance(n, QueueNode):
+        return dict.fromkeys(("lost_messages", "dead_lettered", "max_backlog",
+                              "mean_delivery_delay_ms"))
+    n.tick_depth()
+    mean_backlog = n.a_depth / measured if measured > 0 else None
+    return {
+        "lost_messages": n.lost_messages, "dead_lettered": n.dead_lettered,
+        "max_backlog": n.max_backlog,
+        "mean_delivery_delay_ms": 1000.0 * n.delay_sum / n.delivered if n.delivered else None,
+        "accepted": n.accepted, "delivered": n.delivered, "backlog_end": n.backlog(),
+        "mean_backlog": mean_backlog,
+    }
 
 
 def _link_result(e: REdge) -> dict:

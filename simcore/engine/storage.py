@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import bisect
+from collections import deque
 
-from simcore.engine.calls import note_write
-from simcore.engine.kernel import FAIL, OK, Station
-from simcore.engine.nodes import POOL_BACKLOG_CAP, RNode, implicit_queue_cap
+from simcore.engine.calls import TrackedReq, note_write
+from simcore.engine.keys import KeyStream, clients_reaching
+from simcore.engine.kernel import FAIL, OK
+from simcore.engine.nodes import RNode, implicit_queue_cap
+from simcore.engine.streams import child_generator
 
 
 class DatabaseNode(RNode):
@@ -15,8 +18,9 @@ class DatabaseNode(RNode):
     A request goes to shard k with share ∝ k^−shard_skew. Reads spread evenly (at random) over
     the shard's live replicas, and go to the primary only when no replica is up; writes go to
     the primary. With replicas, ``sync``/``semi_sync`` replication adds ``replication_lag_ms``
-    to every write; ``async`` makes a replica read within the lag after a write to its shard
-    stale (counted, not failed). A standby per shard primary takes over ``failover_s`` after
+    to every write; under ``async`` a replica read is stale (counted, not failed) when its key
+    was written within the lag (SPEC §7.5): keys are drawn from the clients' key model
+    (engine.keys) of the reads and the writes that reach the database. A standby per shard primary takes over ``failover_s`` after
     the primary went down. Node j of shard s is station s·(1 + replicas) + j (j = 0: primary).
     """
 
@@ -45,19 +49,33 @@ class DatabaseNode(RNode):
         self.lag_s = p.replication_lag_ms / 1000.0 if self.replicas > 0 else 0.0
         self.sync_lag = self.lag_s if p.replication in ("sync", "semi_sync") else 0.0
         self.async_lag = self.lag_s if p.replication == "async" else 0.0
-        self.last_write = [-1e18] * self.shards
+        self.last_write: dict[int, float] = {}  # key → when a write of it last ended
+        self.read_keys = self.write_keys = None  # set by finish_links under async lag
         self.stale_reads = 0
         self.replica_reads = 0
         self.duplicate_executions = 0
         self.deduplicated = 0
         self.track = sim.tracking  # count repeated writes (engine.calls)
 
+    def finish_links(self):
+        super().finish_links()
+        if self.async_lag > 0.0:
+            clients = clients_reaching(self.sim, self.id)
+            rep = self.sim.rep
+            self.read_keys = KeyStream(
+                child_generator(rep, self.id, "read keys"),
+                [(c.rps * c.read_ratio, c.key_space, c.key_skew) for c in clients])
+            self.write_keys = KeyStream(
+                child_generator(rep, self.id, "write keys"),
+                [(c.rps * (1.0 - c.read_ratio), c.key_space, c.key_skew) for c in clients])
+
     def _make_stations(self):
         p = self.params
         w = int(p.workers)
         nn = int(p.shards) * (1 + int(p.replicas))
-        return [Station(self.env, self, w, p.queue_limit, implicit_queue_cap(w), self.svc,
-                        f"{self.id}#s{i // self.per}n{i % self.per}") for i in range(nn)]
+        return [self._station(w, p.queue_limit, implicit_queue_cap(w),
+                              f"{self.id}#s{i // self.per}n{i % self.per}", -1)
+                for i in range(nn)]
 
     # The component-level ``inst_down`` (one entry) fails every node; ``node_down`` fails
     # single nodes (random failures).
@@ -121,11 +139,14 @@ class DatabaseNode(RNode):
             if req.read:
                 if on_replica:
                     self.replica_reads += 1
-                    if self.async_lag > 0.0 and self.env.now - self.last_write[s] < self.async_lag:
-                        self.stale_reads += 1
+                    if self.async_lag > 0.0:
+                        written = self.last_write.get(self.read_keys.next())
+                        if written is not None and self.env.now - written < self.async_lag:
+                            self.stale_reads += 1
                 done(OK)
                 return
-            self.last_write[s] = self.env.now
+            if self.async_lag > 0.0:
+                self.last_write[self.write_keys.next()] = self.env.now
             if self.track:
                 note_write(self, req)
             if self.sync_lag > 0.0:
@@ -140,110 +161,148 @@ class DatabaseNode(RNode):
         return self.stations
 
 
+class Message(TrackedReq):
+    """One subscription's copy of a message. ``t0`` is when it was enqueued (the delivery
+    delay runs from there); ``since`` when it last joined its backlog (its age there);
+    ``deliveries`` how many times a consumer has taken it; ``sub`` its subscription and
+    ``done`` the consumer's answer about it. Each copy is a call of its own (engine.calls): a
+    redelivered copy that writes again at a terminal is a duplicate."""
+
+    __slots__ = ("deliveries", "done", "since", "sub")
+
+
 class Subscription:
-    """One outgoing link of a queue: its messages in transit and waiting for the consumer."""
+    """One outgoing link of a queue: the backlog (FIFO) of copies waiting for its consumer."""
 
-    __slots__ = ("edge", "in_transit", "waiting", "delivered")
+    __slots__ = ("backlog", "edge", "queue")
 
-    def __init__(self, edge):
+    def __init__(self, queue, edge):
+        self.queue = queue
         self.edge = edge
-        self.in_transit = 0
-        self.waiting = 0
-        self.delivered = 0
-
-    @property
-    def depth(self) -> int:
-        return self.in_transit + self.waiting
+        self.backlog: deque = deque()
 
 
 class QueueNode(RNode):
-    """message_queue: accepts a message (own work: persisting it) and answers at once, if up
-    and holding fewer than ``capacity`` messages; every subscription then receives a copy.
-    A message is held until every subscription has taken it, so the queue holds the deepest
-    subscription's backlog. Consumers fed only by queues pull from their shared pool; others
-    receive the message as an ordinary request."""
+    """message_queue (SPEC §7.3): accepts a message (own work: persisting it) and answers at
+    once when up; every subscription (outgoing link) then keeps a copy in its own backlog,
+    which its consumer pulls from when a worker is free (``RNode.pull``).
+
+    A copy that meets a backlog of ``capacity`` copies, or the run's bound on waiting work
+    (``Sim.max_waiting``), is lost (``lost_messages``), never silently. A copy whose processing
+    fails goes back to the tail of its backlog, until it has been delivered ``max_deliveries``
+    times; then it is dead-lettered. While the queue is down nothing is delivered; a
+    non-durable queue loses its backlog when it goes down. Counters cover the time after the
+    warm-up; ``max_backlog`` and ``backlog()`` are sums over the subscriptions."""
 
     def __init__(self, sim, node, rep):
         super().__init__(sim, node, rep)
-        cap = self.params.capacity
-        self.capacity = None if cap is None else int(cap)
+        p = self.params
+        self.capacity = None if p.capacity is None else int(p.capacity)
+        self.max_deliveries = int(p.max_deliveries)
+        self.durable = bool(p.durable)
         self.subs: list[Subscription] = []
+        self.held = 0  # copies waiting, over all subscriptions
         self.accepted = 0
-        self.full = 0
+        self.lost_messages = 0
+        self.dead_lettered = 0
+        self.delivered = 0  # copies processed successfully
+        self.delay_sum = 0.0  # their enqueue-to-processed times, s
+        self.max_backlog = 0
         self.a_depth = 0.0
         self.t_depth = 0.0
 
     def finish_links(self):
         super().finish_links()
-        self.subs = [Subscription(e) for e in self.out]
-
-    def depth(self) -> int:
-        return max((s.depth for s in self.subs), default=0)
+        self.subs = [Subscription(self, e) for e in self.out]
+        for sub in self.subs:
+            sub.edge.dst.feeds.append(sub)
 
     def backlog(self) -> int:
-        """Messages waiting, summed over subscriptions."""
-        return sum(s.depth for s in self.subs)
+        """Copies waiting, summed over subscriptions."""
+        return self.held
+
+    def oldest_age(self) -> float:
+        """Seconds the longest-waiting copy has been in its backlog (0 when none waits)."""
+        heads = [sub.backlog[0].since for sub in self.subs if sub.backlog]
+        return self.env.now - min(heads) if heads else 0.0
 
     def tick_depth(self):
         now = self.env.now
-        self.a_depth += self.backlog() * (now - self.t_depth)
+        self.a_depth += self.held * (now - self.t_depth)
         self.t_depth = now
 
     def arrive(self, req, inst, done):
         self.serve_then(req, inst, done, self._accept)
 
     def _accept(self, req, done):
-        if self.capacity is not None and self.depth() >= self.capacity:
-            self.full += 1
-            done(FAIL)
-            return
-        if self.capacity is None and self.depth() >= POOL_BACKLOG_CAP:
-            # unbounded by the design, bounded by memory: refuse rather than accept a message
-            # the consumer's pool would have to drop, and say the queue is saturated
-            self.full += 1
-            self.sim.mark_saturated(self)
-            done(FAIL)
-            return
         self.accepted += 1
-        self.tick_depth()
+        now = self.env.now
+        # a copy carries the request's idempotency key (its repeats are the same call)
+        idem = req.root.idem if self.sim.tracking else False
         for sub in self.subs:
-            self._deliver(sub, req)
+            msg = Message(req.read, now, False, req.kb, idem)
+            msg.deliveries = 0
+            msg.sub = sub
+            msg.done = self._answer_for(msg)
+            self._enqueue(msg)
+            sub.edge.dst.poke()
         done(OK)
 
-    def _deliver(self, sub, req):
-        e = sub.edge
-        msg = self.sim.message_from(req)
-        dst = e.dst
-        if not dst.pool:
-            self.call(e, msg, _ignore)
+    def _answer_for(self, msg):
+        def answered(status):
+            self._processed(msg, status)
+        return answered
+
+    def _enqueue(self, msg) -> bool:
+        """Put a copy at the tail of its backlog; False (and counted lost) when it is full."""
+        sub = msg.sub
+        sim = self.sim
+        if self.capacity is not None and len(sub.backlog) >= self.capacity:
+            self.lost_messages += 1
+            return False
+        if sim.in_flight + sim.held_messages >= sim.max_waiting:
+            self.lost_messages += 1
+            sim.mark_saturated(self)
+            return False
+        self.tick_depth()
+        msg.since = self.env.now
+        sub.backlog.append(msg)
+        self.held += 1
+        sim.held_messages += 1
+        self.max_backlog = max(self.max_backlog, self.held)
+        return True
+
+    def take(self, sub):
+        """The consumer takes the copy at the head of ``sub``'s backlog."""
+        self.tick_depth()
+        msg = sub.backlog.popleft()
+        self.held -= 1
+        self.sim.held_messages -= 1
+        msg.deliveries += 1
+        return msg
+
+    def _processed(self, msg, status) -> None:
+        consumer = msg.sub.edge.dst
+        if status == OK:
+            consumer.consumed_ok += 1
+            self.delivered += 1
+            self.delay_sum += self.env.now - msg.t0
             return
-        sub.in_transit += 1
-        d = e.lat_s + e.extra_s + msg.kb * e.s_per_kb
+        consumer.consumed_failed += 1
+        if msg.deliveries >= self.max_deliveries:
+            self.dead_lettered += 1
+        elif self._enqueue(msg):
+            # the consumer pulls it again once the failure's handling is over (an event,
+            # so that a consumer failing at once does not nest its retries)
+            self.after(0.0, lambda _ev: consumer.poke())
 
-        def landed(ev=None):
+    def _apply(self, new):
+        was_up = self.n_alive > 0
+        super()._apply(new)
+        if was_up and not self.n_alive and not self.durable:
             self.tick_depth()
-            sub.in_transit -= 1
-            sub.waiting += 1
-
-            def consumed(status):
-                if status == OK:
-                    dst.consumed_ok += 1
-                else:
-                    dst.consumed_failed += 1
-
-            def taken():
-                # the consumer pool started the message: it leaves the queue
-                self.tick_depth()
-                sub.waiting -= 1
-                sub.delivered += 1
-
-            dst.consume(msg, taken, consumed)
-
-        if d > 0.0:
-            self.after(d, landed)
-        else:
-            landed()
-
-
-def _ignore(status):
-    pass
+            for sub in self.subs:
+                sub.backlog.clear()
+            self.lost_messages += self.held
+            self.sim.held_messages -= self.held
+            self.held = 0

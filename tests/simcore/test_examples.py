@@ -324,11 +324,11 @@ def test_queue_load_levelling():
     api_hold = 0.005 + 0.001 + wq(200, 0.0005, 64) + 0.0005
     check(res, availability=(1 - 0.001 ** 2) * 0.9999, spofs=["orders"],
           arrivals={x: 200 for x in ("api", "orders", "workers", "email", "inventory", "db")},
-          utils={"orders": 200 * 0.0005 / 64, "email": 200 * 0.100 / 100,
+          utils={"orders": 200 * 0.0005 / 64, "email": 200 * 0.100 / 150,
                  "inventory": 200 * 0.008 / 20, "db": 200 * 0.005 / 16,
-                 "workers": 200 * worker_hold / 12,  # one pool of 3 × 4 pulling from the queue
+                 "workers": 200 * worker_hold / 16,  # one pool of 4 × 4 pulling from the queue
                  "api": 100 * api_hold / 50},
-          costs={"api": cost(0.1, 2), "orders": cost(0.2, 1), "workers": cost(0.1, 3),
+          costs={"api": cost(0.1, 2), "orders": cost(0.2, 1), "workers": cost(0.1, 4),
                  "email": cost(default("external_service", "cost_per_hour"), 1),
                  "inventory": cost(0.1, 1), "db": cost(0.5, 1)})
     for consumer in ("workers", "email", "inventory", "db"):

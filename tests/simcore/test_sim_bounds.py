@@ -72,3 +72,19 @@ def test_folded_returns_give_the_same_run_as_events_do():
         assert b["latency_ms"][k] == pytest.approx(a["latency_ms"][k], rel=1e-9)
     assert b["timeseries"]["throughput_rps"] == a["timeseries"]["throughput_rps"]
     assert b["timeseries"]["p99_ms"] == pytest.approx(a["timeseries"]["p99_ms"], rel=1e-9)
+
+
+def test_waiting_work_is_bounded_for_the_whole_run_not_per_consumer(monkeypatch):
+    # Ten consumers, each falling behind by 350 messages a second: with a bound per consumer
+    # the backlog would grow ten times as large. The run's bound covers them all, copies past
+    # it are lost and counted, and the queue is named as where the run saturated.
+    from simcore.engine import simulation
+
+    monkeypatch.setattr(simulation, "MAX_WAITING_WORK", 3000)
+    design = load(BAD / "queue_ten_slow_consumers.json")
+    r = run_replication(design, seed=1)
+    backlog = r["timeseries"]["backlog"]["mq"]
+    assert max(backlog) <= 3000
+    assert max(backlog) >= 2900  # it did fill up: 10 × 350/s for 20 s would be 70,000
+    assert r["lost_messages"] > 40_000
+    assert r["saturation"][0]["component"] == "mq"

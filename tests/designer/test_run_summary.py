@@ -1,0 +1,21 @@
+"""The run summary line says loudly when messages were lost, even with no request error."""
+
+from designer.simulation.summary import run_summary
+
+
+def result(lost, dead=0):
+    return {"throughput_rps": 100.0, "latency_ms": {"p50": 10.0, "p99": 30.0},
+            "availability": 1.0, "error_rate": 0.0, "rejected_rate": 0.0,
+            "lost_messages": lost, "dead_lettered": dead, "saturated": False}
+
+
+def test_lost_messages_are_in_the_summary_with_zero_errors():
+    text = run_summary([result(120), result(80, dead=4)])
+    assert "errors 0.00" in text
+    assert "MESSAGES LOST 100 ±" in text
+    assert "dead-lettered 2" in text
+
+
+def test_nothing_lost_says_nothing_about_messages():
+    text = run_summary([result(0), result(0)])
+    assert "LOST" not in text and "dead-lettered" not in text
