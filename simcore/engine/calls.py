@@ -3,8 +3,8 @@
 A write executed at a terminal (a database, blob storage, an external service) is a duplicate
 when the same call already executed there: the same client request (or the same message copy
 from a queue), over the same path of links. Retries make them — a client that times out and
-sends again, a link that resends after a lost answer — so a design whose clients and links
-never retry cannot have any, and runs without this bookkeeping. A request of a client with
+sends again, a link that resends after a lost answer, a queue that delivers a failed message
+again — so a design without any of those cannot have any, and runs without this bookkeeping. A request of a client with
 ``idempotency_keys`` carries a key: the terminal recognises the repeat, still spends its
 service time on it, and counts it as ``deduplicated`` instead of running it twice.
 
@@ -22,9 +22,12 @@ from simcore.engine.clients import Req
 
 def needs_tracking(topology) -> bool:
     """Whether a run of the compiled design must track call identity: some client or link
-    retries, or some link is optional."""
+    retries, some queue redelivers failed messages, or some link is optional."""
     for n in topology.nodes.values():
-        if n.spec.behaviour.is_source and (n.params.retries > 0 or n.params.idempotency_keys):
+        b = n.spec.behaviour
+        if b.is_source and (n.params.retries > 0 or n.params.idempotency_keys):
+            return True
+        if b.takes_messages and getattr(n.params, "max_deliveries", 1) > 1 and n.out:
             return True
     return any(e.params.retries > 0 or e.params.optional for e in topology.edges.values())
 

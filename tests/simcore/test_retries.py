@@ -227,3 +227,28 @@ def test_the_text_report_gives_the_full_service_availability_when_it_differs():
     assert "Full service      90% (requests served with every optional call" in render(
         analyze(_shop(True)))
     assert "Full service" not in render(analyze(_shop(False)))
+
+
+def _orders(idempotency_keys: bool):
+    # The consumer writes each message to the database (a constant 8 ms), but its link gives
+    # up after 5 ms: every delivery writes and then fails, so the queue delivers each copy
+    # max_deliveries = 3 times before dead-lettering it: 2 repeats per message.
+    return design(
+        [comp("shop", "client", rps=20, read_ratio=0, idempotency_keys=idempotency_keys),
+         comp("orders", "message_queue", workers=100, service_time_ms=0, max_deliveries=3),
+         comp("worker", "service", workers=50, service_time_ms=0),
+         comp("db", "database", workers=100, service_time_ms=8,
+              service_distribution="constant")],
+        [link("l1", "shop", "orders"), link("l2", "orders", "worker"),
+         link("l3", "worker", "db", timeout_ms=5)])
+
+
+def test_a_redelivered_message_writes_again_unless_it_carries_a_key():
+    plain = runs(_orders(False), 1, duration_s=30, warmup_s=2)[0]
+    db = plain["components"]["db"]
+    assert abs(db["duplicate_executions"] / plain["offered"] - 2.0) <= 0.03
+    assert plain["components"]["orders"]["dead_lettered"] > 0
+    keyed = runs(_orders(True), 1, duration_s=30, warmup_s=2)[0]
+    db = keyed["components"]["db"]
+    assert db["duplicate_executions"] == 0
+    assert abs(db["deduplicated"] / keyed["offered"] - 2.0) <= 0.03
