@@ -1,6 +1,5 @@
 """Skyline's Qt designer: a view of the pydantic Design (may import simcore; nothing imports it).
 
 Importing the package loads no Qt: the ``skyline`` program (``designer.__main__``) runs the
-command-line commands without it. ``designer.qt_compat.guard_singleton_refcounts()`` runs where
-Qt starts (``designer.app``) and before the designer's tests.
+command-line commands without it.
 """

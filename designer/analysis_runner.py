@@ -13,6 +13,7 @@ import atexit
 import time
 import traceback
 import weakref
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
@@ -26,12 +27,17 @@ from PySide6.QtWidgets import (
 
 from simcore.problems import Problem
 
+if TYPE_CHECKING:  # the analysis package loads on first use, after the window shows
+    from simcore.analysis.result import AnalysisResult
+
 SYNC_LIMIT_S = 0.04
 """Analyses faster than this run on the UI thread (no hop, no copy); slower ones on a thread."""
 
 
-def analyse_design(design) -> tuple[dict | None, list, str | None]:
-    """(analysis json or None, problems, error text or None) for one design."""
+def analyse_design(design) -> tuple[AnalysisResult | None, list, str | None]:
+    """(the analysis or None, problems, error text or None) for one design. The analysis and
+    validation modules load here, on first use: the window shows before they are needed."""
+    from simcore.analysis import analyze
     from simcore.validate import validate
 
     try:
@@ -41,11 +47,7 @@ def analyse_design(design) -> tuple[dict | None, list, str | None]:
     if problems:
         return None, problems, None
     try:
-        from simcore.analysis import analyze
-    except ImportError:
-        return None, [], "The instant analysis is not available in this version."
-    try:
-        return analyze(design).to_json(details=True), [], None
+        return analyze(design), [], None
     except Exception as exc:  # noqa: BLE001 - shown in the summary bar, never a crash
         tail = traceback.format_exc(limit=-1).strip().splitlines()[-1]
         return None, [], f"The analysis failed: {exc or tail}"
@@ -83,8 +85,8 @@ class _Job(QRunnable):
 class AnalysisRunner(QObject):
     """Runs the analysis for a document and hands the result to the views.
 
-    ``resultReady(analysis_json_or_None, problems, error_or_None)`` is emitted on the UI thread
-    after the scene has been given the overlay.
+    ``resultReady(AnalysisResult or None, problems, error or None)`` is emitted on the UI
+    thread after the scene has been given the overlay.
     """
 
     resultReady = Signal(object, object, object)
@@ -94,7 +96,7 @@ class AnalysisRunner(QObject):
         super().__init__(parent)
         self.document = document
         self.scene = scene
-        self.analysis: dict | None = None
+        self.analysis: AnalysisResult | None = None
         self.problems: list[Problem] = []
         self.error: str | None = None
         self.last_duration_s = 0.0
@@ -126,15 +128,15 @@ class AnalysisRunner(QObject):
     def run_now(self) -> None:
         self._timer.stop()
         gen = self._generation
-        design = self.document.design
+        # The analysis gets its own copy: on a thread, the document may change it meanwhile.
+        design = self.document.snapshot()
         if self.last_duration_s < SYNC_LIMIT_S:
             t0 = time.perf_counter()
             result, problems, error = analyse_design(design)
             self._on_done(gen, result, problems, error, time.perf_counter() - t0)
             return
-        # The worker gets its own copy: the document may replace its design meanwhile.
         self._set_busy(True)
-        self._pool.start(_Job(gen, design.model_copy(deep=True), self._relay))
+        self._pool.start(_Job(gen, design, self._relay))
 
     def wait_idle(self, timeout_s: float = 30.0) -> bool:
         """Process events until the current design is analysed (used by --screenshot, tests)."""
@@ -226,9 +228,6 @@ class ProblemsPanel(QListWidget):
 
     def warning_count(self) -> int:
         return sum(1 for i in range(self.count()) if self.itemWidget(self.item(i)) is not None)
-
-    def problem_count(self) -> int:
-        return sum(1 for i in range(self.count()) if self.item(i).text().startswith("⚠"))
 
     def _clicked(self, item: QListWidgetItem) -> None:
         where = item.data(256)

@@ -18,9 +18,6 @@ SCREENSHOT_SIZE = (1400, 900)
 
 
 def _application():
-    from designer.qt_compat import guard_singleton_refcounts
-
-    guard_singleton_refcounts()  # before the session's first Qt calls
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()

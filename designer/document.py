@@ -1,8 +1,10 @@
 """The design being edited: the one writer of the Design.
 
-Views read ``document.design`` and listen to the signals; edits go through the public methods
-below, each of which pushes one undo command (designer.commands). The Design is only changed from
-inside a command's redo()/undo(), through the private mutators at the end of this file.
+Views read ``document.design`` (a read-only view: designer.read_only) and listen to the
+signals; edits go through the public methods below, each of which pushes one undo command
+(designer.commands). The Design is only changed from inside a command's redo()/undo(), through
+the private mutators at the end of this file. ``snapshot()`` gives a detached copy to code that
+needs a Design of its own (the analysis, a simulation).
 """
 
 from __future__ import annotations
@@ -18,15 +20,14 @@ from PySide6.QtGui import QUndoStack
 
 from designer import commands as cmd
 from designer import layout
+from designer.read_only import ReadOnly, read_only
 from simcore.components import KINDS
+from simcore.components.base import start_value
 from simcore.design import Component, Design, Event, Group, Link, Scenario, empty_design
 from simcore.graph import link_refusal, reaches
 from simcore.io import design_to_dict
 
 GROUP_KINDS = ("zone", "region")
-
-# Values a new component gets for parameters its kind requires (the file holds what is set).
-_REQUIRED_STARTS = {"rps": 100.0, "limit_rps": 1000.0}
 
 _COLLECTIONS = ("components", "links", "groups")
 
@@ -74,8 +75,13 @@ class DesignDocument(QObject):
 
     # --- state ---------------------------------------------------------------------------
     @property
-    def design(self) -> Design:
-        return self._design
+    def design(self) -> ReadOnly:
+        """The design, read-only: attributes read as on a Design, no change is possible."""
+        return ReadOnly(self._design)
+
+    def snapshot(self) -> Design:
+        """A detached deep copy of the design (changing it changes nothing here)."""
+        return self._design.model_copy(deep=True)
 
     @property
     def path(self) -> Path | None:
@@ -115,7 +121,11 @@ class DesignDocument(QObject):
         return self._group_hints.get(gid)
 
     def find(self, item_id: str) -> tuple[str, Any] | None:
-        """('components' | 'links' | 'groups', the item) for an id, or None."""
+        """('components' | 'links' | 'groups', the item, read-only) for an id, or None."""
+        found = self._find(item_id)
+        return None if found is None else (found[0], read_only(found[1]))
+
+    def _find(self, item_id: str) -> tuple[str, Any] | None:
         for coll in _COLLECTIONS:
             for obj in getattr(self._design, coll):
                 if obj.id == item_id:
@@ -130,7 +140,8 @@ class DesignDocument(QObject):
             return self.add_group(kind, "", [], (x, y, 240.0, 160.0))
         spec = KINDS[kind]
         cid = self._design.new_id(kind)
-        params = {k: _REQUIRED_STARTS.get(k, 1.0)
+        # a required parameter starts at the value its field declares (the file holds what is set)
+        params = {k: start_value(spec.params, k)
                   for k, f in spec.params.model_fields.items() if f.is_required()}
         name = self._fresh_name(spec.label)
         comp = Component(id=cid, kind=kind, name=name, x=float(x), y=float(y), params=params)
@@ -197,18 +208,6 @@ class DesignDocument(QObject):
         if new != old:
             self._push(cmd.SetParamCommand(self, f"Set {key} of {self._label_of(ident)}", coll,
                                            ident, key, old, new))
-
-    def params_with(self, ident: str, key: str, value) -> dict:
-        """The params dict ``ident`` would have with ``key`` set to ``value`` (None = unset)."""
-        found = self.find(ident)
-        if found is None:
-            raise KeyError(ident)
-        new = dict(found[1].params)
-        if value is None:
-            new.pop(key, None)
-        else:
-            new[key] = value
-        return new
 
     def remove_items(self, ids: list[str]) -> None:
         """Remove components (with their links, memberships and scenario events), links and
@@ -472,29 +471,27 @@ class DesignDocument(QObject):
         if self._writing_depth <= 0:
             raise RuntimeError("the design is changed only from inside an undo command")
 
+    def _tell(self, coll: str, what: str, ident: str) -> None:
+        """Emit the signal of an item ``what`` ("Added", "Removed", "Changed") in ``coll``;
+        any change to a group is ``groupsChanged``."""
+        if coll == "groups":
+            self.groupsChanged.emit()
+        else:
+            getattr(self, ("component" if coll == "components" else "link") + what).emit(ident)
+
     def _insert(self, coll: str, index: int, obj) -> None:
         self._check_writing()
         getattr(self._design, coll).insert(index, obj)
-        if coll == "components":
-            self.componentAdded.emit(obj.id)
-        elif coll == "links":
-            self.linkAdded.emit(obj.id)
-        else:
-            self.groupsChanged.emit()
+        self._tell(coll, "Added", obj.id)
 
     def _remove(self, coll: str, index: int) -> None:
         self._check_writing()
         obj = getattr(self._design, coll).pop(index)
-        if coll == "components":
-            self.componentRemoved.emit(obj.id)
-        elif coll == "links":
-            self.linkRemoved.emit(obj.id)
-        else:
-            self.groupsChanged.emit()
+        self._tell(coll, "Removed", obj.id)
 
     def _set_fields(self, coll: str, ident: str, values: dict) -> None:
         self._check_writing()
-        found = self.find(ident)
+        found = self._find(ident)
         if found is None:
             raise KeyError(ident)
         obj = found[1]
@@ -505,12 +502,7 @@ class DesignDocument(QObject):
                 setattr(obj, key, copy)
             except ValidationError as exc:  # pragma: no cover - commands hold valid values
                 raise ValueError(str(exc)) from None
-        if coll == "components":
-            self.componentChanged.emit(ident)
-        elif coll == "links":
-            self.linkChanged.emit(ident)
-        else:
-            self.groupsChanged.emit()
+        self._tell(coll, "Changed", ident)
 
     def _set_scenario(self, data: dict | None) -> None:
         self._check_writing()

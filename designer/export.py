@@ -6,11 +6,11 @@ zoom and do not show the selection.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMarginsF, QRectF, QSize, Qt
 from PySide6.QtGui import (
@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 from PySide6.QtSvg import QSvgGenerator
 
 from designer.summary_bar import (
+    downtime,
     format_duration,
     format_money,
     format_ms,
@@ -33,6 +34,10 @@ from designer.summary_bar import (
     format_rps,
     unavailability,
 )
+from simcore.text import finite_or_none
+
+if TYPE_CHECKING:  # the analysis package loads on first use, after the window shows
+    from simcore.analysis.result import AnalysisResult
 
 MARGIN = 24.0
 
@@ -49,7 +54,7 @@ def _no_selection(scene):
     """Render without selection outlines; the selection comes back afterwards."""
     selected = list(scene.selectedItems())
     blocked = scene.blockSignals(True)
-    uncached = scene.uncached() if hasattr(scene, "uncached") else contextlib.nullcontext()
+    uncached = scene.uncached()
     try:
         for item in selected:
             item.setSelected(False)
@@ -106,32 +111,31 @@ def export_svg(scene, path: str | Path, title: str = "Skyline design") -> Path:
 
 
 # --- the report -------------------------------------------------------------------------------------
-def _summary_rows(a: dict, labels: dict) -> list[tuple[str, str]]:
-    u = unavailability(a)
-    bn = a.get("bottleneck")
+def _summary_rows(a: AnalysisResult, labels: dict) -> list[tuple[str, str]]:
+    bn = a.bottleneck
     rows = [
-        ("Availability", format_percent(a.get("availability"), u)
-         + (" (Monte Carlo estimate)" if a.get("availability_method") == "monte_carlo" else "")),
-        ("Nines", format_nines(a.get("nines"), a.get("availability"))),
+        ("Availability", format_percent(a.availability, unavailability(a))
+         + (" (Monte Carlo estimate)" if a.availability_method == "monte_carlo" else "")),
+        ("Nines", format_nines(finite_or_none(a.nines), a.availability)),
         ("Downtime per year / month / week",
-         " / ".join(format_duration(a.get(k)) for k in
-                    ("downtime_per_year_s", "downtime_per_month_s", "downtime_per_week_s"))),
-        ("Mean latency", format_ms((a.get("latency_ms") or {}).get("mean"))),
-        ("Offered load", format_rps(a.get("offered_rps"))),
-        ("Saturation", format_rps(a.get("saturation_rps"))
-         + ("  — saturated now" if a.get("saturated") else "")),
+         " / ".join(format_duration(downtime(a, p)) for p in ("year", "month", "week"))),
+        ("Mean latency", format_ms(finite_or_none(a.latency_mean_ms))),
+        ("Offered load", format_rps(a.offered_rps)),
+        ("Saturation", format_rps(finite_or_none(a.saturation_rps))
+         + ("  — saturated now" if a.saturated else "")),
         ("Bottleneck", f"{labels.get(bn, bn)} ({bn})" if bn else "—"),
-        ("SPOFs", ", ".join(f"{labels.get(s, s)} ({s})" for s in a.get("spofs") or []) or "none"),
-        ("Monthly cost", format_money(a.get("monthly_cost"))),
+        ("SPOFs", ", ".join(f"{labels.get(s, s)} ({s})" for s in sorted(a.spofs)) or "none"),
+        ("Monthly cost", format_money(a.monthly_cost)),
     ]
     return rows
 
 
 def _num(v, fmt: str) -> str:
+    v = finite_or_none(v)
     return "—" if v is None else format(v, fmt)
 
 
-def report_html(design, analysis: dict | None, problems: list, has_diagram: bool,
+def report_html(design, analysis: AnalysisResult | None, problems: list, has_diagram: bool,
                 plot_names: list[str], sim_summary: str | None = None) -> str:
     labels = {c.id: c.label for c in design.components}
     kinds = {c.id: c.kind for c in design.components}
@@ -164,22 +168,22 @@ def report_html(design, analysis: dict | None, problems: list, has_diagram: bool
                      "<th align='right'>Utilisation</th><th align='right'>Latency (ms)</th>"
                      "<th align='right'>Availability</th><th align='right'>Failure impact</th>"
                      "<th align='right'>Cost / month</th></tr>")
-        spofs = set(analysis.get("spofs") or [])
-        for cid, row in (analysis.get("components") or {}).items():
-            util = row.get("utilization")
+        spofs = set(analysis.spofs)
+        for cid, row in analysis.components.items():
+            util = finite_or_none(row.utilization)
             color = ("" if util is None else "#c0262d" if util >= 0.9 else
                      "#b36b00" if util >= 0.7 else "#1b7f3b")
             name = h(labels.get(cid, cid)) + (" <b style='color:#c0262d'>SPOF</b>"
                                               if cid in spofs else "")
             parts.append(
                 f"<tr><td>{name}</td><td>{h(kinds.get(cid, ''))}</td>"
-                f"<td align='right'>{_num(row.get('arrival_rps'), ',.1f')}</td>"
+                f"<td align='right'>{_num(row.arrival_rps, ',.1f')}</td>"
                 f"<td align='right' style='color:{color}'>"
                 f"{'—' if util is None else f'{util:.1%}'}</td>"
-                f"<td align='right'>{format_ms(row.get('latency_ms'))}</td>"
-                f"<td align='right'>{format_percent(row.get('availability'))}</td>"
-                f"<td align='right'>{_num(row.get('failure_impact'), '.3g')}</td>"
-                f"<td align='right'>{format_money(row.get('monthly_cost'))}</td></tr>")
+                f"<td align='right'>{format_ms(finite_or_none(row.latency_ms))}</td>"
+                f"<td align='right'>{format_percent(row.availability)}</td>"
+                f"<td align='right'>{_num(row.failure_impact, '.3g')}</td>"
+                f"<td align='right'>{format_money(row.monthly_cost)}</td></tr>")
         parts.append("</table>")
     if plot_names:
         parts.append("<h2>Simulation</h2>")
@@ -192,7 +196,8 @@ def report_html(design, analysis: dict | None, problems: list, has_diagram: bool
     return "".join(parts)
 
 
-def export_report(path: str | Path, design, scene, analysis: dict | None, problems: list,
+def export_report(path: str | Path, design, scene, analysis: AnalysisResult | None,
+                  problems: list,
                   plots: dict[str, QImage] | None = None, sim_summary: str | None = None) -> Path:
     """A PDF report: the diagram, the summary, the per-component table and any run's plots."""
     from PySide6.QtCore import QUrl

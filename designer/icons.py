@@ -21,12 +21,15 @@ CATEGORY_COLOURS = {
     "Groups": "#334155",
 }
 
-_ABBREVIATIONS = {
-    "client": "USR", "dns": "DNS", "cdn": "CDN", "load_balancer": "LB", "reverse_proxy": "RP",
-    "api_gateway": "API", "rate_limiter": "RL", "service": "APP", "external_service": "EXT",
-    "cache": "$", "database": "DB", "blob_storage": "S3", "message_queue": "MQ",
-    "zone": "AZ", "region": "RG",
-}
+def badge_text(kind: str) -> str:
+    """The letters of a drawn badge, from the kind's label: the initials of a label of several
+    words ("Load balancer" → LB), else its first three letters ("Cache" → CAC)."""
+    spec = KINDS.get(kind)
+    label = spec.label if spec is not None else kind.replace("_", " ")  # zone, region
+    words = [w for w in label.replace("-", " ").split() if w[:1].isalnum()]
+    if len(words) > 1:
+        return "".join(w[0] for w in words[:3]).upper()
+    return (words[0] if words else kind)[:3].upper()
 
 
 def kind_colour(kind: str) -> QColor:
@@ -72,7 +75,7 @@ def _draw_fallback(kind: str, size: int) -> QPixmap:
         p.setBrush(colour)
         p.drawRoundedRect(r, size * 0.2, size * 0.2)
         p.setPen(Qt.GlobalColor.white)
-    text = _ABBREVIATIONS.get(kind, kind[:3].upper())
+    text = badge_text(kind)
     font = QFont()
     font.setBold(True)
     font.setPixelSize(max(6, int(size * (0.42 if len(text) <= 2 else 0.32))))

@@ -5,6 +5,8 @@ applied. With nothing selected it edits the design's name and description."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -21,9 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from designer.icons import kind_pixmap
-from designer.inspector_fields import FieldEditor, FieldShape, field_label
+from designer.inspector_fields import FieldEditor, FieldShape
 from designer.inspector_live import EventsBox, LiveFigures
-from simcore.components import KINDS, CommonParams
+from simcore.components import KINDS
+from simcore.components.base import field_label, field_meta
 from simcore.design_limits import MAX_NAME_CHARS
 from simcore.graph import link_keys
 from simcore.link_params import (
@@ -34,18 +37,17 @@ from simcore.link_params import (
 from simcore.params import params_problems
 from simcore.text import elide
 
-# Sections of the common parameters (the kind's own parameters come first).
-COMMON_SECTIONS = [
-    ("Capacity", ["instances", "workers", "service_time_ms", "service_distribution",
-                  "service_cv", "queue_limit"]),
-    ("Reliability", ["availability", "mtbf_hours", "mttr_hours", "standby", "failover_s"]),
-    ("Cost", ["cost_per_hour"]),
-]
-LINK_SECTIONS = [
-    ("Network", ["latency_ms", "bandwidth_mbps"]),
-    ("Routing", ["weight", "probability", "mode"]),
-    ("Resilience", ["timeout_ms", "retries"]),
-]
+if TYPE_CHECKING:  # the analysis package loads on first use, after the window shows
+    from simcore.analysis.result import AnalysisResult
+
+def _sections(model, keys) -> list[tuple[str | None, list[str]]]:
+    """``keys`` of ``model`` grouped by the ``section`` their fields declare, sections in the
+    order their first field is declared; fields without one form the group None."""
+    groups: dict[str | None, list[str]] = {}
+    for key in model.model_fields:
+        if key in keys:
+            groups.setdefault(field_meta(model, key).get("section"), []).append(key)
+    return list(groups.items())
 
 
 def _problem_for(model, params: dict, key: str, value, base_problems: set[str]) -> str | None:
@@ -127,7 +129,7 @@ class InspectorWidget(QWidget):
         self.live: LiveFigures | None = None
         self.events_box: EventsBox | None = None
         self._events_slot: QVBoxLayout | None = None
-        self._analysis: dict | None = None
+        self._analysis: AnalysisResult | None = None
         self._has_problems = False
 
         outer = QVBoxLayout(self)
@@ -193,7 +195,8 @@ class InspectorWidget(QWidget):
         self._refresh_events()
 
     # --- the analysis and the scenario, shown read-only ----------------------------------------
-    def set_analysis(self, analysis: dict | None, problems: list | None = None) -> None:
+    def set_analysis(self, analysis: AnalysisResult | None,
+                     problems: list | None = None) -> None:
         """The latest instant analysis (None while the design has problems)."""
         self._analysis = analysis
         self._has_problems = bool(problems)
@@ -215,8 +218,9 @@ class InspectorWidget(QWidget):
         if self.live is None or self._ident is None:
             return
         a = self._analysis
-        coll = "groups" if self._coll == "groups" else "components"
-        figures = ((a or {}).get(coll) or {}).get(self._ident) if a else None
+        figures = None
+        if a is not None:
+            figures = (a.groups if self._coll == "groups" else a.components).get(self._ident)
         found = self.document.find(self._ident)
         client = found is not None and getattr(found[1], "kind", "") == "client"
         if a is None:
@@ -246,11 +250,11 @@ class InspectorWidget(QWidget):
 
     def _add_field(self, form: QFormLayout, model, key: str, store: dict,
                    commit, reset, check) -> FieldEditor:
-        shape = FieldShape(key, model.model_fields[key])
+        shape = FieldShape(model, key)
         ed = FieldEditor(shape, check)
         ed.committed.connect(commit)
         ed.reset.connect(reset)
-        label = QLabel(field_label(key) + ("*" if shape.required else ""))
+        label = QLabel(shape.label + ("*" if shape.required else ""))
         label.setToolTip(shape.tooltip())
         label.setBuddy(ed.editor)
         form.addRow(label, ed)
@@ -270,13 +274,19 @@ class InspectorWidget(QWidget):
         ident.setToolTip("The stable id saved in the file (links and events refer to it)")
         form.addRow("Id", ident)
 
+    def _show_design_header(self) -> None:
+        d = self.document.design
+
+        def count(n: int, what: str) -> str:
+            return f"{n} {what}{'s' * (n != 1)}"
+
+        self.header.set(None, self.document.display_name(),
+                        f"{count(len(d.components), 'component')}, "
+                        f"{count(len(d.links), 'link')}, {count(len(d.groups), 'group')}")
+
     def _build_design(self, lay: QVBoxLayout) -> None:
         d = self.document.design
-        n = len(d.components)
-        self.header.set(None, self.document.display_name(),
-                        f"{n} component{'s' * (n != 1)}, {len(d.links)} link"
-                        f"{'s' * (len(d.links) != 1)}, {len(d.groups)} group"
-                        f"{'s' * (len(d.groups) != 1)}")
+        self._show_design_header()
         form = self._form(lay, "Design")
         self.name_edit = QLineEdit(d.name or "")
         self.name_edit.setMaxLength(MAX_NAME_CHARS)
@@ -304,37 +314,27 @@ class InspectorWidget(QWidget):
         self._name_row(form, comp)
         self._add_live(lay, group=False)
         model = spec.params
-        fields = list(model.model_fields)
-        common = set(CommonParams.model_fields) if issubclass(model, CommonParams) else set()
-        own = [k for k in fields if k not in common]
         base = {p.message for p in params_problems(model, comp.params, "")}
 
         def check(key):
             return lambda v: _problem_for(model, self._params(), key, v, base)
 
-        if own:
-            f = self._form(lay, spec.label)
-            for key in own:
-                self._add_field(f, model, key, self.editors, self._commit_param,
-                                self._reset_param, check(key))
-        for title, keys in COMMON_SECTIONS:
-            keys = [k for k in keys if k in model.model_fields]
-            if not keys:
-                continue
-            f = self._form(lay, title)
+        # the kind's own fields (no section) first, under the kind's name
+        groups = sorted(_sections(model, set(model.model_fields)), key=lambda g: g[0] is not None)
+        for title, keys in groups:
+            f = self._form(lay, title or spec.label)
             for key in keys:
                 self._add_field(f, model, key, self.editors, self._commit_param,
                                 self._reset_param, check(key))
         if spec.shown_only:
             note = QLabel("Shown only, not simulated: " + ", ".join(
-                field_label(k) for k in spec.shown_only) + ".")
+                field_label(model, k) for k in spec.shown_only) + ".")
             note.setWordWrap(True)
             note.setStyleSheet("color: #64748b;")
             lay.addWidget(note)
         self._add_events_slot(lay)
 
     def _build_link(self, lay: QVBoxLayout, link) -> None:
-        d = self.document.design
         src = self.document.find(link.source)
         dst = self.document.find(link.target)
         s_label = src[1].label if src else link.source
@@ -349,17 +349,11 @@ class InspectorWidget(QWidget):
 
         allowed = link_keys(spec) - {"circuit_breaker"}
         allowed |= set(link.params) - {"circuit_breaker"}  # a stray setting stays resettable
-        for title, keys in LINK_SECTIONS:
-            keys = [k for k in keys if k in allowed]
-            if not keys:
-                continue
+        for title, keys in _sections(LinkParams, allowed):
             f = self._form(lay, title)
             for key in keys:
                 self._add_field(f, LinkParams, key, self.editors, self._commit_param,
                                 self._reset_param, check(key))
-        if "latency_ms" in self.editors and d is not None:
-            self.editors["latency_ms"].editor.setToolTip(
-                FieldShape("latency_ms", LinkParams.model_fields["latency_ms"]).tooltip())
         self._build_circuit_breaker(lay)
         self._add_events_slot(lay)
         if spec is not None and not spec.splits and not spec.behaviour.calls_links:
@@ -467,12 +461,7 @@ class InspectorWidget(QWidget):
             self.show_item(None)
             return
         if self._ident is None and self._body is not None:
-            d = self.document.design
-            n = len(d.components)
-            self.header.set(None, self.document.display_name(),
-                            f"{n} component{'s' * (n != 1)}, {len(d.links)} link"
-                            f"{'s' * (len(d.links) != 1)}, {len(d.groups)} group"
-                            f"{'s' * (len(d.groups) != 1)}")
+            self._show_design_header()
         elif self._coll in ("components", "groups"):
             obj = self.document.find(self._ident)[1]
             self.header.title.setText(obj.label)

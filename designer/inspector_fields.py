@@ -1,5 +1,6 @@
-"""Editors of one parameter, generated from a pydantic field (its type, limits, unit and
-description). An editor shows the value in force (the one set, or the default in grey), checks
+"""Editors of one parameter, generated from a pydantic field (its type, limits, description and
+the interface metadata it declares: unit, label, text when unset, starting value; see
+``simcore.components.base``). An editor shows the value in force (the one set, or the default in grey), checks
 what the user types, and reports a finished edit through ``committed(key, value)``; ``None`` means
 "not set" (the default applies). It never changes the design itself: the inspector does that,
 through the document."""
@@ -14,7 +15,6 @@ from typing import Any, Literal
 
 import annotated_types as at
 from pydantic import BaseModel
-from pydantic.fields import FieldInfo
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
@@ -31,47 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from designer.wheel_guard import guard_wheel
+from simcore.components.base import field_label, field_meta, start_value
 from simcore.explain import param_concept
 
 ERROR_STYLE = "color: #b91c1c;"
 INT_MAX = 2_147_483_647
 FLOAT_MAX = 1e15
-
-# What an optional number shows while it is not set (its meaning, not a number).
-UNSET_TEXT = {
-    "queue_limit": "unbounded",
-    "timeout_ms": "none",
-    "burst": "1 s of limit",
-    "latency_ms": "auto",
-    "bandwidth_mbps": "unlimited",
-    "failover_s": "by standby",
-    "availability": "1 (never fails)",
-    "mtbf_hours": "not set",
-    "mttr_hours": "not set",
-    "rate_limit_rps": "no limit",
-}
-# Where an optional number starts when the user steps up from "not set".
-START_VALUE = {
-    "queue_limit": 100, "timeout_ms": 1000.0, "burst": 100.0, "latency_ms": 0.5,
-    "bandwidth_mbps": 1000.0, "failover_s": 60.0, "availability": 0.999, "mtbf_hours": 1000.0,
-    "mttr_hours": 1.0, "rate_limit_rps": 1000.0,
-}
-# Labels where the field name alone reads badly.
-LABELS = {
-    "rps": "Rate", "service_time_ms": "Service time", "service_distribution": "Distribution", "mtbf_hours": "MTBF",
-    "mttr_hours": "MTTR", "failover_s": "Failover time", "cost_per_hour": "Cost per node",
-    "service_cv": "Variation (CV)", "read_ratio": "Read ratio", "latency_ms": "Latency",
-    "bandwidth_mbps": "Bandwidth", "timeout_ms": "Timeout", "limit_rps": "Limit",
-    "rate_limit_rps": "Rate limit", "request_kb": "Request size", "retry_backoff_ms":
-    "Retry backoff", "health_check_interval_s": "Health check",
-    "replication_lag_ms": "Replication lag", "shard_skew": "Shard skew",
-    "failure_threshold": "Failures", "window_s": "Window", "open_s": "Open for",
-}
-
-
-def field_label(key: str) -> str:
-    return LABELS.get(key, key.replace("_", " ").capitalize())
-
 
 def _unwrap_optional(annotation) -> tuple[Any, bool]:
     origin = typing.get_origin(annotation)
@@ -83,16 +48,19 @@ def _unwrap_optional(annotation) -> tuple[Any, bool]:
 
 
 class FieldShape:
-    """What an editor needs to know about one pydantic field."""
+    """What an editor needs to know about field ``key`` of the pydantic ``model``."""
 
-    def __init__(self, key: str, info: FieldInfo):
+    def __init__(self, model: type[BaseModel], key: str):
         self.key = key
-        self.info = info
+        self.info = info = model.model_fields[key]
         self.base, self.optional = _unwrap_optional(info.annotation)
         self.required = info.is_required()
         self.default = None if self.required else info.default
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        self.unit = str(extra.get("unit", "") or "")
+        meta = field_meta(model, key)
+        self.unit = str(meta.get("unit", "") or "")
+        self.label = field_label(model, key)
+        self.unset_text = str(meta.get("unset", "not set"))
+        self.start = start_value(model, key)
         self.description = info.description or ""
         self.lower = self.upper = None
         self.lower_open = self.upper_open = False
@@ -189,7 +157,7 @@ class NumberBox(QDoubleSpinBox):
         self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToPreviousValue)
         self.setRange(-big, big)
         if shape.optional:
-            self.setSpecialValueText(UNSET_TEXT.get(shape.key, "not set"))
+            self.setSpecialValueText(shape.unset_text)
         if shape.unit and shape.unit not in ("",):
             self.setSuffix(f" {shape.unit}")
         self.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -247,8 +215,7 @@ class NumberBox(QDoubleSpinBox):
         v = self.value()
         if s.optional and v == self.sentinel:
             if steps > 0:
-                self.setValue(float(START_VALUE.get(s.key, s.lower if s.lower is not None
-                                                    else 0)))
+                self.setValue(float(s.start))
             return
         blocked = self.blockSignals(True)
         try:
@@ -265,7 +232,7 @@ class NumberBox(QDoubleSpinBox):
             if s.optional and steps < 0:
                 nv = self.sentinel
             elif s.lower_open:
-                nv = v if v > lo else (lo + 1 if self.is_int else START_VALUE.get(s.key, lo + 1))
+                nv = v if v > lo else (lo + 1 if self.is_int or s.start <= lo else s.start)
             else:
                 nv = lo
         elif hi is not None and (nv > hi or (s.upper_open and nv >= hi)):
@@ -387,7 +354,7 @@ class FieldEditor(QWidget):
             self.reset_button.setVisible(is_set and not self.shape.required)
             if stray is not None:
                 self.show_error(f"The file holds {stray!r}, which is not a valid "
-                                f"{field_label(self.shape.key).lower()}: set a value or ↺.")
+                                f"{self.shape.label.lower()}: set a value or ↺.")
         finally:
             self._loading = False
 
@@ -410,9 +377,9 @@ class FieldEditor(QWidget):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             p = self.shape.range_problem(value)
             if p:
-                return f"{field_label(self.shape.key)} {p}"
+                return f"{self.shape.label} {p}"
         if value is None and self.shape.required:
-            return f"{field_label(self.shape.key)} is required"
+            return f"{self.shape.label} is required"
         return self._check(value) if self._check else None
 
     def _live_check(self, _text: str) -> None:
@@ -428,7 +395,7 @@ class FieldEditor(QWidget):
             self.show_error("not a number" if t else None)
             return
         if e.is_int and not v.is_integer():
-            self.show_error(f"{field_label(self.shape.key)} must be a whole number")
+            self.show_error(f"{self.shape.label} must be a whole number")
             return
         self.show_error(self.problem(int(v) if e.is_int else v))
 

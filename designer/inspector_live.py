@@ -3,10 +3,16 @@ scenario events that target it (each removable, as an undo step)."""
 
 from __future__ import annotations
 
+import math
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from designer.summary_bar import format_money, format_ms, format_percent, format_rps
+
+if TYPE_CHECKING:  # the analysis package loads on first use, after the window shows
+    from simcore.analysis.result import ComponentResult, GroupResult
 
 MUTED = "color: #64748b;"
 
@@ -21,6 +27,8 @@ GROUP_ROWS = [("availability", "Availability"), ("failure_impact", "If it fails"
 def _figure_text(key: str, value, client: bool) -> str:
     if value is None:
         return "—"
+    if math.isinf(value):
+        return "∞ (saturated)"
     if key == "utilization":
         return f"{100 * value:.1f} %"
     if key == "arrival_rps":
@@ -74,29 +82,32 @@ class LiveFigures(QGroupBox):
             value.clicked.connect(lambda k=key, w=value: self.whyRequested.emit(k, w))
             form.addRow(title, value)
             self.labels[key] = value
+        # A cache's hit ratio: shown for caches only, saying whether it was computed
+        self.hit_ratio = QLabel("—")
+        self.hit_ratio.setWordWrap(True)
+        self.hit_ratio.setToolTip("The share of reads the cache answers, as the analysis uses "
+                                  "it: the one set, or computed from the cache's capacity over "
+                                  "the clients' keys (Che's approximation)")
+        form.addRow("Hit ratio", self.hit_ratio)
+        form.setRowVisible(self.hit_ratio, False)
+        self.form = form
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setStyleSheet(MUTED)
         form.addRow(self.note)
 
-    def show_figures(self, figures: dict | None, client: bool = False,
+    def show_figures(self, figures: ComponentResult | GroupResult | None, client: bool = False,
                      note: str = "") -> None:
         for key, label in self.labels.items():
             shown = figures is not None and not (client and key == "utilization")
-            label.setText(_figure_text(key, figures.get(key), client) if shown else "—")
+            label.setText(_figure_text(key, getattr(figures, key), client) if shown else "—")
+        h = getattr(figures, "hit_ratio", None)
+        self.form.setRowVisible(self.hit_ratio, h is not None)
+        if h is not None:
+            how = "computed" if figures.hit_ratio_computed else "as set"
+            self.hit_ratio.setText(f"{100 * h:.1f} % ({how})")
         self.note.setText(note)
         self.note.setVisible(bool(note))
-
-
-def _event_text(ev) -> str:
-    what = {"fail": "fails", "spike": "traffic spike", "latency": "extra latency",
-            "partition": "partitioned"}.get(ev.type, ev.type)
-    extra = ""
-    if ev.type == "spike" and ev.multiplier is not None:
-        extra = f" ×{ev.multiplier:g}"
-    elif ev.type == "latency" and ev.extra_ms is not None:
-        extra = f" +{ev.extra_ms:g} ms"
-    return f"{what}{extra} at {ev.at_s:g} s for {ev.duration_s:g} s"
 
 
 class EventsBox(QGroupBox):
@@ -114,7 +125,7 @@ class EventsBox(QGroupBox):
             row = QWidget()
             h = QHBoxLayout(row)
             h.setContentsMargins(0, 0, 0, 0)
-            h.addWidget(QLabel(_event_text(ev)), 1)
+            h.addWidget(QLabel(ev.spec.describe(ev)), 1)
             remove = QToolButton()
             remove.setText("×")
             remove.setAutoRaise(True)
@@ -123,8 +134,8 @@ class EventsBox(QGroupBox):
             h.addWidget(remove)
             lay.addRow(row)
         if not events:
-            hint = QLabel("Nothing scheduled. Right-click it on the canvas: "
-                          "“Fail for N s during the run…”.")
+            hint = QLabel("Nothing scheduled. Right-click it on the canvas to schedule an "
+                          "event during the run.")
             hint.setWordWrap(True)
             hint.setStyleSheet(MUTED)
             lay.addRow(hint)

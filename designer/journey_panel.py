@@ -137,7 +137,7 @@ class JourneyPanel(QWidget):
         step, and say what broke."""
         from simcore.validate import validate
 
-        design = self.document.design
+        design = self.document.snapshot()
         if validate(design):
             self._say("Fix the design's problems first (see Problems).")
             return

@@ -365,8 +365,7 @@ class MainWindow(QMainWindow):
         d = self.document
         self.scene.selectionIdsChanged.connect(self._selection_changed)
         self.scene.failRequested.connect(lambda ident: self.sim.fail_now(ident))
-        if hasattr(self.scene, "statusMessage"):
-            self.scene.statusMessage.connect(lambda t: self.statusBar().showMessage(t, 6000))
+        self.scene.statusMessage.connect(lambda t: self.statusBar().showMessage(t, 6000))
         self.palette.kindActivated.connect(self.add_at_centre)
         self.view.renameRequested.connect(self.rename_item)
         self.runner.resultReady.connect(self._analysis_ready)
@@ -377,8 +376,7 @@ class MainWindow(QMainWindow):
         self.files.statusMessage.connect(lambda t: self.statusBar().showMessage(t, 5000))
         d.changed.connect(self._update_title)
         d.designReplaced.connect(self._design_replaced)
-        if hasattr(d, "pathChanged"):
-            d.pathChanged.connect(self._update_title)
+        d.pathChanged.connect(self._update_title)
 
     def _size_docks(self) -> None:
         """Give the canvas most of the window: docks at their working sizes."""
@@ -527,10 +525,6 @@ class MainWindow(QMainWindow):
         self.scene.group_selected(kind)
 
     def _zoom(self, factor: float) -> None:
-        for name in (("zoom_in",) if factor > 1 else ("zoom_out",)):
-            if hasattr(self.view, name):
-                getattr(self.view, name)()
-                return
         self.view.scale(factor, factor)
 
     # --- export ---------------------------------------------------------------------------------------

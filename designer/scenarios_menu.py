@@ -25,7 +25,7 @@ class ScenariosMenu(QMenu):
     def rebuild(self) -> None:
         """The scenarios that fit the open design first; the others below, saying why not."""
         self.clear()
-        design = self.document.design
+        design = self.document.snapshot()
         fit, other = [], []
         for sc in CATALOGUE:
             try:

@@ -8,11 +8,16 @@ When the design has problems the bar says so instead of showing stale numbers.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from simcore.explain import CONCEPTS
+from simcore.text import finite_or_none
+
+if TYPE_CHECKING:  # the analysis package loads on first use, after the window shows
+    from simcore.analysis.result import AnalysisResult
 
 GOOD, WARN, BAD, NEUTRAL = "#1b7f3b", "#b36b00", "#c0262d", "#1f2933"
 
@@ -94,13 +99,16 @@ def format_ms(ms: float | None) -> str:
     return f"{ms:.3g} ms"
 
 
-def unavailability(analysis: dict) -> float | None:
-    """U = 1 − A, from the carried downtime when available (keeps the digits of many nines)."""
-    down = analysis.get("downtime_per_year_s")
-    if down is not None:
-        return down / YEAR_S
-    a = analysis.get("availability")
-    return None if a is None else 1.0 - a
+def unavailability(analysis: AnalysisResult) -> float | None:
+    """U = 1 − A, as the analysis carries it (keeps the digits of many nines)."""
+    if analysis.unavailability is not None:
+        return analysis.unavailability
+    return None if analysis.availability is None else 1.0 - analysis.availability
+
+
+def downtime(analysis: AnalysisResult, period: str) -> float | None:
+    """Expected downtime per ``period`` ("year", "month", "week"), in seconds."""
+    return finite_or_none((analysis.downtime_s or {}).get(period))
 
 
 class FitLabel(QLabel):
@@ -251,7 +259,7 @@ class SummaryBar(QFrame):
         self._stretch.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         self._stretch.setMinimumWidth(0)
         lay.addWidget(self._stretch, 1)
-        self._analysis: dict | None = None
+        self._analysis: AnalysisResult | None = None
         self._tiles_on = False
         self._absent: set[str] = set()  # tiles with nothing to show for this analysis
         self.set_pending()
@@ -320,15 +328,15 @@ class SummaryBar(QFrame):
         self.message.setVisible(bool(text))
         self._stretch.setVisible(not text)
 
-    def analysis(self) -> dict | None:
+    def analysis(self) -> AnalysisResult | None:
         return self._analysis
 
     def value_text(self, key: str) -> str:
         return self.tiles[key].value.text()
 
     # --- figures -----------------------------------------------------------------------------
-    def set_analysis(self, a: dict, labels: dict[str, str] | None = None) -> None:
-        """Show an analysis (``analyze(design).to_json()``); ``labels`` maps ids to names."""
+    def set_analysis(self, a: AnalysisResult, labels: dict[str, str] | None = None) -> None:
+        """Show an analysis; ``labels`` maps ids to names."""
         labels = labels or {}
         self._analysis = a
         self._tiles_on = True
@@ -337,13 +345,13 @@ class SummaryBar(QFrame):
         self.message.hide()
         self._stretch.show()
 
-        avail = a.get("availability")
+        avail = a.availability
         u = unavailability(a)
-        nines = a.get("nines")
+        nines = finite_or_none(a.nines)
         color = GOOD if nines is None or nines >= 3 else (WARN if nines >= 2 else BAD)
         detail = ""
-        if a.get("availability_method") == "monte_carlo":
-            ci = a.get("availability_ci95") or [None, None]
+        if a.availability_method == "monte_carlo":
+            ci = a.availability_ci95 or [None, None]
             detail = ("Estimated by Monte Carlo (the design is too large for the exact sum)"
                       + (f"; 95 % interval {format_percent(ci[0])} – {format_percent(ci[1])}"
                          if ci[0] is not None else ""))
@@ -354,21 +362,21 @@ class SummaryBar(QFrame):
         self.tiles["nines"].set(format_nines(nines, avail), color,
                                 NOTHING_FAILS if nines is None and avail == 1 else "")
         self.tiles["downtime"].set(
-            format_duration(a.get("downtime_per_year_s")), color,
-            f"per month {format_duration(a.get('downtime_per_month_s'))}, "
-            f"per week {format_duration(a.get('downtime_per_week_s'))}")
-        lat = (a.get("latency_ms") or {}).get("mean")
-        self.tiles["latency"].set(format_ms(lat), BAD if lat is None and a.get("offered_rps")
+            format_duration(downtime(a, "year")), color,
+            f"per month {format_duration(downtime(a, 'month'))}, "
+            f"per week {format_duration(downtime(a, 'week'))}")
+        lat = finite_or_none(a.latency_mean_ms)
+        self.tiles["latency"].set(format_ms(lat), BAD if lat is None and a.offered_rps
                                   else NEUTRAL)
-        pct = a.get("latency_ms") or {}
-        self.tiles["p99"].set(format_ms(pct.get("p99")), NEUTRAL,
-                              f"p50 {format_ms(pct.get('p50'))}, p95 {format_ms(pct.get('p95'))}"
-                              if pct.get("p99") is not None else "")
-        self.tiles["cost"].set(format_money(a.get("monthly_cost")), NEUTRAL,
-                               _cost_detail(a, labels))
+        p50, p95, p99 = (finite_or_none(v) for v in (a.latency_p50_ms, a.latency_p95_ms,
+                                                      a.latency_p99_ms))
+        self.tiles["p99"].set(format_ms(p99), NEUTRAL,
+                              f"p50 {format_ms(p50)}, p95 {format_ms(p95)}"
+                              if p99 is not None else "")
+        self.tiles["cost"].set(format_money(a.monthly_cost), NEUTRAL, _cost_detail(a, labels))
 
-        sat, offered = a.get("saturation_rps"), a.get("offered_rps") or 0.0
-        if a.get("saturated"):
+        sat, offered = finite_or_none(a.saturation_rps), a.offered_rps or 0.0
+        if a.saturated:
             self.tiles["saturation"].set("SATURATED", BAD,
                                          f"Offered {format_rps(offered)} is beyond capacity "
                                          f"({format_rps(sat)}): queues grow without bound.")
@@ -383,13 +391,13 @@ class SummaryBar(QFrame):
                                          f"Offered now: {format_rps(offered)}; headroom "
                                          f"{format_ratio(headroom)} the current load."
                                          if headroom else "")
-        bn = a.get("bottleneck")
-        util = ((a.get("components") or {}).get(bn) or {}).get("utilization") if bn else None
+        bn = a.bottleneck
+        util = finite_or_none(a.components[bn].utilization) if bn in a.components else None
         self.tiles["bottleneck"].set(
             labels.get(bn, bn) if bn else "—", NEUTRAL,
             f"'{bn}' ({labels.get(bn, bn)}), utilisation now {util:.0%}" if util is not None
             else "")
-        spofs = list(a.get("spofs") or [])
+        spofs = sorted(a.spofs)
         spof_detail = ("\n".join(f"• {labels.get(s, s)} ({s})" for s in spofs) if spofs
                        else "None.")
         if spofs and u is not None and u <= 0:
@@ -397,31 +405,31 @@ class SummaryBar(QFrame):
                             "fail yet: every part has availability 1 (never fails), the "
                             "default. Set availability or MTBF/MTTR to see what they cost.")
         self.tiles["spofs"].set(str(len(spofs)), BAD if spofs else GOOD, spof_detail)
-        risks = list(a.get("capacity_risks") or [])
-        why = a.get("capacity_risk_detail") or {}
+        risks = list(a.capacity_risks)
+        why = a.capacity_risk_detail
         self.tiles["risks"].set(
             str(len(risks)), BAD if risks else GOOD,
             "\n".join(f"• {why.get(r) or labels.get(r, r)}" for r in risks) if risks
             else "None: every redundant part can lose one instance.")
         self._fit_tiles()
 
-    def _set_under_load(self, a: dict, structural: str) -> None:
+    def _set_under_load(self, a: AnalysisResult, structural: str) -> None:
         """The availability under load, shown only when it reads differently."""
-        ul = a.get("availability_under_load")
-        text = format_percent(ul, a.get("unavailability_under_load"))
+        ul = finite_or_none(a.availability_under_load)
+        text = format_percent(ul, finite_or_none(a.unavailability_under_load))
         if ul is None or text == structural:
             self._absent.add("under_load")
             return
         self._absent.discard("under_load")
         detail = ""
-        if a.get("availability_under_load_method") == "monte_carlo":
-            ci = a.get("availability_under_load_ci95") or [None, None]
+        if a.availability_under_load_method == "monte_carlo":
+            ci = a.availability_under_load_ci95 or [None, None]
             detail = (f"Estimated by Monte Carlo; 95 % interval {format_percent(ci[0])} – "
                       f"{format_percent(ci[1])}" if ci[0] is not None else "")
         self.tiles["under_load"].set(text, WARN, detail)
 
 
-def _cost_detail(a: dict, labels: dict[str, str]) -> str:
-    rows = [(cid, c.get("monthly_cost") or 0.0) for cid, c in (a.get("components") or {}).items()]
+def _cost_detail(a: AnalysisResult, labels: dict[str, str]) -> str:
+    rows = [(cid, c.monthly_cost or 0.0) for cid, c in a.components.items()]
     rows = sorted((r for r in rows if r[1] > 0), key=lambda r: -r[1])[:8]
     return "\n".join(f"{labels.get(cid, cid)}: {format_money(v)}" for cid, v in rows)

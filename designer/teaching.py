@@ -67,10 +67,10 @@ class Teaching:
     def why_summary(self, key: str, tile) -> None:
         from designer.why_popup import show_why
 
-        self.popup = show_why(tile, self.window.document.design, key)
+        self.popup = show_why(tile, self.window.document.snapshot(), key)
 
     def why_item(self, ident: str, key: str, label) -> None:
         from designer.why_popup import show_why
 
         if ident:
-            self.popup = show_why(label, self.window.document.design, key, ident)
+            self.popup = show_why(label, self.window.document.snapshot(), key, ident)

@@ -10,18 +10,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simcore import SCHEMA_VERSION
-from simcore.design_limits import (
-    MAX_COORDINATE,
-    MAX_DURATION_S,
-    MAX_SEED,
-    MAX_SPIKE_MULTIPLIER,
-)
-
-MAX_EXTRA_LATENCY_MS = 3_600_000.0
-"""A latency event adds at most an hour, as a link's own latency_ms."""
+from simcore.components.base import ParamsBase
+from simcore.design_limits import MAX_COORDINATE, MAX_DURATION_S, MAX_SEED
+from simcore.events import EVENTS, EventSpec, field_owner
 
 
 class _Strict(BaseModel):
@@ -67,27 +61,65 @@ class Group(_Strict):
         return self.name if self.name else self.id
 
 
-class Event(_Strict):
-    """A scenario event. Times are seconds from the start of the run (warm-up included)."""
+_EVENT_COMMON = ("type", "target", "at_s", "duration_s")
 
-    type: Literal["fail", "spike", "latency", "partition"]
+
+class Event(BaseModel):
+    """A scenario event. Times are seconds from the start of the run (warm-up included).
+
+    The type's own fields (a spike's ``multiplier``, a latency event's ``extra_ms``) are declared
+    by its EventSpec in ``simcore/events/``; they are kept as extra attributes, checked against
+    that declaration, and read typed through ``params``. An instantaneous type has no
+    ``duration_s``; every other type needs one."""
+
+    # NaN and ±Infinity are never a value of a design, as for every part (_Strict)
+    model_config = ConfigDict(extra="allow", validate_assignment=True, allow_inf_nan=False)
+
+    type: str
     target: str = Field(min_length=1)
     at_s: float = Field(ge=0, le=MAX_DURATION_S)
-    duration_s: float = Field(gt=0, le=MAX_DURATION_S)
-    multiplier: float | None = Field(default=None, gt=0, le=MAX_SPIKE_MULTIPLIER)
-    extra_ms: float | None = Field(default=None, ge=0, le=MAX_EXTRA_LATENCY_MS)
+    duration_s: float | None = Field(default=None, gt=0, le=MAX_DURATION_S)
 
-    @model_validator(mode="after")
-    def _fields_match_type(self) -> Event:
-        if self.type == "spike" and self.multiplier is None:
-            raise ValueError("a spike event needs 'multiplier'")
-        if self.type == "latency" and self.extra_ms is None:
-            raise ValueError("a latency event needs 'extra_ms'")
-        if self.type != "spike" and self.multiplier is not None:
-            raise ValueError(f"'multiplier' belongs to spike events, not {self.type}")
-        if self.type != "latency" and self.extra_ms is not None:
-            raise ValueError(f"'extra_ms' belongs to latency events, not {self.type}")
-        return self
+    @model_validator(mode="before")
+    @classmethod
+    def _fields_of_its_type(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        etype = data.get("type")
+        spec = EVENTS.get(etype) if isinstance(etype, str) else None
+        if spec is None:
+            raise ValueError(f"unknown event type {etype!r} (known: {', '.join(EVENTS)})")
+        # a field given as null is not given (files of version 1 may say "multiplier": null)
+        own = {k: v for k, v in data.items() if k not in _EVENT_COMMON and v is not None}
+        for key in own:
+            if key not in spec.params.model_fields:
+                owner = field_owner(key)
+                raise ValueError(f"'{key}' belongs to {owner} events, not {etype}" if owner
+                                 else f"unknown key '{key}' in a {etype} event")
+        try:
+            parsed = spec.params.model_validate(own)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            name = ".".join(str(p) for p in err["loc"])
+            if err["type"] == "missing":
+                raise ValueError(f"a {etype} event needs '{name}'") from None
+            raise ValueError(f"a {etype} event's '{name}': {err['msg'].lower()}") from None
+        has_duration = data.get("duration_s") is not None
+        if spec.instantaneous and has_duration:
+            raise ValueError(f"a {etype} event is instantaneous: it takes no 'duration_s'")
+        if not spec.instantaneous and not has_duration:
+            raise ValueError(f"a {etype} event needs 'duration_s'")
+        common = {k: data[k] for k in _EVENT_COMMON if k in data}
+        return {**common, **parsed.model_dump(include=set(own))}
+
+    @property
+    def spec(self) -> EventSpec:
+        return EVENTS[self.type]
+
+    @property
+    def params(self) -> ParamsBase:
+        """The type's own fields, typed (its EventSpec's ``params`` model)."""
+        return self.spec.params.model_validate(self.model_extra or {})
 
 
 class Scenario(_Strict):

@@ -69,7 +69,7 @@ def _arrivals(ctx: Context, cid: str) -> Explanation:
     behind_cache = [s for s in ctx.inbound[cid] if ctx.kind(s) in ("cache", "cdn")]
     if behind_cache:
         h = ctx.r.components[behind_cache[0]]
-        hit = getattr(ctx.params(behind_cache[0]), "hit_ratio", None)
+        hit = h.hit_ratio  # the one the analysis used: given, or computed from the capacity
         if hit is not None:
             formula += (f"; {ctx.name(behind_cache[0])} answers {_pct(hit)} of the reads it "
                         f"gets ({number(h.read_rps)}/s), so only the misses and the writes come "

@@ -2,7 +2,8 @@
 
 Every key added after version 1 says so in its field declaration:
 ``json_schema_extra={"since": 2}`` on a component's, link's or group's parameter, on a scenario
-field or on an event field. From those marks alone:
+field or on an event field; an event type added later says so in its EventSpec (``since``).
+From those marks alone:
 
 - a design is saved with the lowest version that expresses it (1 when it uses nothing new);
 - a file that declares version 1 but uses a later key is an error naming the key (and where);
@@ -20,6 +21,7 @@ from pydantic import BaseModel
 
 from simcore.components import KINDS
 from simcore.design import Design, Event, Scenario
+from simcore.events import EVENTS
 from simcore.link_params import GroupParams, LinkParams
 from simcore.problems import DesignError, Problem
 
@@ -64,6 +66,12 @@ def later_keys(data: dict[str, Any], version: int) -> list[tuple[str | None, str
         events = scenario.get("events")
         for i, ev in enumerate(events if isinstance(events, list) else []):
             scan(None, ev, Event, f"scenario.events[{i}].")
+            etype = ev.get("type") if isinstance(ev, dict) else None
+            spec = EVENTS.get(etype) if isinstance(etype, str) else None
+            if spec is not None and spec.since > version:  # an event type added later
+                target = ev.get("target")
+                found.append((target if isinstance(target, str) else None,
+                              f"scenario.events[{i}].type: {spec.type}", spec.since))
     return found
 
 

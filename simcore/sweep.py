@@ -10,7 +10,6 @@ values that have at least one finished replication.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -140,35 +139,11 @@ def scaled_load(design_dict: dict, scale: float) -> dict:
     return d
 
 
-def figure_value(value) -> float | None:
-    """A float from a figure that may be a number or a {mean: …} dict; None when absent."""
-    if isinstance(value, dict):
-        value = value.get("mean")
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
-
-
-def load_point_figures(result: dict, rows: list[dict], warmup_s: float) -> dict:
-    """Throughput (req/s), p99 (ms) and error rate (fraction) of one load point, from its
-    replication's result, else from its per-second rows after the warm-up."""
-    lat = result.get("latency_ms") if isinstance(result.get("latency_ms"), dict) else {}
-    thr = figure_value(result.get("throughput_rps"))
-    p99 = figure_value(lat.get("p99")) if lat else figure_value(result.get("p99_ms"))
-    err = figure_value(result.get("error_rate"))
-    after = [r for r in rows if r.get("t_s", 0) > warmup_s] or rows
-    if thr is None and after:
-        thr = sum(r.get("throughput_rps") or 0.0 for r in after) / len(after)
-    if p99 is None and after:
-        vals = [r["p99_ms"] for r in after if r.get("p99_ms") is not None]
-        p99 = max(vals) if vals else None
-    if err is None and after:
-        err = sum(r.get("error_rate") or 0.0 for r in after) / len(after)
-    return {"throughput_rps": thr, "p99_ms": p99, "error_rate": err}
+def load_point_figures(result: dict) -> dict:
+    """Throughput (req/s), p99 (ms) and error rate (fraction) of one load point's replication
+    (None where undefined: no request succeeded, or none finished)."""
+    return {"throughput_rps": result["throughput_rps"], "p99_ms": result["latency_ms"]["p99"],
+            "error_rate": result["error_rate"]}
 
 
 def load_point(design_dict: dict, factor: float, saturation_rps: float, offered_rps: float,
@@ -183,19 +158,10 @@ def load_point(design_dict: dict, factor: float, saturation_rps: float, offered_
 
     design = design_io.parse(scaled_load(design_dict, factor * saturation_rps / offered_rps))
     warmup = min(warmup_s, duration_s / 2)
-    rows: list[dict] = []
-
-    def collect(row):
-        rows.append(row)
-        if on_second is not None:
-            on_second(row)
-
     result = run_replication(design, seed=seed, rep_index=0, duration_s=duration_s,
-                             warmup_s=warmup, on_second=collect, should_stop=should_stop)
-    result = result if isinstance(result, dict) else {}
+                             warmup_s=warmup, on_second=on_second, should_stop=should_stop)
     point = {"factor": factor, "offered_rps": factor * saturation_rps,
-             "saturated": bool(result.get("saturated")),
-             **load_point_figures(result, rows, warmup)}
-    if result.get("stopped"):
+             "saturated": bool(result["saturated"]), **load_point_figures(result)}
+    if result["stopped"]:
         point["stopped"] = True
     return point

@@ -1,9 +1,19 @@
-"""Numbers for people, shared by the text reports of ``analyze``, ``simulate`` and the like."""
+"""Numbers for people, shared by the text reports of ``analyze``, ``simulate`` and the like, and
+the strict-JSON rule for a number (``finite_or_none``)."""
 
 from __future__ import annotations
 
 import math
 import re
+
+
+def finite_or_none(x: float | None) -> float | None:
+    """``x`` as a float, or None when it is None, infinite or NaN (strict JSON has neither)."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
 
 DASH = "—"
 """What a report shows for an undefined value."""

@@ -61,6 +61,9 @@ class Node:
     fed_only_by_queues: bool = False
     """A consumer whose every caller is a message queue: its instances pull from one shared
     queue (one pool of instances × workers)."""
+    computed_hit_ratio: float | None = None
+    """A cache sized by ``capacity_keys``: its hit ratio by Che's approximation, once the
+    analysis has settled it (simcore.analysis.che.settle_hit_ratios)."""
 
     @property
     def role(self) -> str:
@@ -82,6 +85,8 @@ class Topology:
     clients: list[str]
     capacity_shares_settled: bool = False
     """Whether the analysis has set the least-connections shares (see analysis.flow)."""
+    hit_ratios_settled: bool = False
+    """Whether the analysis has computed the hit ratios of sized caches (see analysis.che)."""
 
     def groups_of(self, cid: str) -> list[str]:
         n = self.nodes[cid]

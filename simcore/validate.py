@@ -152,24 +152,24 @@ def _group_problems(design: Design, comps: dict, parsed: ParsedParams) -> list[P
 
 
 def _scenario_problems(design: Design, comps: dict) -> list[Problem]:
+    """Each event's target against what its type declares it may target."""
     if design.scenario is None:
         return []
     problems = []
     links = {lk.id for lk in design.links}
     groups = {g.id for g in design.groups}
+
+    def what(target: str) -> tuple[str | None, str | None]:
+        c = comps.get(target)
+        if c is not None:
+            spec = KINDS.get(c.kind)
+            return ("client" if _is_source(c) else "component"), (spec.role if spec else None)
+        if target in groups:
+            return "group", None
+        return ("link" if target in links else None), None
+
     for i, ev in enumerate(design.scenario.events, start=1):
-        where = f"scenario event #{i} ({ev.type})"
-        if ev.type == "fail":
-            c = comps.get(ev.target)
-            if ev.target not in groups and c is None:
-                problems.append(Problem(None, f"{where}: target '{ev.target}' is not a "
-                                              "component or group"))
-            elif c is not None and _is_source(c):
-                problems.append(Problem(None, f"{where}: a client cannot fail; fail what it calls"))
-        elif ev.type == "spike":
-            c = comps.get(ev.target)
-            if c is None or not _is_source(c):
-                problems.append(Problem(None, f"{where}: target '{ev.target}' must be a client"))
-        elif ev.target not in links:
-            problems.append(Problem(None, f"{where}: target '{ev.target}' must be a link"))
+        problem = ev.spec.target_problem(ev.target, *what(ev.target))
+        if problem:
+            problems.append(Problem(None, f"scenario event #{i} ({ev.type}): {problem}"))
     return problems

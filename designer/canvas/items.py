@@ -250,7 +250,7 @@ class ComponentItem(QGraphicsItem):
             # Say once per change what a drag from here does: connecting is not obvious.
             self._hint_on_port = on_port
             scene = self.scene()
-            if scene is not None and hasattr(scene, "_status"):
+            if scene is not None:
                 scene._status(CONNECT_HINT if on_port else self._move_hint())
         super().hoverMoveEvent(event)
 
@@ -362,7 +362,7 @@ def _is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def link_label(params: dict, source_kind: str) -> str:
+def link_label(params: dict) -> str:
     """The short text on a link: what the user set of latency, weight, probability, mode."""
     parts = []
     # a file opened to be fixed may hold anything there: only numbers are drawn
@@ -425,7 +425,7 @@ class LinkItem(QGraphicsItem):
 
     def set_params(self, params: dict) -> None:
         self.params = dict(params)
-        self.label = link_label(self.params, self.source.kind)
+        self.label = link_label(self.params)
         self._update_tooltip()
         self.update_geometry()
 

@@ -1,4 +1,6 @@
-"""The canvas' context menus and the "fail for N s" dialog (chaos from the canvas)."""
+"""The canvas' context menus and the dialog that schedules a scenario event (chaos from the
+canvas). Which events an item offers, their fields and their texts come from the event
+declarations in ``simcore/events/``; adding one is an undoable scenario edit."""
 
 from __future__ import annotations
 
@@ -10,43 +12,119 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QMenu,
+    QSpinBox,
 )
 
 from designer import cache_aside
 from designer.canvas.items import ComponentItem, GroupItem, LinkItem
+from designer.inspector_fields import FieldShape
+from simcore.components import KINDS
+from simcore.events import EVENTS, EventSpec
+
+SPIN_MAX = 1e7
+MIN_WIDTH = 340
 
 
-class FailDialog(QDialog):
-    """Start and length of a scheduled outage, in simulated seconds."""
+class EventDialog(QDialog):
+    """When an event starts, how long it lasts (unless instantaneous) and its own fields."""
 
-    def __init__(self, name: str, run_s: float, parent=None):
+    def __init__(self, spec: EventSpec, name: str, run_s: float, parent=None):
         super().__init__(parent)
-        self.setWindowTitle(f"Fail {name} during the run")
+        self.spec = spec
+        self.setWindowTitle(f"{spec.label}: {name}")
         form = QFormLayout(self)
-        form.addRow(QLabel(f"<b>{name}</b> fails during the traffic simulation."))
-        self.start = QDoubleSpinBox(suffix=" s", decimals=1, maximum=1e7)
+        self.setMinimumWidth(MIN_WIDTH)
+        intro = QLabel(f"<b>{name}</b>, during the traffic simulation. {spec.description}")
+        intro.setWordWrap(True)
+        form.addRow(intro)
+        self.start = QDoubleSpinBox(suffix=" s", decimals=1, maximum=SPIN_MAX)
         self.start.setValue(min(60.0, run_s / 3))
-        self.duration = QDoubleSpinBox(suffix=" s", decimals=1, minimum=0.1, maximum=1e7)
-        self.duration.setValue(min(30.0, max(1.0, run_s / 4)))
-        self.start.setToolTip("When the failure starts, from the start of the run "
-                              "(warm-up included).")
-        self.duration.setToolTip("How long it stays down.")
+        self.start.setToolTip("When it starts, from the start of the run (warm-up included).")
         form.addRow("Starts at", self.start)
-        form.addRow("Lasts", self.duration)
+        self.duration = None
+        if not spec.instantaneous:
+            self.duration = QDoubleSpinBox(suffix=" s", decimals=1, minimum=0.1,
+                                           maximum=SPIN_MAX)
+            self.duration.setValue(min(30.0, max(1.0, run_s / 4)))
+            self.duration.setToolTip("How long it lasts.")
+            form.addRow("Lasts", self.duration)
+        self.fields: dict[str, QDoubleSpinBox | QSpinBox] = {}
+        for key in spec.params.model_fields:
+            shape = FieldShape(spec.params, key)
+            lo = shape.lower if shape.lower is not None else 0
+            if shape.lower_open:  # "> 0": the least value the box can show above it
+                lo += 1 if shape.editor_kind == "int" else 0.001
+            hi = shape.upper if shape.upper is not None else SPIN_MAX
+            if shape.editor_kind == "int":
+                box = QSpinBox()
+                box.setRange(int(lo), int(min(hi, 2**31 - 1)))
+            else:
+                box = QDoubleSpinBox(decimals=2)
+                box.setRange(float(lo), float(hi))
+            box.setValue(shape.default if shape.default is not None else shape.start)
+            if shape.unit:
+                box.setSuffix(f" {shape.unit}")
+            box.setToolTip(shape.tooltip())
+            form.addRow(shape.label, box)
+            self.fields[key] = box
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
+    def event_dict(self, target: str) -> dict:
+        """The scenario event the dialog describes, in the design file's form."""
+        ev = {"type": self.spec.type, "target": target, "at_s": self.start.value()}
+        if self.duration is not None:
+            ev["duration_s"] = self.duration.value()
+        ev.update({key: box.value() for key, box in self.fields.items()})
+        return ev
 
-def _ask_failure(scene, target: str, name: str) -> None:
+
+def _ask_event(scene, spec: EventSpec, target: str, name: str) -> None:
     parent = scene.views()[0] if scene.views() else None
     sc = scene.document.design.scenario
     run_s = sc.duration_s if sc is not None else 60.0
-    dlg = FailDialog(name, run_s, parent)
+    dlg = EventDialog(spec, name, run_s, parent)
     if dlg.exec() == QDialog.DialogCode.Accepted:
-        scene.schedule_failure(target, dlg.start.value(), dlg.duration.value())
+        scene.document.add_event(dlg.event_dict(target))
+
+
+def target_of(item) -> tuple[str, str, str, str | None] | None:
+    """(id, name, target class, role) of a canvas item that events can target, else None."""
+    if isinstance(item, ComponentItem):
+        spec = KINDS.get(item.kind)
+        what = "client" if spec is not None and spec.behaviour.is_source else "component"
+        return item.cid, item.name, what, spec.role if spec else None
+    if isinstance(item, GroupItem):
+        return item.gid, item.name, "group", None
+    if isinstance(item, LinkItem):
+        return item.lid, f"{item.source.name} → {item.target.name}", "link", None
+    return None
+
+
+def events_for(what: str, role: str | None) -> list[EventSpec]:
+    """The event types the canvas can create on a target of class ``what``."""
+    return [s for s in EVENTS.values() if s.creatable and s.can_target(what, role)]
+
+
+def _add_event_actions(menu: QMenu, scene, item) -> None:
+    target = target_of(item)
+    if target is None:
+        return
+    ident, name, what, role = target
+    specs = events_for(what, role)
+    for spec in specs:
+        menu.addAction(f"Schedule {spec.label.lower()}…",
+                       lambda s=spec: _ask_event(scene, s, ident, name))
+    if "fail" in (s.type for s in specs):
+        now = menu.addAction("Fail now", lambda: scene.failRequested.emit(ident))
+        now.setEnabled(scene.run_active)  # it acts on a running simulation only
+        now.setStatusTip("Fail it now in the running simulation" if scene.run_active
+                         else "Run a simulation first (F5): Fail now acts on a running one")
+    if specs:
+        menu.addSeparator()
 
 
 def show_context_menu(scene, event) -> None:
@@ -59,18 +137,8 @@ def show_context_menu(scene, event) -> None:
 def context_menu(scene, item) -> QMenu:
     """The menu for ``item`` (a component, group or link; None: the empty canvas)."""
     menu = QMenu()
+    _add_event_actions(menu, scene, item)
     if isinstance(item, (ComponentItem, GroupItem)):
-        ident = item.cid if isinstance(item, ComponentItem) else item.gid
-        name = item.name
-        fail = item.kind != "client"
-        if fail:
-            menu.addAction("Fail for N s during the run…",
-                           lambda: _ask_failure(scene, ident, name))
-            now = menu.addAction("Fail now", lambda: scene.failRequested.emit(ident))
-            now.setEnabled(scene.run_active)  # it acts on a running simulation only
-            now.setStatusTip("Fail it now in the running simulation" if scene.run_active
-                             else "Run a simulation first (F5): Fail now acts on a running one")
-            menu.addSeparator()
         if isinstance(item, ComponentItem):
             menu.addAction("Duplicate", scene.duplicate_selected)
             menu.addAction("Copy", scene.copy_selected)

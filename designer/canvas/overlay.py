@@ -4,9 +4,16 @@ from 0.9 (a queue's waiting time grows steeply past ~70–80% utilisation)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QColor
+
+from simcore.text import finite_or_none
+
+if TYPE_CHECKING:  # the analysis package loads on first use, after the window shows
+    from simcore.analysis.result import ComponentResult
 
 AMBER_FROM = 0.7
 RED_FROM = 0.9
@@ -49,7 +56,8 @@ def bar_colour(u: float | None) -> QColor:
 
 @dataclass
 class ItemOverlay:
-    """The analysis' figures for one component (or group), as the canvas shows them."""
+    """The analysis' figures for one component, as the canvas shows them (``utilization`` may
+    be infinite: a blocking service whose callee is saturated)."""
 
     utilization: float | None = None
     spof: bool = False
@@ -57,7 +65,7 @@ class ItemOverlay:
     bottleneck: bool = False
     capacity_risk: str | None = None  # the sentence that explains it, when the part is one
     problems: list[str] = field(default_factory=list)
-    figures: dict = field(default_factory=dict)
+    figures: ComponentResult | None = None
 
 
 def _fmt(v, unit: str = "", digits: int = 4) -> str:
@@ -69,7 +77,9 @@ def _fmt(v, unit: str = "", digits: int = 4) -> str:
 
 
 def _percent(v: float | None) -> str:
-    return "—" if v is None else f"{100 * v:.1f}%"
+    if v is None:
+        return "—"
+    return "∞" if math.isinf(v) else f"{100 * v:.1f}%"
 
 
 def tooltip_lines(ov: ItemOverlay) -> list[str]:
@@ -78,14 +88,16 @@ def tooltip_lines(ov: ItemOverlay) -> list[str]:
     f = ov.figures
     if ov.utilization is not None:
         lines.append(f"Utilisation: {_percent(ov.utilization)}")
-    if f.get("arrival_rps") is not None:
-        lines.append(f"Arrivals: {_fmt(f['arrival_rps'], ' req/s')}")
-    if f.get("latency_ms") is not None:
-        lines.append(f"Latency: {_fmt(f['latency_ms'], ' ms')}")
-    if f.get("availability") is not None:
-        lines.append(f"Availability: {f['availability']:.6g}")
-    if f.get("monthly_cost"):
-        lines.append(f"Cost: ${f['monthly_cost']:,.2f}/month")
+    if f is not None:
+        arrivals, latency = finite_or_none(f.arrival_rps), finite_or_none(f.latency_ms)
+        if arrivals is not None:
+            lines.append(f"Arrivals: {_fmt(arrivals, ' req/s')}")
+        if latency is not None:
+            lines.append(f"Latency: {_fmt(latency, ' ms')}")
+        if f.availability is not None:
+            lines.append(f"Availability: {f.availability:.6g}")
+        if f.monthly_cost:
+            lines.append(f"Cost: ${f.monthly_cost:,.2f}/month")
     if ov.bottleneck:
         lines.append("Bottleneck: the first part to saturate as traffic grows.")
     if ov.spof:

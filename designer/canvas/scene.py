@@ -4,6 +4,8 @@ document edits — one edit per gesture."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmapCache, QStatusTipEvent, QTransform
 from PySide6.QtWidgets import QApplication, QGraphicsLineItem, QGraphicsScene
@@ -23,6 +25,9 @@ from designer.canvas.items import (
 )
 from designer.canvas.menus import ask_store
 from designer.document import GROUP_KINDS, DesignDocument
+
+if TYPE_CHECKING:  # the analysis package loads on first use, after the window shows
+    from simcore.analysis.result import AnalysisResult
 
 GRID = 20.0
 _EMPTY_GROUP = (0.0, 0.0, 240.0, 160.0)
@@ -49,7 +54,7 @@ class DesignScene(ConnectMixin, DetailMixin, QGraphicsScene):
         self._connect_from: ComponentItem | None = None
         self._connect_line: QGraphicsLineItem | None = None
         self._connect_target: ComponentItem | None = None
-        self._analysis: dict | None = None
+        self._analysis: AnalysisResult | None = None
         self._problems: list = []
         self.low_detail = False
         self.run_active = False  # a traffic run is going on: "Fail now" can act on it
@@ -482,43 +487,40 @@ class DesignScene(ConnectMixin, DetailMixin, QGraphicsScene):
         self.select_ids([gid])
         return gid
 
-    def schedule_failure(self, target: str, at_s: float, duration_s: float) -> None:
-        self.document.add_event({"type": "fail", "target": target, "at_s": at_s,
-                                 "duration_s": duration_s})
-
     def contextMenuEvent(self, event):
         from designer.canvas.menus import show_context_menu
 
         show_context_menu(self, event)
 
     # --- the analysis overlay ------------------------------------------------------------
-    def set_analysis(self, analysis_json: dict | None, problems: list) -> None:
-        """Paint the instant analysis (``analyze(design).to_json()``) and the validation
-        problems (simcore.problems.Problem) on the items; None clears the figures."""
-        self._analysis, self._problems = analysis_json, list(problems or [])
+    def set_analysis(self, analysis: AnalysisResult | None, problems: list) -> None:
+        """Paint the instant analysis and the validation problems (simcore.problems.Problem)
+        on the items; None clears the figures."""
+        self._analysis, self._problems = analysis, list(problems or [])
         by_where: dict[str, list[str]] = {}
         for p in self._problems:
             where = getattr(p, "where", None)
             if where:
                 by_where.setdefault(where, []).append(getattr(p, "message", str(p)))
-        a = analysis_json or {}
-        comps = a.get("components") or {}
-        groups = a.get("groups") or {}
-        spofs = set(a.get("spofs") or [])
-        risks = a.get("capacity_risk_detail") or {}
-        bottleneck = a.get("bottleneck")
+        comps = analysis.components if analysis is not None else {}
+        groups = analysis.groups if analysis is not None else {}
+        spofs = set(analysis.spofs) if analysis is not None else set()
+        risks = analysis.capacity_risk_detail if analysis is not None else {}
+        bottleneck = analysis.bottleneck if analysis is not None else None
         for cid, item in self._components.items():
-            f = comps.get(cid) or {}
-            util = f.get("utilization") if item.kind != "client" else None
+            f = comps.get(cid)
+            util = f.utilization if f is not None and item.kind != "client" else None
             item.set_overlay(ov.ItemOverlay(
-                utilization=util, spof=cid in spofs, failure_impact=f.get("failure_impact"),
+                utilization=util, spof=cid in spofs,
+                failure_impact=f.failure_impact if f is not None else None,
                 bottleneck=cid == bottleneck, capacity_risk=risks.get(cid),
                 problems=by_where.get(cid, []), figures=f))
         for lid, item in self._links.items():
             item.set_problems(by_where.get(lid, []))
         for gid, item in self._groups.items():
-            f = groups.get(gid) or {}
-            item.set_overlay(gid in spofs, f.get("failure_impact"), by_where.get(gid, []))
+            g = groups.get(gid)
+            item.set_overlay(gid in spofs, g.failure_impact if g is not None else None,
+                             by_where.get(gid, []))
 
     def set_warnings(self, warnings: list) -> None:
         """Paint the design's warnings (simcore.lint, Problems on links) on their links."""

@@ -3,8 +3,8 @@ cluster"), with the interface of ``WorkerProcesses`` so that the panel treats bo
 
 A background thread hands the replications (or load points) to ``simcore.runner.run_all``
 with the scheduler's address and turns each finished one into the worker protocol's messages
-(``designer.simulation.worker``): its per-second rows, then ``rep_done`` or ``sweep_point``,
-and ``done`` at the end. A cluster gives a replication back only when it has ended, so the
+(``designer.simulation.messages``): its per-second rows, then RepDone or SweepPoint, and Done
+at the end. A cluster gives a replication back only when it has ended, so the
 plots fill in one replication at a time rather than second by second, and "fail now" is not
 offered (a failure cannot reach a replication on another machine while it runs).
 """
@@ -14,23 +14,11 @@ from __future__ import annotations
 import queue
 import threading
 
+from designer.simulation import messages
+from simcore.results.rows import rows_of
+
 SHARE = 0
 """The whole run is one share of the work."""
-
-
-def timeseries_rows(ts: dict) -> list[dict]:
-    """A replication's per-second series (columns) as the rows the engine streams."""
-    rows = []
-    per_component = [k for k, v in ts.items() if isinstance(v, dict)]
-    for i, t in enumerate(ts.get("t_s", [])):
-        row = {"t_s": t}
-        for key, values in ts.items():
-            if key in per_component:
-                row[key] = {cid: series[i] for cid, series in values.items() if i < len(series)}
-            elif key != "t_s" and i < len(values):
-                row[key] = values[i]
-        rows.append(row)
-    return rows
 
 
 def _tasks(design_dict: dict, options: dict) -> list:
@@ -75,28 +63,28 @@ class ClusterRun:
 
         try:
             tasks = _tasks(self.design_dict, self.options)
-            self.out.put(("started", SHARE, {"live_fail": False}))
+            self.out.put(messages.Started(SHARE, live_fail=False))
             outcome = run_on_cluster(tasks, self.address, should_stop=self._stop.is_set,
                                      on_result=self._deliver)
         except ClusterError as exc:
-            self.out.put(("error", SHARE, f"The cluster cannot run the simulation: {exc}"))
+            self.out.put(messages.Failed(SHARE, f"The cluster cannot run the simulation: {exc}"))
             return
         except DesignError as exc:
-            self.out.put(("error", SHARE, f"The design cannot be simulated:\n{exc.text()}"))
+            self.out.put(messages.Failed(SHARE, f"The design cannot be simulated:\n{exc.text()}"))
             return
         except Exception as exc:  # noqa: BLE001 - everything must reach the window as a message
-            self.out.put(("error", SHARE, f"The simulation failed on the cluster: {exc}"))
+            self.out.put(messages.Failed(SHARE, f"The simulation failed on the cluster: {exc}"))
             return
-        self.out.put(("done", SHARE, {"stopped": outcome.stopped}))
+        self.out.put(messages.Done(SHARE, outcome.stopped))
 
     def _deliver(self, i: int, result: dict) -> None:
         """The messages of one finished replication or load point."""
         if self.options.get("mode") == "sweep":
-            self.out.put(("sweep_point", SHARE, {"index": i, **result}))
+            self.out.put(messages.SweepPoint(SHARE, {"index": i, **result}))
             return
-        self.out.put(("rows", SHARE, i, timeseries_rows(result.get("timeseries") or {})))
-        self.out.put(("rep_done", SHARE, i,
-                      {k: v for k, v in result.items() if k != "timeseries"}))
+        self.out.put(messages.Rows(SHARE, i, rows_of(result["timeseries"])))
+        self.out.put(messages.RepDone(SHARE, i,
+                                      {k: v for k, v in result.items() if k != "timeseries"}))
 
     # --- the WorkerProcesses interface ----------------------------------------------------------
     def read(self, handle, limit: int, budget_s: float | None = None) -> None:
@@ -110,7 +98,7 @@ class ClusterRun:
             handle(msg)
 
     def send(self, msg) -> None:
-        if msg and msg[0] == "stop":
+        if isinstance(msg, messages.Stop):
             self._stop.set()
 
     def lost_exit_code(self):

@@ -350,7 +350,7 @@ def open_compare_window(main_window) -> CompareWindow:
     """The Compare window of ``main_window`` (one per main window), A set to its open design."""
     win = getattr(main_window, "_compare_window", None)
     if win is None:
-        win = CompareWindow(lambda: main_window.document.design, main_window)
+        win = CompareWindow(main_window.document.snapshot, main_window)
         main_window._compare_window = win
     win.show()
     win.raise_()

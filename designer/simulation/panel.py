@@ -10,7 +10,6 @@ The run settings are the design's scenario: editing a spin box is an undoable sc
 
 from __future__ import annotations
 
-import importlib.util
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.simulation import messages
 from designer.simulation.cluster_run import make_run
 from designer.simulation.plots import ResultPlots
 from designer.simulation.processes import warm_up_workers
@@ -39,6 +39,7 @@ from simcore.design_limits import MAX_DURATION_S, MAX_SEED
 from simcore.engine.counters import breaker_transitions
 from simcore.runner import default_workers
 from simcore.sweep import SWEEP_DURATION_S, SWEEP_FACTORS
+from simcore.text import finite_or_none
 from simcore.validate import validate
 
 POLL_MS = 100
@@ -50,6 +51,8 @@ REDRAW_BARS_S = 1.0
 """Least wall-clock seconds between two redraws of the curves, and of the utilisation bars."""
 FAIL_NOW_DURATION_S = 30.0
 """How long a 'Fail now' outage lasts (simulated seconds)."""
+INSTANT_BAND_S = 1.0
+"""Width of the band of an instantaneous event (one simulated second)."""
 WARM_UP_AFTER_MS = 1500
 """When the fork server starts after the panel is created (not at once: starting stays fast)."""
 
@@ -58,13 +61,6 @@ READY_TEXT = "Set the run and press Run (F5). Right-click a component to schedul
 _ERROR_STYLE = ("QLabel { background: #fde8e8; color: #8b1a1a; border: 1px solid #f3b4b4;"
                 " border-radius: 3px; padding: 3px 6px; }")
 _INFO_STYLE = "QLabel { color: palette(window-text); padding: 3px 6px; }"
-
-
-def engine_available() -> bool:
-    try:
-        return importlib.util.find_spec("simcore.engine") is not None
-    except (ImportError, ValueError):
-        return False
 
 
 class SimulationPanel(QWidget):
@@ -82,7 +78,7 @@ class SimulationPanel(QWidget):
     def __init__(self, document, analysis_source=None, parent=None):
         super().__init__(parent)
         self.document = document
-        self.analysis_source = analysis_source  # callable -> the latest analysis json or None
+        self.analysis_source = analysis_source  # callable -> the latest AnalysisResult or None
         self._run = None  # WorkerProcesses or ClusterRun while a run goes on
         self._mode = "run"
         self._started_at = 0.0
@@ -91,7 +87,7 @@ class SimulationPanel(QWidget):
         self._total_items = 0
         self._fail_pending: set[str] = set()
         self.results: list[dict] = []
-        self.live_fail = False
+        self.live_fail = False  # a "fail now" can reach the running replications
         self.last_outcome: str | None = None
         self.last_error: str | None = None
         self._loading = False
@@ -326,15 +322,11 @@ class SimulationPanel(QWidget):
         if self.is_running():
             return False
         self.commit_pending_settings()
-        problems = validate(self.document.design)
+        problems = validate(self.document.snapshot())
         if problems:
             more = f" (and {len(problems) - 1} more in the Problems panel)" if len(problems) > 1 \
                 else ""
             self._fail_before_start(f"Fix the design first: {problems[0]}{more}")
-            return False
-        if not engine_available():
-            self._fail_before_start("The traffic simulation engine is not available in this "
-                                    "version of Skyline, so the design cannot be run.")
             return False
         return True
 
@@ -366,8 +358,8 @@ class SimulationPanel(QWidget):
         if not self._precheck():
             return False
         analysis = self.analysis_source() if self.analysis_source else None
-        sat = (analysis or {}).get("saturation_rps")
-        offered = (analysis or {}).get("offered_rps")
+        sat = finite_or_none(analysis.saturation_rps) if analysis is not None else None
+        offered = analysis.offered_rps if analysis is not None else None
         if not sat or not offered:
             self._fail_before_start("A saturation sweep needs the instant analysis's "
                                     "saturation point: a design with traffic and a finite "
@@ -421,7 +413,8 @@ class SimulationPanel(QWidget):
         labels = self._labels()
         for ev in (sc.events if sc is not None else []):
             if ev.at_s < duration:
-                end = min(duration, ev.at_s + ev.duration_s)
+                length = ev.duration_s if ev.duration_s is not None else INSTANT_BAND_S
+                end = min(duration, ev.at_s + length)
                 self.plots.add_band(ev.at_s, end, ev.type,
                                     f"{ev.type} {labels.get(ev.target, ev.target)}")
 
@@ -459,40 +452,37 @@ class SimulationPanel(QWidget):
             self._run.read(self._handle, MAX_MESSAGES_PER_POLL, budget_s)
 
     def _handle(self, msg) -> bool:
-        kind, k = msg[0], msg[1]
-        if kind == "rows":
-            item, rows = msg[2], msg[3]
-            if rows:
-                self._rep_t[item] = float(rows[-1].get("t_s", 0.0))
+        if isinstance(msg, messages.Rows):
+            if msg.rows:
+                self._rep_t[msg.item] = msg.rows[-1].t_s
             if self._mode == "run":
-                for row in rows:
+                for row in msg.rows:
                     self.plots.add_row(row)
             self._rows_pending = True
             return True
-        if kind == "started":
-            self.live_fail = bool(msg[2].get("live_fail"))
-        elif kind == "rep_done":
-            self.results.append(msg[3])
-            self._rep_t[msg[2]] = self._duration()
-        elif kind == "sweep_point":
-            self.plots.add_sweep_point(msg[2])
-            self._rep_t[msg[2].get("index", len(self._rep_t))] = self._progress_total / max(
-                1, self._total_items)
-        elif kind == "injected":
-            ev = msg[2]
+        if isinstance(msg, messages.Started):
+            self.live_fail = msg.live_fail
+        elif isinstance(msg, messages.RepDone):
+            self.results.append(msg.result)
+            self._rep_t[msg.rep] = self._duration()
+        elif isinstance(msg, messages.SweepPoint):
+            self.plots.add_sweep_point(msg.point)
+            self._rep_t[msg.point["index"]] = self._progress_total / max(1, self._total_items)
+        elif isinstance(msg, messages.Injected):
+            ev = msg.event
             if ev["target"] in self._fail_pending:  # one band per click, at its real start
                 self._fail_pending.discard(ev["target"])
                 name = self._labels().get(ev["target"], ev["target"])
                 end = min(self._duration(), ev["at_s"] + ev["duration_s"])
                 self.plots.add_band(ev["at_s"], end, "fail", f"fail {name} (now)")
-        elif kind == "notice":
-            self._say(msg[2], error=True)
-        elif kind == "done":
-            self._run.open.discard(k)
+        elif isinstance(msg, messages.Notice):
+            self._say(msg.text, error=True)
+        elif isinstance(msg, messages.Done):
+            self._run.open.discard(msg.share)
             if not self._run.open:
-                self._finish("stopped" if msg[2].get("stopped") else "done", None)
-        elif kind == "error":
-            self._finish("error", msg[2])
+                self._finish("stopped" if msg.stopped else "done", None)
+        elif isinstance(msg, messages.Failed):
+            self._finish("error", msg.text)
         return False
 
     def _update_progress(self) -> None:
@@ -574,15 +564,14 @@ class SimulationPanel(QWidget):
         name = self._labels().get(target, target)
         if not self.is_running() or self._mode != "run":
             self._say(f"“Fail now” acts on a running simulation (not a sweep): press Run "
-                      f"first, or use "
-                      f"“Fail for N s during the run…” to schedule an outage of {name}.")
+                      f"first, or use “Schedule failure…” to schedule an outage of {name}.")
             return
         if not self.live_fail:
-            self._say(f"This simulation engine cannot inject a failure into a running "
-                      f"replication; schedule an outage of {name} with “Fail for N s during "
-                      "the run…” instead.", error=True)
+            self._say(f"A run on a cluster gives each replication back only when it ends, so a "
+                      f"failure cannot reach it now; schedule an outage of {name} with "
+                      "“Schedule failure…” instead.", error=True)
             return
-        self._run.send(("fail", target, FAIL_NOW_DURATION_S))
+        self._run.send(messages.FailNow(target, FAIL_NOW_DURATION_S))
         self._fail_pending.add(target)  # its band is drawn when a worker confirms the time
         self._say(f"{name} fails now for {FAIL_NOW_DURATION_S:g} simulated seconds (in the "
                   "running replications and in those still to come).")

@@ -17,17 +17,14 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QTabWidget, QVBoxLayout, QWid
 from designer.canvas.overlay import AMBER_FROM, BAR_AMBER, BAR_GREEN, BAR_RED, RED_FROM
 from designer.simulation.style import plain_axes, title_width, title_with_legend, ui_font
 from designer.simulation.sweep_plot import SaturationPlot
+from simcore.events import EVENTS
+from simcore.results.rows import SecondRow
+from simcore.results.series import COMPONENT_SERIES, RUN_SERIES
 
-# key in a row → (plot, legend label, colour, scale to the plotted unit)
-SERIES = {
-    "throughput_rps": ("throughput", "throughput", "#1f77b4", 1.0),
-    "p50_ms": ("latency", "p50", "#2ca02c", 1.0),
-    "p95_ms": ("latency", "p95", "#ff7f0e", 1.0),
-    "p99_ms": ("latency", "p99", "#d62728", 1.0),
-    "error_rate": ("errors", "failed", "#d62728", 100.0),
-    "rejected_rate": ("errors", "rejected (429)", "#7c3aed", 100.0),
-    "availability": ("availability", "availability", "#1b7f3b", 100.0),
-}
+CURVES = {s.key: s for s in RUN_SERIES if s.plot is not None}
+"""The run series drawn as curves (simcore.results.series declares their plot and colour)."""
+QUEUE_SERIES = next(s.key for s in COMPONENT_SERIES if s.plot == "queues")
+"""The component series of the "Requests waiting" plot."""
 TIME_PLOTS = {  # plot → (title, left axis label, what it means)
     "throughput": ("Throughput", "requests/s", "Succeeded requests per simulated second"),
     "latency": ("Latency", "ms", ("Percentiles of the latency of the requests that succeeded "
@@ -43,8 +40,14 @@ TIME_PLOTS = {  # plot → (title, left axis label, what it means)
 }
 ONLY_WITH_DATA = ("instances",)
 """Time plots shown only when a run gives them data (an autoscaled service)."""
-EVENT_COLOURS = {"fail": (220, 38, 38), "spike": (234, 118, 0), "latency": (124, 58, 237),
-                 "partition": (120, 80, 60), "warmup": (120, 120, 120)}
+WARMUP_COLOUR = (120, 120, 120)
+
+
+def _band_colour(kind: str) -> tuple[int, int, int]:
+    """An event type's colour (its declaration's), grey for the warm-up."""
+    spec = EVENTS.get(kind)
+    return spec.colour if spec is not None else WARMUP_COLOUR
+"""The warm-up's band; an event's band has the colour its type declares (simcore/events)."""
 BAND_ALPHA = 40
 BREAKER_COLOURS = {"open": "#dc2626", "half_open": "#d97706", "closed": "#16a34a"}
 QUEUE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
@@ -213,7 +216,7 @@ class ResultPlots(QTabWidget):
             w.clear()
         self.legends = {k: [] for k in TIME_PLOTS}
         self.duration_s = duration_s
-        self.means: dict[str, _Mean] = {k: _Mean() for k in SERIES}
+        self.means: dict[str, _Mean] = {k: _Mean() for k in CURVES}
         self.queue_means: dict[str, _Mean] = {}
         self.instance_means: dict[str, _Mean] = {}
         self._show_plots(ONLY_WITH_DATA, False)
@@ -224,22 +227,22 @@ class ResultPlots(QTabWidget):
         self.curves: dict[str, pg.PlotDataItem] = {}
         # Legends only where they tell something: the percentiles, failed and rejected, the
         # queues' names, and the previous run where it is drawn.
-        for key, (plot, label, colour, _scale) in SERIES.items():
-            self.curves[key] = self.time_plots[plot].plot([], [], pen=self._pen(colour))
-            if plot in ("latency", "errors"):
-                self.legends[plot].append((label, colour, "━"))
+        for key, s in CURVES.items():
+            self.curves[key] = self.time_plots[s.plot].plot([], [], pen=self._pen(s.colour))
+            if s.plot in ("latency", "errors"):
+                self.legends[s.plot].append((s.label, s.colour, "━"))
         self.queue_curves: dict[str, pg.PlotDataItem] = {}
         self.instance_curves: dict[str, pg.PlotDataItem] = {}
         self.overlay_items: dict[str, pg.PlotDataItem] = {}
         for key, (x, y) in previous.items():
-            if key in SERIES and len(x):
-                item = self.time_plots[SERIES[key][0]].plot(
+            if key in CURVES and len(x):
+                item = self.time_plots[CURVES[key].plot].plot(
                     x, y, pen=pg.mkPen(**PREVIOUS_PEN), connect="finite")
                 item.setZValue(-1)
                 self.overlay_items[key] = item
                 entry = ("previous run", PREVIOUS_PEN["color"], "┅")
-                if entry not in self.legends[SERIES[key][0]]:
-                    self.legends[SERIES[key][0]].append(entry)
+                if entry not in self.legends[CURVES[key].plot]:
+                    self.legends[CURVES[key].plot].append(entry)
         self._update_titles()
         self.no_queue_text = pg.TextItem("no request waited", color="#888", anchor=(0.5, 0.5))
         self.no_queue_text.setFont(ui_font(8))
@@ -267,26 +270,23 @@ class ResultPlots(QTabWidget):
     def final_series(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """The curves shown now (in plotted units), by series key."""
         out = {}
-        for k in SERIES:
-            mean = getattr(self, "means", {}).get(k)
+        for k, s in CURVES.items():
+            mean = self.means.get(k)
             if mean is not None and mean.sums:
                 x, y = mean.arrays()
-                out[k] = (x, y * SERIES[k][3])
+                out[k] = (x, y * s.scale)
         return out
 
-    def add_row(self, row: dict) -> None:
+    def add_row(self, row: SecondRow) -> None:
         """Take one simulated second (from any replication); curves update on refresh()."""
-        t = row.get("t_s")
-        if t is None:
-            return
-        i = max(0, int(np.ceil(float(t) - 1e-9)) - 1)
-        for key in SERIES:
-            self.means[key].add(i, row.get(key))
-        for cid, depth in (row.get("queue_depth") or {}).items():
+        i = max(0, int(np.ceil(float(row.t_s) - 1e-9)) - 1)
+        for key, mean in self.means.items():
+            mean.add(i, row.values.get(key))
+        for cid, depth in row.components.get(QUEUE_SERIES, {}).items():
             self.queue_means.setdefault(cid, _Mean()).add(i, depth)
-        for cid, count in (row.get("instances") or {}).items():
+        for cid, count in row.components.get("instances", {}).items():
             self.instance_means.setdefault(cid, _Mean()).add(i, count)
-        for cid, u in (row.get("utilization") or {}).items():
+        for cid, u in row.components.get("utilization", {}).items():
             if u is None:
                 continue
             self.util_sums[cid] = self.util_sums.get(cid, 0.0) + float(u)
@@ -298,7 +298,7 @@ class ResultPlots(QTabWidget):
         labels = labels or {}
         for key, mean in self.means.items():
             x, y = mean.arrays()
-            self.curves[key].setData(x, y * SERIES[key][3], connect="finite")
+            self.curves[key].setData(x, y * CURVES[key].scale, connect="finite")
         self._draw_queues(labels)
         self._draw_instances(labels)
         self._fit_from_zero("throughput")
@@ -450,7 +450,7 @@ class ResultPlots(QTabWidget):
         """The line under the plots: each band's colour, name and time span."""
         parts = []
         for start, end, kind, text in self.bands:
-            colour = QColor(*EVENT_COLOURS.get(kind, (120, 120, 120))).name()
+            colour = QColor(*_band_colour(kind)).name()
             parts.append(f"<span style='color:{colour}'>■</span> {text} "
                          f"<span style='color:#888'>{start:g}–{end:g} s</span>")
         self.bands_label.setText("Shaded: " + " &nbsp;·&nbsp; ".join(parts) if parts else "")
@@ -459,7 +459,7 @@ class ResultPlots(QTabWidget):
     def add_band(self, start_s: float, end_s: float, kind: str, text: str) -> None:
         """A shaded band on every time plot (a scenario event, the warm-up), named in the line
         under the plots and by a tooltip on each."""
-        rgb = EVENT_COLOURS.get(kind, (120, 120, 120))
+        rgb = _band_colour(kind)
         alpha = 28 if kind == "warmup" else BAND_ALPHA
         self.bands.append((float(start_s), float(end_s), kind, text))
         for w in self.time_plots.values():

@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import math
 
-from simcore.sweep import figure_value as _number
+from simcore.engine.aggregate import SimulationResult
 
 
-def _mean_ci(values: list[float]) -> tuple[float | None, list[float] | None]:
-    try:
-        from simcore.engine.stats import mean_ci
-    except ImportError:  # the engine package cannot load: the mean alone
-        vals = [v for v in values if v is not None]
-        return (sum(vals) / len(vals) if vals else None), None
-    return mean_ci(values)
-
-
-def _figure(results: list[dict], key: str, sub: str | None = None) -> tuple:
-    vals = []
-    for r in results:
-        v = r.get(key)
-        if sub is not None:
-            v = v.get(sub) if isinstance(v, dict) else None
-        v = _number(v)
-        if v is not None:
-            vals.append(v)
-    return _mean_ci(vals)
+def _study(results: list[dict]) -> SimulationResult:
+    """The finished replications' result dicts, aggregated by simcore."""
+    return SimulationResult(seed=0, duration_s=0.0, warmup_s=0.0, requested=len(results),
+                            replications=list(results))
 
 
 def _decimals(v: float) -> int:
@@ -60,29 +45,35 @@ def run_summary(results: list[dict], labels: dict[str, str] | None = None) -> st
     n = len(results)
     if not n:
         return "Done: no replication finished."
+    study = _study(results)
     parts = []
-    m, ci = _figure(results, "throughput_rps")
-    if m is not None:
-        parts.append(f"{_with_ci(m, ci)} rps")
+    thr = study.throughput()
+    if thr["mean"] is not None:
+        parts.append(f"{_with_ci(thr['mean'], thr['ci95'])} rps")
+    lat = study.latency()
     for p in ("p50", "p99"):
-        m, ci = _figure(results, "latency_ms", p)
-        if m is not None:
-            parts.append(f"{p} {_with_ci(m, ci)} ms")
-    m, ci = _figure(results, "availability")
+        if lat[p] is not None:
+            parts.append(f"{p} {_with_ci(lat[p], lat[f'ci95_{p}'])} ms")
+    avail = study.rate("availability")
+    m, ci = avail["mean"], avail["ci95"]
     if m is not None:
         parts.append(f"availability {_with_ci(m, ci, 100, 3 if m > 0.99 else None)} %")
-    m, ci = _figure(results, "error_rate")
-    if m is not None:
-        parts.append(f"errors {_with_ci(m, ci, 100)} %")
-    m, _ci = _figure(results, "rejected_rate")
-    if m:
-        parts.append(f"rejected {_fmt(100 * m)} %")
-    m, ci = _figure(results, "lost_messages")
-    if m:  # said loudly: the request figures do not show it, even at 0 % errors
-        parts.append(f"MESSAGES LOST {_with_ci(m, ci, decimals=0)}")
-    m, _ci = _figure(results, "dead_lettered")
-    if m:
-        parts.append(f"dead-lettered {_fmt(m, 0)}")
+    err = study.rate("error_rate")
+    if err["mean"] is not None:
+        parts.append(f"errors {_with_ci(err['mean'], err['ci95'], 100)} %")
+    rejected = study.rate("rejected_rate")["mean"]
+    if rejected:
+        parts.append(f"rejected {_fmt(100 * rejected)} %")
+    lost = study.count("lost_messages")
+    if lost["mean"]:  # said loudly: the request figures do not show it, even at 0 % errors
+        parts.append(f"MESSAGES LOST {_with_ci(lost['mean'], lost['ci95'], decimals=0)}")
+    lost_writes = study.count("lost_writes")
+    if lost_writes["mean"]:  # confirmed to the clients, then lost with the cache
+        parts.append("WRITES LOST "
+                     + _with_ci(lost_writes["mean"], lost_writes["ci95"], decimals=0))
+    dead = study.count("dead_lettered")["mean"]
+    if dead:
+        parts.append(f"dead-lettered {_fmt(dead, 0)}")
     parts.extend(_call_figures(results, labels or {}))
     head = f"{n} replication{'s' if n > 1 else ''}" + (" (± 95 % confidence)" if n > 1 else "")
     text = f"{head}: " + " · ".join(parts) if parts else head
@@ -95,40 +86,30 @@ def run_summary(results: list[dict], labels: dict[str, str] | None = None) -> st
 
 
 def _call_figures(results: list[dict], labels: dict[str, str]) -> list[str]:
-    """Duplicate writes, deduplicated repeats and lost sessions (per replication, over the
-    components), the degraded share of offered requests, each when non-zero, and the mean
-    instances of each autoscaled service."""
+    """Duplicate writes, deduplicated repeats and lost sessions (per replication), the degraded
+    share of offered requests, each when non-zero, and the mean instances of each autoscaled
+    service: the figures of ``simulate --json``, aggregated by simcore."""
+    from simcore.engine.counters import component_counters, design_counters
+
     out = []
-    scaled = sorted({cid for r in results for cid, c in (r.get("components") or {}).items()
-                     if isinstance(c, dict) and c.get("instances_mean") is not None})
-    for cid in scaled:
-        m, _ci = _mean_ci([_number(r["components"][cid].get("instances_mean"))
-                           for r in results if cid in (r.get("components") or {})])
+    for cid in sorted({cid for r in results for cid, c in (r.get("components") or {}).items()
+                       if isinstance(c, dict) and c.get("instances_mean") is not None}):
+        m = component_counters(results, cid)["instances_mean"]
         if m is not None:
             out.append(f"{labels.get(cid, cid)} {_fmt(m)} instances")
+    totals = design_counters(results)
     for key, label in (("duplicate_executions", "duplicate writes"),
                        ("deduplicated", "deduplicated"), ("lost_sessions", "lost sessions")):
-        m, _ci = _mean_ci([sum(_number(c.get(key)) or 0 for c in
-                               (r.get("components") or {}).values() if isinstance(c, dict))
-                           for r in results])
+        m = totals[key]
         if m:  # a mean count per replication: whole numbers once there is one
             out.append(f"{label} {_fmt(m, 0 if m >= 1 else None)}")
-    m, ci = _mean_ci([r["degraded"] / r["offered"] for r in results
-                      if r.get("degraded") and r.get("offered")])
+    m = totals["degraded_rate"]
     if m:
-        out.append(f"degraded {_with_ci(m, ci, 100)} %")
+        out.append(f"degraded {_with_ci(m, totals.get('ci95', {}).get('degraded_rate'), 100)} %")
     return out
 
 
 def utilisation_means(results: list[dict]) -> dict[str, float]:
     """Mean over the replications of each component's utilisation after the warm-up."""
-    sums: dict[str, float] = {}
-    counts: dict[str, int] = {}
-    for r in results:
-        for cid, c in (r.get("components") or {}).items():
-            u = _number(c.get("utilization")) if isinstance(c, dict) else None
-            if u is None:
-                continue
-            sums[cid] = sums.get(cid, 0.0) + u
-            counts[cid] = counts.get(cid, 0) + 1
-    return {c: sums[c] / counts[c] for c in sums}
+    return {cid: c["utilization"] for cid, c in _study(results).components().items()
+            if c["utilization"] is not None}

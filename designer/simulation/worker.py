@@ -3,62 +3,28 @@
 The window starts one process per core (at most one per replication or load point). Each gets
 the plain design dict, the options and its share ``(k, n)`` of the work: replications (or load
 points) k, k + n, k + 2n, … It runs them with ``run_replication`` one after another and streams
-messages back over the shared queue, each tagged with the process's share index k:
+the messages of ``designer.simulation.messages`` back over the shared queue, each tagged with
+the share index k: Started, Rows (simulated seconds of one replication, batched: about ten
+messages a second), RepDone, SweepPoint, Injected, Notice, Done, and Failed (a clear message;
+the process's work is over).
 
-    ("started", k, {"live_fail": bool})
-    ("rows", k, rep_index, [row, …])        simulated seconds of one replication, in order
-                                            (batched: about ten messages a second)
-    ("rep_done", k, rep_index, result)      the replication's result dict (without its time
-                                            series, which already came as rows)
-    ("sweep_point", k, {"factor", "offered_rps", "throughput_rps", "p99_ms", "error_rate"})
-    ("injected", k, event)                  a "fail now" reached a replication (event: the
-                                            scenario event dict, at_s its simulated start)
-    ("notice", k, text)                     something the user should know
-    ("done", k, {"stopped": bool})
-    ("error", k, text)                      a clear message; the process's work is over
-
-Each process has its own command queue. ("fail", target_id, duration_s) asks for a failure from
+Each process has its own command queue. FailNow(target, duration_s) asks for a failure from
 the current simulated time of the running replication; the engine receives it through the
-``inject`` callable of ``run_replication`` (polled once per simulated second) when it has one.
-Replications that start later in the same process get the accepted failures as scheduled
-events at the same simulated times, so that they see the same scenario. ("stop",) ends the work after the current
+``inject`` callable of ``run_replication``, polled once per simulated second. Replications that
+start later in the same process get the accepted failures as scheduled events at the same
+simulated times, so that they see the same scenario. Stop() ends the work after the current
 simulated second (the window normally terminates the process instead: that is immediate).
 """
 
 from __future__ import annotations
 
-import importlib.machinery
-import importlib.util
-import inspect
 import os
 import queue as queue_module
-import sys
 import time
 import traceback
-from pathlib import Path
 
-
-def load_run_replication():
-    """``simcore.engine.replication.run_replication``.
-
-    The package's ``__init__`` also loads the study and aggregation layer, which one streamed
-    replication does not need; if that layer cannot be imported, the replication module is
-    loaded on its own so that the window can still run the design.
-    """
-    try:
-        from simcore.engine.replication import run_replication
-        return run_replication
-    except ImportError:
-        if "simcore.engine.replication" in sys.modules:
-            raise
-    import simcore
-
-    spec = importlib.machinery.ModuleSpec("simcore.engine", None, is_package=True)
-    spec.submodule_search_locations = [str(Path(simcore.__file__).parent / "engine")]
-    sys.modules["simcore.engine"] = importlib.util.module_from_spec(spec)
-    from simcore.engine.replication import run_replication
-    return run_replication
-
+from designer.simulation import messages
+from simcore.results.rows import SecondRow
 
 ROW_BATCH_S = 0.1
 """Wall-clock seconds between two batches of rows."""
@@ -73,10 +39,10 @@ class _RowSender:
     def __init__(self, out, k: int):
         self.out, self.k, self.interval = out, k, ROW_BATCH_S
         self.item: int | None = None
-        self.batch: list[dict] = []
+        self.batch: list[SecondRow] = []
         self.last = time.monotonic()
 
-    def add(self, item: int, row: dict) -> None:
+    def add(self, item: int, row: SecondRow) -> None:
         if self.item is not None and item != self.item:
             self.flush()
         self.item = item
@@ -86,7 +52,7 @@ class _RowSender:
 
     def flush(self) -> None:
         if self.batch:
-            self.out.put(("rows", self.k, self.item, self.batch))
+            self.out.put(messages.Rows(self.k, self.item, self.batch))
             self.batch = []
         self.last = time.monotonic()
 
@@ -122,12 +88,11 @@ class _Control:
                 msg = self.ctl.get_nowait()
             except (queue_module.Empty, OSError, EOFError, ValueError):
                 return
-            if msg[0] == "stop":
+            if isinstance(msg, messages.Stop):
                 self.stop = True
-            elif msg[0] == "fail":
-                ev = {"type": "fail", "target": str(msg[1]), "at_s": self.now_s,
-                      "duration_s": float(msg[2])}
-                self.pending.append(ev)
+            elif isinstance(msg, messages.FailNow):
+                self.pending.append({"type": "fail", "target": msg.target, "at_s": self.now_s,
+                                     "duration_s": float(msg.duration_s)})
 
     def should_stop(self) -> bool:
         self.poll()
@@ -142,7 +107,7 @@ class _Control:
         for ev in events:
             ev["at_s"] = max(ev["at_s"], self.now_s)
             if self.out is not None:  # where the window draws the band
-                self.out.put(("injected", self.k, dict(ev)))
+                self.out.put(messages.Injected(self.k, dict(ev)))
         return events
 
 
@@ -161,39 +126,27 @@ def process_main(design_dict: dict, options: dict, out, ctl, share: tuple[int, i
 
 
 def run_study(design_dict: dict, options: dict, out, ctl, share: tuple[int, int] = (0, 1)) -> None:
-    """Run this share of the work, streaming messages. Never raises: errors become
-    ("error", k, text)."""
+    """Run this share of the work, streaming messages. Never raises: errors become Failed."""
     from simcore.problems import DesignError
 
     k = share[0]
     try:
         _run(design_dict, options, out, ctl, share)
     except DesignError as exc:
-        out.put(("error", k, f"The design cannot be simulated:\n{exc.text()}"))
+        out.put(messages.Failed(k, f"The design cannot be simulated:\n{exc.text()}"))
     except Exception as exc:  # noqa: BLE001 - everything must reach the window as a message
         detail = traceback.format_exc(limit=-3)
-        out.put(("error", k, f"The simulation failed: {exc}\n\n{detail}"))
+        out.put(messages.Failed(k, f"The simulation failed: {exc}\n\n{detail}"))
 
 
 def _run(design_dict: dict, options: dict, out, ctl, share: tuple[int, int]) -> None:
     from simcore import io as design_io
-    from simcore.problems import DesignError
+    from simcore.engine.replication import run_replication
 
     k, n = share
-    try:
-        run_replication = load_run_replication()
-    except ImportError as exc:
-        out.put(("error", k, ("The traffic simulation engine could not be loaded, so the design "
-                             f"cannot be run: {exc}")))
-        return
-    live_fail = "inject" in inspect.signature(run_replication).parameters
     control = _Control(ctl, out, k)
-    try:
-        design = design_io.parse(design_dict)
-    except DesignError as exc:
-        out.put(("error", k, f"The design cannot be simulated:\n{exc.text()}"))
-        return
-    out.put(("started", k, {"live_fail": live_fail}))
+    design = design_io.parse(design_dict)  # a DesignError becomes Failed in run_study
+    out.put(messages.Started(k))
     if options.get("mode") == "sweep":
         _sweep(design_dict, options, out, control, share)
         return
@@ -209,32 +162,31 @@ def _run(design_dict: dict, options: dict, out, ctl, share: tuple[int, int]) -> 
             break
 
         def on_second(row, _rep=rep):
-            control.now_s = float(row.get("t_s", control.now_s))
+            control.now_s = row.t_s
             sender.add(_rep, row)
 
-        kwargs = {"inject": control.inject} if live_fail else {}
         result = run_replication(design, seed=seed, rep_index=rep, duration_s=duration,
                                  warmup_s=warmup, on_second=on_second,
-                                 should_stop=control.should_stop, **kwargs)
+                                 should_stop=control.should_stop, inject=control.inject)
         sender.flush()
-        if control.stop or (isinstance(result, dict) and result.get("stopped")):
+        if control.stop or result["stopped"]:
             break
         accepted = _take_injected(result, out, k)
         if accepted:
             carried.extend(accepted)
             design = design_io.parse(with_events(design_dict, carried))
-        out.put(("rep_done", k, rep, _plain(result)))
-    out.put(("done", k, {"stopped": control.stop}))
+        out.put(messages.RepDone(k, rep, _plain(result)))
+    out.put(messages.Done(k, control.stop))
 
 
 def _take_injected(result, out, k) -> list[dict]:
     """The failures the engine accepted during a replication, as scheduled events; the refused
     ones are told to the window."""
     accepted = []
-    for rec in (result.get("injected") or []) if isinstance(result, dict) else []:
-        if rec.get("problem"):
-            out.put(("notice", k, f"A failure could not be injected: {rec['problem']}"))
-        elif isinstance(rec.get("event"), dict) and rec.get("at_s") is not None:
+    for rec in result["injected"]:
+        if rec["problem"]:
+            out.put(messages.Notice(k, f"A failure could not be injected: {rec['problem']}"))
+        else:
             accepted.append({**rec["event"], "at_s": float(rec["at_s"])})
     return accepted
 
@@ -259,13 +211,11 @@ def _sweep(design_dict, options, out, control, share) -> None:
         sender.flush()
         if control.stop:
             break
-        out.put(("sweep_point", k, {"index": i, **point}))
-    out.put(("done", k, {"stopped": control.stop}))
+        out.put(messages.SweepPoint(k, {"index": i, **point}))
+    out.put(messages.Done(k, control.stop))
 
 
 def _plain(result) -> dict:
     """Results cross the process boundary: plain data, without the per-second series (the
     window already has them as rows, and they are the bulk of the result)."""
-    if not isinstance(result, dict):
-        return {"value": repr(result)}
     return {key: value for key, value in result.items() if key != "timeseries"}

@@ -116,7 +116,9 @@ def _component_row(topo: Topology, plan: Plan, flow, times, cid: str,
         service_ms=_ms(node.service_s), holding_ms=_ms(times.hold[i]),
         response_read_ms=_ms(times.r0_read[i]), response_write_ms=_ms(times.r0_write[i]),
         instances=node.instances, billed_nodes=billed_nodes(tnode),
-        failures_per_year=failures_per_year(tnode))
+        failures_per_year=failures_per_year(tnode),
+        hit_ratio=tnode.behaviour.hit_ratio(tnode),
+        hit_ratio_computed=tnode.computed_hit_ratio is not None)
     if node.limit_rps is not None:
         row.forwarded_rps = flow.total(i) * flow.passed[i]
         row.rejected_rps = flow.total(i) - row.forwarded_rps

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simcore.analysis.che import settle_hit_ratios
 from simcore.analysis.flow import settle_capacity_shares
 from simcore.roles import READ, WRITE, Role
 from simcore.roles.standby import (
@@ -67,7 +68,8 @@ class NodeModel:
     children: list[Child] = field(default_factory=list)
     q: float = 0.0  # down probability (instances and standby), groups not counted
     groups: list[str] = field(default_factory=list)
-    hit_ratio: float = 0.0
+    hit_ratio: float = 0.0  # reads a cache answers itself
+    write_hit: float = 0.0  # writes it answers itself (write-behind: all, while up)
     instances: int = 1
     standby: bool = False
     db: DbModel | None = None
@@ -100,6 +102,7 @@ def build_model(topo: Topology, full_service: bool = False) -> AvailabilityModel
     says which of its links matter to a request's success (with the least-connections shares
     the traffic analysis uses). With ``full_service`` optional calls matter too."""
     settle_capacity_shares(topo)
+    settle_hit_ratios(topo)
     nodes: dict[str, NodeModel] = {}
     for cid in topo.order:
         tn = topo.nodes[cid]
@@ -168,15 +171,6 @@ class SuccessModel:
     def _add(self, name: str) -> int:
         self.columns.append(name)
         return len(self.columns) - 1
-
-    def all_up(self, rows: int) -> np.ndarray:
-        return np.ones((rows, len(self.columns)), dtype=bool)
-
-    def component_columns(self, cid: str) -> list[int]:
-        """Every column of component ``cid`` (a database: all its nodes)."""
-        if cid in self.db_cols:
-            return list(self.db_cols[cid].ravel())
-        return [self.col[cid]]
 
     def failure(self, up: np.ndarray, per_client: bool = False):
         """Weighted failure fraction per row of ``up`` (rows × columns, bool); with

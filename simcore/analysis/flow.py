@@ -90,7 +90,10 @@ def compile_plan(topo: Topology) -> Plan:
     """Compile a checked Topology into the lookup lists the analysis runs on. Each component's
     role fills its entry and gives each outgoing link's flow and cost shares; least-connections
     shares are settled first (``settle_capacity_shares``)."""
+    from simcore.analysis.che import settle_hit_ratios  # che runs flows of its own
+
     settle_capacity_shares(topo)
+    settle_hit_ratios(topo)
     return _compile(topo)
 
 

@@ -8,17 +8,10 @@ requests per second, costs in dollars per month, availabilities as fractions.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
-
-def finite_or_none(x: float | None) -> float | None:
-    """``x`` as a float, or None when it is None, infinite or NaN (strict JSON has neither)."""
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None
+from simcore.text import finite_or_none
 
 
 @dataclass
@@ -66,6 +59,8 @@ class ComponentResult:
     failures_per_year: float | None = None  # expected node failures a year (clients: None)
     one_down_impact: float | None = None  # share lost with one instance down, with shedding
     db_nodes: list[DbNodeResult] = field(default_factory=list)
+    hit_ratio: float | None = None  # caches and CDNs: the one used (given or computed)
+    hit_ratio_computed: bool = False  # computed from capacity_keys (Che's approximation)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -78,6 +73,7 @@ class ComponentResult:
             "autoscale_instances": self.autoscale_instances,
             "failures_per_year": finite_or_none(self.failures_per_year),
             "one_down_impact": finite_or_none(self.one_down_impact),
+            "hit_ratio": finite_or_none(self.hit_ratio),
         }
 
 

@@ -82,6 +82,16 @@ def behind_queues(topo: Topology) -> set[str]:
 _SHARD_BLOCK = 128
 
 
+def _per_state(x, rows: int) -> np.ndarray:
+    """``x`` as one value per state: a scalar (the same in every state) is spread out."""
+    return np.full(rows, x) if np.ndim(x) == 0 else x
+
+
+def _plus(total, x):
+    """``total + x``, without the copy while nothing has arrived yet (``total`` still 0.0)."""
+    return x if isinstance(total, float) and total == 0.0 else total + x
+
+
 def _ratio_capped(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """min(1, num / den) with 0 / 0 = 1 (nothing offered, nothing lost) and x / 0 = 0 for x > 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -104,29 +114,37 @@ class StateFlow:
         if queued is None:
             queued = behind_queues(topo)
         self.queued = {i for i in self.nodes if plan.nodes[i].id in queued}
+        self.may_shed = self._may_shed()
+        self.rejects = any(plan.nodes[i].limit_rps is not None for i in self.nodes)
 
     def can_shed(self) -> bool:
-        """Whether some state could overload something. A bound: each balancer's target takes
+        """Whether some state could overload something (see ``may_shed``). When nothing can
+        exceed ρ = 1, every served share is 1 in every state, and the availability under load is
+        the structural one."""
+        return bool(self.may_shed)
+
+    def _may_shed(self) -> set[int]:
+        """The nodes that some state could overload. A bound: each balancer's target takes
         everything the balancer gets (its siblings down), each cache passes everything on (it is
         down), and each component is left with one instance (all of them with a = 1; a database
-        node with its shard's whole load). When nothing can exceed ρ = 1 even so, every served
-        share is 1 in every state, and the availability under load is the structural one."""
+        node with its shard's whole load). A node outside it serves everything offered in every
+        state, so its served share is 1 without computing ρ."""
         plan, topo = self.plan, self.topo
         lam = dict.fromkeys(self.nodes, 0.0)
+        out: set[int] = set()
         for i in self.nodes:
             node, rule = plan.nodes[i], self.rules[i]
             if node.is_client:
                 lam[i] = node.rps
             params = None if node.is_client else topo.nodes[node.id].params
             if node.db is not None:
-                top = max(node.db.shares) * lam[i] * node.service_s / node.workers
-                if top > 1.0:
-                    return True
+                if max(node.db.shares) * lam[i] * node.service_s / node.workers > 1.0:
+                    out.add(i)
                 continue
             if params is not None and rule.sheds and i not in self.queued and lam[i] > 0:
                 units = node.instances if params.instance_availability >= 1.0 else 1
                 if lam[i] * self.hold[i] > units * node.workers:  # also an infinite H
-                    return True
+                    out.add(i)
             for o in node.outs:
                 if rule.route in ("healthy", "fanout"):
                     share = 1.0
@@ -135,7 +153,7 @@ class StateFlow:
                 else:
                     share = max(o.flow_read, o.flow_write)
                 lam[o.target] += lam[i] * share
-        return False
+        return out
 
     # --- the state -----------------------------------------------------------------------------
     def _groups_up(self, state: dict, cid: str, rows: int) -> np.ndarray:
@@ -222,19 +240,20 @@ class StateFlow:
     def client_shares(self, state: dict, rows: int) -> dict[int, np.ndarray]:
         """Per client (plan index): the share of its admitted requests that complete, per
         state (1 where none is admitted)."""
-        return self._run(state, rows)[0]
+        return self._run(state, rows, every_rho=False)[0]
 
     def utilizations(self, state: dict, rows: int) -> dict[str, np.ndarray]:
         """ρ(state) of every component that sheds (a database: its busiest node), per state."""
-        return self._run(state, rows)[1]
+        return self._run(state, rows, every_rho=True)[1]
 
-    def _run(self, state: dict, rows: int):
+    def _run(self, state: dict, rows: int, every_rho: bool):
+        """(client shares, ρ per component); ρ of the nodes that cannot be overloaded only with
+        ``every_rho`` (their served share is 1 without it)."""
         plan = self.plan
         rho: dict[str, np.ndarray] = {}
         up, cs_r, cs_w = self._can_serve(state, rows)
-        zero = np.zeros(rows)
-        # Flow: sync and queued, reads and writes.
-        sr = {i: zero for i in self.nodes}
+        # Flow: sync and queued, reads and writes; 0.0 (a scalar) until something arrives.
+        sr = dict.fromkeys(self.nodes, 0.0)
         sw = dict(sr)
         qr = dict(sr)
         qw = dict(sr)
@@ -245,49 +264,58 @@ class StateFlow:
             node, rule = plan.nodes[i], self.rules[i]
             if node.is_client:
                 lam = node.rps
-                sr[i] = zero + lam * node.read_ratio
-                sw[i] = zero + lam * (1.0 - node.read_ratio)
+                sr[i] = np.full(rows, lam * node.read_ratio)
+                sw[i] = np.full(rows, lam * (1.0 - node.read_ratio))
             if node.db is not None:
-                db_succ[i], rho[node.id] = self._database(state, i, rows, sr[i] + qr[i],
-                                                          sw[i] + qw[i])
+                db_succ[i], rho[node.id] = self._database(
+                    state, i, rows, _per_state(sr[i] + qr[i], rows),
+                    _per_state(sw[i] + qw[i], rows))
                 continue
             lam = sr[i] + sw[i] + qr[i] + qw[i]
             if node.is_client or not rule.sheds or i in self.queued:
                 f = np.ones(rows)
+            elif i not in self.may_shed and not every_rho:
+                f = 1.0
             else:
                 f, rho[node.id] = self._served_share(state, i, rows, lam)
             is_up = up[i] if not node.is_client else np.ones(rows, bool)
             f = np.where(is_up, f, 0.0)
             served[i] = f
-            g = np.ones(rows)
-            if node.limit_rps is not None:
+            g = None  # no rate limit: g = 1, left out of the products
+            limited = node.limit_rps is not None
+            if limited:
                 g = _ratio_capped(np.full(rows, node.limit_rps), f * lam)
             passed[i] = g
-            if rule.passes_down:
-                down = ~is_up
-            else:
-                down = np.zeros(rows, bool)
+            down = ~is_up if rule.passes_down else None
             for read, src_s, src_q, dst_s, dst_q, cs in ((True, sr, qr, sr, qr, cs_r),
                                                         (False, sw, qw, sw, qw, cs_w)):
                 s_in, q_in = src_s[i], src_q[i]
                 outs = node.outs
-                if rule.route == "healthy":
-                    tot = sum(o.flow_read * cs[o.target] for o in outs)
-                for o in outs:
-                    w = o.flow_read if read else o.flow_write
-                    if rule.route == "healthy":
-                        w = np.where(tot > 0, o.flow_read * cs[o.target] / np.where(
-                            tot > 0, tot, 1.0), 0.0)
-                    elif rule.route == "fanout":
+                if not outs:
+                    continue
+                if rule.route == "fanout":
+                    for o in outs:
                         dst_q[o.target] = dst_q[o.target] + (s_in + q_in) * is_up
-                        continue
-                    s_out = s_in * f * g * w
-                    q_out = q_in * is_up * g * w
-                    if rule.passes_down:
+                    continue
+                s_fg = s_in * f * g if limited else s_in * f
+                no_queued = isinstance(q_in, float) and q_in == 0.0
+                q_ug = None if no_queued else (q_in * is_up * g if limited else q_in * is_up)
+                if rule.route == "healthy":
+                    # Shares over the targets that can serve; where none can, every term is 0.
+                    ok = [o.flow_read * cs[o.target] for o in outs]
+                    tot = sum(ok)
+                    safe = np.where(tot > 0, tot, 1.0)
+                for n, o in enumerate(outs):
+                    w = ok[n] / safe if rule.route == "healthy" else (
+                        o.flow_read if read else o.flow_write)
+                    s_out = s_fg * w
+                    q_out = 0.0 if q_ug is None else q_ug * w
+                    if down is not None:
                         s_out = np.where(down, s_in * o.flow_write, s_out)
-                        q_out = np.where(down, q_in * o.flow_write, q_out)
-                    dst_s[o.target] = dst_s[o.target] + s_out
-                    dst_q[o.target] = dst_q[o.target] + q_out
+                        if q_ug is not None:
+                            q_out = np.where(down, q_in * o.flow_write, q_out)
+                    dst_s[o.target] = _plus(dst_s[o.target], s_out)
+                    dst_q[o.target] = _plus(dst_q[o.target], q_out)
         return self._success(rows, up, cs_r, cs_w, served, passed, db_succ), rho
 
     def _served_share(self, state: dict, i: int, rows: int, lam: np.ndarray):
@@ -327,7 +355,11 @@ class StateFlow:
         return (ok_r, ok_w), busiest
 
     def _success(self, rows, up, cs_r, cs_w, served, passed, db_succ):
+        """Per client, the share of its admitted requests that complete. Values the same in
+        every state stay scalars; without a rate limit nothing is rejected and the rejected
+        shares are not computed (they are all 0)."""
         plan = self.plan
+        rejects = self.rejects
         succ = {True: {}, False: {}}
         rej = {True: {}, False: {}}
         for i in reversed(self.nodes):
@@ -336,48 +368,62 @@ class StateFlow:
                 S, J = succ[read], rej[read]
                 if node.db is not None:
                     S[i] = db_succ[i][0 if read else 1]
-                    J[i] = np.zeros(rows)
+                    J[i] = 0.0
                     continue
                 outs = node.outs
                 w_of = [o.flow_read if read else o.flow_write for o in outs]
+                j_val = 0.0
                 if rule.route == "share":
                     s_bar = sum(w * S[o.target] for w, o in zip(w_of, outs) if w > 0)
-                    j_bar = sum(w * J[o.target] for w, o in zip(w_of, outs) if w > 0)
                     left = max(0.0, 1.0 - sum(w_of)) if outs else 1.0
-                    s_val, j_val = left + s_bar * np.ones(rows), j_bar * np.ones(rows)
+                    s_val = left + s_bar
+                    if rejects:
+                        j_val = sum(w * J[o.target] for w, o in zip(w_of, outs) if w > 0)
                 elif rule.route == "healthy":
                     cs = cs_r if read else cs_w
-                    tot = sum(o.flow_read * cs[o.target] for o in outs)
+                    ok = [o.flow_read * cs[o.target] for o in outs]
+                    tot = sum(ok)
                     safe = np.where(tot > 0, tot, 1.0)
-                    s_val = sum(o.flow_read * cs[o.target] * S[o.target] for o in outs) / safe
-                    j_val = sum(o.flow_read * cs[o.target] * J[o.target] for o in outs) / safe
+                    s_val = sum(k * S[o.target] for k, o in zip(ok, outs)) / safe
+                    if rejects:
+                        j_val = sum(k * J[o.target] for k, o in zip(ok, outs)) / safe
                 elif rule.route == "calls":
-                    s_val, j_val = np.ones(rows), np.zeros(rows)
+                    s_val = 1.0
                     for w, o in zip(w_of, outs):
                         if w > 0:
                             s_val = s_val * ((1.0 - w) + w * S[o.target])
-                            j_val = j_val + w * J[o.target]
+                            if rejects:
+                                j_val = j_val + w * J[o.target]
                     j_val = np.minimum(j_val, 1.0)
                 else:  # fanout and terminal: done once accepted
-                    s_val, j_val = np.ones(rows), np.zeros(rows)
+                    s_val = 1.0
                 if node.is_client:
                     S[i], J[i] = s_val, j_val
                     continue
                 f, g = served[i], passed[i]
-                s_up = f * g * s_val
-                j_up = f * ((1.0 - g) + g * j_val)
+                s_up = f * s_val if g is None else f * g * s_val
                 if rule.passes_down:
                     s_dn = sum(o.flow_write * S[o.target] for o in outs)
-                    j_dn = sum(o.flow_write * J[o.target] for o in outs)
                     S[i] = np.where(up[i], s_up, s_dn)
-                    J[i] = np.where(up[i], j_up, j_dn)
                 else:
-                    S[i] = np.where(up[i], s_up, 0.0)
-                    J[i] = np.where(up[i], j_up, 0.0)
+                    S[i] = s_up  # f is 0 where the node is down
+                g = 1.0 if g is None else g
+                if rejects:
+                    j_up = f * ((1.0 - g) + g * j_val)
+                    if rule.passes_down:
+                        j_dn = sum(o.flow_write * J[o.target] for o in outs)
+                        J[i] = np.where(up[i], j_up, j_dn)
+                    else:
+                        J[i] = np.where(up[i], j_up, 0.0)
+                else:
+                    J[i] = 0.0
         out = {}
         for i in self.clients:
             rr = plan.nodes[i].read_ratio
-            done = rr * succ[True][i] + (1.0 - rr) * succ[False][i]
+            done = _per_state(rr * succ[True][i] + (1.0 - rr) * succ[False][i], rows)
+            if not rejects:
+                out[i] = done  # everything admitted
+                continue
             admitted = 1.0 - (rr * rej[True][i] + (1.0 - rr) * rej[False][i])
             out[i] = np.where(admitted > 1e-15, done / np.where(admitted > 1e-15, admitted, 1.0),
                               1.0)

@@ -129,7 +129,9 @@ class DistinctSampler:
     is binomial (all variables in one call), which rows uniform, and their values follow the
     variable's other probabilities. A large design draws mostly the same few states (everything
     up, one part down), so a row is identified by a 128-bit fingerprint of its deviations and
-    each distinct state is evaluated once. What does not depend on the draw is prepared once."""
+    each distinct state is evaluated once. What does not depend on the draw is prepared once.
+    ``draw`` also returns the fingerprints (16 bytes each), so that a state drawn again in a later
+    chunk can reuse its figure."""
 
     def __init__(self, variables: list[Variable]):
         self.variables = variables
@@ -143,7 +145,8 @@ class DistinctSampler:
         self.salt = [keys.integers(0, 2 ** 63, size=(len(v.values), 2), dtype=np.uint64)
                      for v in variables]
 
-    def draw(self, rows: int, rng: np.random.Generator) -> tuple[dict, np.ndarray]:
+    def draw(self, rows: int, rng: np.random.Generator) -> tuple[dict, np.ndarray, np.ndarray]:
+        """(distinct states, how often each was drawn, their fingerprints) of ``rows`` draws."""
         fp = np.zeros((rows, 2), dtype=np.uint64)
         counts = rng.binomial(rows, self.p_any) if self.variables else []
         drawn = []
@@ -157,11 +160,11 @@ class DistinctSampler:
             fp[where] ^= self.salt[j][value_idx]
             drawn.append((j, where, value_idx))
         view = np.ascontiguousarray(fp).view(np.dtype((np.void, 16))).ravel()
-        _, first, inverse, seen = np.unique(view, return_index=True, return_inverse=True,
+        prints, first, inverse, seen = np.unique(view, return_index=True, return_inverse=True,
                                             return_counts=True)
         state = {v.key: np.full(len(first), v.values[m])
                  for v, m in zip(self.variables, self.mode)}
         for j, where, value_idx in drawn:
             v = self.variables[j]
             state[v.key][inverse[where]] = v.values[value_idx]
-        return state, seen.astype(float)
+        return state, seen.astype(float), prints

@@ -140,14 +140,22 @@ def _lost(flow: StateFlow, w: dict[int, float], state: dict, rows: int) -> np.nd
 
 
 def _sampled(flow: StateFlow, w: dict[int, float], variables, rng) -> tuple[float, float]:
-    """(mean, variance of the mean) of the lost share over ``MC_STATES`` sampled states."""
+    """(mean, variance of the mean) of the lost share over ``MC_STATES`` sampled states. A state
+    is evaluated once: one drawn again in a later chunk (everything up, one part down) takes the
+    figure already found for it."""
     total = total_sq = 0.0
     done = 0
     sampler = DistinctSampler(variables)
+    known: dict[bytes, float] = {}
     while done < MC_STATES:
         n = min(_CHUNK, max(1_000, _CHUNK_CELLS // max(1, len(variables))), MC_STATES - done)
-        state, counts = sampler.draw(n, rng)
-        lost = _lost(flow, w, state, len(counts))
+        state, counts, prints = sampler.draw(n, rng)
+        keys = [p.tobytes() for p in prints]
+        new = np.array([r for r, key in enumerate(keys) if key not in known], dtype=np.intp)
+        if len(new):
+            fresh = _lost(flow, w, {k: v[new] for k, v in state.items()}, len(new))
+            known.update(zip((keys[r] for r in new), fresh.tolist()))
+        lost = np.array([known[key] for key in keys])
         total += float(np.dot(counts, lost))
         total_sq += float(np.dot(counts, lost * lost))
         done += n
@@ -196,9 +204,14 @@ def _overloads(flow: StateFlow, state: dict, rows: int, cands: list[str]) -> dic
     """Per row: the most overloaded component there (its id and ρ), for the explaining
     sentence; rows where nothing is over 100% are left out."""
     rhos = flow.utilizations(state, rows)
+    if not rhos:
+        return {}
+    ids = list(rhos)
+    table = np.vstack([np.broadcast_to(rhos[cid], (rows,)) for cid in ids])
+    top = np.argmax(table, axis=0)  # the first of equals, as max() picks
     out = {}
     for r in range(1, rows):
-        best = max(rhos.items(), key=lambda kv: kv[1][r], default=None)
-        if best is not None and best[1][r] > 1.0:
-            out[r] = (best[0], float(best[1][r]))
+        rho = float(table[top[r], r])
+        if rho > 1.0:
+            out[r] = (ids[top[r]], rho)
     return out

@@ -15,7 +15,7 @@ class ApiGatewayParams(CommonParams):
                                  json_schema_extra=unit("$/h"))
     rate_limit_rps: float | None = Field(
         None, ge=0, description="Cap on requests forwarded per second; empty = no cap.",
-        json_schema_extra=unit("req/s"))
+        json_schema_extra=unit("req/s", label="Rate limit", unset="no limit", start=1000.0))
 
 
 SPEC = KindSpec(

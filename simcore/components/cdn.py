@@ -2,10 +2,11 @@
 
 from pydantic import Field
 
-from simcore.components.base import CommonParams, KindSpec, unit
+from simcore.components.base import KindSpec, unit
+from simcore.components.cache import CachingParams
 
 
-class CdnParams(CommonParams):
+class CdnParams(CachingParams):
     workers: int = Field(10_000, ge=1, le=1_000_000, description="Requests an edge serves at once.",
                          json_schema_extra=unit(""))
     service_time_ms: float = Field(5.0, ge=0, le=3_600_000,

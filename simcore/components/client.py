@@ -10,7 +10,7 @@ from simcore.components.base import KindSpec, ParamsBase, unit
 class ClientParams(ParamsBase):
     rps: float = Field(
         ..., ge=0, le=1e9, description="Requests per second the clients send.",
-        json_schema_extra=unit("req/s"),
+        json_schema_extra=unit("req/s", label="Rate", start=100.0),
     )
     read_ratio: float = Field(
         1.0, ge=0, le=1, description="Share of requests that are reads (the rest are writes).",
@@ -23,7 +23,7 @@ class ClientParams(ParamsBase):
     )
     timeout_ms: float | None = Field(
         None, ge=0, description="Give up on a request after this long; empty = wait forever.",
-        json_schema_extra=unit("ms"),
+        json_schema_extra=unit("ms", label="Timeout", unset="none", start=1000.0),
     )
     retries: int = Field(
         0, ge=0, le=10, description="Times a failed or timed-out request is sent again.",
@@ -31,7 +31,7 @@ class ClientParams(ParamsBase):
     )
     retry_backoff_ms: float = Field(
         100.0, ge=0, description="Wait before the first retry; doubles on each further retry.",
-        json_schema_extra=unit("ms"),
+        json_schema_extra=unit("ms", label="Retry backoff"),
     )
     retry_jitter: Literal["none", "full"] = Field(
         "none", description="none: retry m waits backoff·2^m; full: a uniform draw on "
@@ -66,7 +66,7 @@ class ClientParams(ParamsBase):
     )
     request_kb: float = Field(
         1.0, ge=0, description="Request size (1 KB = 1000 bytes); costs time on links with a bandwidth.",
-        json_schema_extra=unit("KB"),
+        json_schema_extra=unit("KB", label="Request size"),
     )
 
 

@@ -27,7 +27,7 @@ class DatabaseParams(CommonParams):
         "reads stale for the lag.")
     replication_lag_ms: float = Field(0.0, ge=0, le=3_600_000,
                                       description="Time for a write to reach the replicas.",
-                                      json_schema_extra=unit("ms"))
+                                      json_schema_extra=unit("ms", label="Replication lag"))
     engine: str = Field("PostgreSQL", description="Database engine (shown only).")
 
     @model_validator(mode="after")

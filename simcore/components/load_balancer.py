@@ -20,7 +20,7 @@ class BalancerParams(CommonParams):
     health_check_interval_s: float = Field(
         5.0, ge=0, le=3600,
         description="How long a dead target keeps receiving traffic before the check notices.",
-        json_schema_extra=unit("s"))
+        json_schema_extra=unit("s", label="Health check"))
     sticky: bool = Field(
         False, description="Keep each client session on one target instance (session "
         "affinity); a session moves only when its instance stops serving.",

@@ -17,7 +17,7 @@ class MessageQueueParams(CommonParams):
         None, ge=0,
         description="Messages each subscription's backlog holds (a copy arriving at a full "
         "backlog is lost); empty = unbounded.",
-        json_schema_extra=unit("messages"))
+        json_schema_extra=unit("messages", unset="unbounded", start=10_000))
     max_deliveries: int = Field(
         5, ge=1, le=1000,
         description="Deliveries of a message (the first included) before a failing one is "

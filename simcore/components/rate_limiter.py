@@ -16,10 +16,10 @@ class RateLimiterParams(CommonParams):
     cost_per_hour: float = Field(0.02, ge=0, description="Price of one limiter node, per hour.",
                                  json_schema_extra=unit("$/h"))
     limit_rps: float = Field(..., ge=0, description="Requests admitted per second, in all.",
-                             json_schema_extra=unit("req/s"))
+                             json_schema_extra=unit("req/s", label="Limit", start=1000.0))
     burst: float | None = Field(
         None, ge=0, description="Requests admitted at once above the rate (token bucket size); "
-        "empty = one second of limit_rps.", json_schema_extra=unit("requests"))
+        "empty = one second of limit_rps.", json_schema_extra=unit("requests", unset="1 s of limit", start=100.0))
     policy: Literal["token_bucket", "fixed_window", "sliding_window"] = Field(
         "token_bucket", description="Token bucket, fixed one-second windows, or a sliding window.")
 

@@ -17,9 +17,9 @@ from typing import Any
 
 from simcore.engine.counters import breaker_transitions, component_counters, design_counters
 from simcore.engine.stats import mean_ci, mean_or_none
+from simcore.results.series import SERIES
 
 _LATENCY_KEYS = ("mean", "p50", "p95", "p99", "p999")
-_TS_KEYS = ("throughput_rps", "p50_ms", "p95_ms", "p99_ms", "error_rate", "availability")
 _COMPONENT_SUMS = ("served", "dropped", "rejected")
 """Per-component counts reported as the mean per replication (requests per measured window)."""
 _COMPONENT_EXTRA_COUNTS = ("hits", "misses", "passed_through", "stale_reads", "replica_reads",
@@ -28,8 +28,10 @@ _COMPONENT_EXTRA_COUNTS = ("hits", "misses", "passed_through", "stale_reads", "r
 _MESSAGE_KEYS = ("lost_messages", "dead_lettered", "max_backlog", "mean_delivery_delay_ms")
 """SPEC §7.3 figures of every component (null where it is no queue), each the mean per
 replication with its interval in the component's ``ci95`` object."""
-_MESSAGE_TOTALS = ("lost_messages", "dead_lettered")
-_QUEUE_SERIES = ("backlog", "oldest_message_age_s")
+_CACHE_KEYS = ("lost_writes", "max_staleness_ms")
+"""SPEC §7.4 figures of every component (null where it is no cache, the staleness null too for
+a cache without keys), each the mean per replication with its interval in ``ci95``."""
+_MESSAGE_TOTALS = ("lost_messages", "dead_lettered", "lost_writes")
 
 
 def _finite(x: Any) -> float | None:
@@ -118,6 +120,10 @@ class SimulationResult:
         """A fraction's mean and interval (cut to [0, 1])."""
         return _stat((r.get(key) for r in self.replications), hi=1.0)
 
+    def count(self, key: str) -> dict:
+        """A run-wide count's mean per replication and its interval (cut at 0)."""
+        return _stat(r.get(key) for r in self.replications)
+
     def components(self) -> dict:
         """Per component: utilization (its busiest instance's busy fraction over the measured
         window; ``utilization_mean`` averages its instances) and mean queue (time-averaged
@@ -150,7 +156,7 @@ class SimulationResult:
                 total = hits + sum(c.get("misses") or 0 for c in rows)
                 row["hit_ratio"] = hits / total if total else None
             ci95 = row.setdefault("ci95", {})
-            for k in _MESSAGE_KEYS:
+            for k in (*_MESSAGE_KEYS, *_CACHE_KEYS):
                 row[k] = mean_or_none(_finite(c.get(k)) for c in rows)
                 if row[k] is not None and len(rows) > 1:
                     ci95[k] = _ci(c.get(k) for c in rows)
@@ -195,28 +201,29 @@ class SimulationResult:
                 "instant_max_utilization": _finite(self.instant_max_utilization)}
 
     def timeseries(self) -> dict:
-        """One row per simulated second (warm-up included; ``t_s`` is the end of the second),
-        each value the mean over the replications that have a value for that second (a second
-        with no finished request has no percentile). Queue depth and utilization per component
-        likewise."""
+        """One row per simulated second (warm-up included; ``t_s`` is the end of the second):
+        every series of simcore.results.series that aggregates, each value the mean over the
+        replications that have a value for that second (a second with no finished request has
+        no percentile); a component series likewise per component."""
+        kept = [s for s in SERIES.values() if s.aggregate == "mean"]
         if not self.replications:
-            return {"t_s": [], **{k: [] for k in _TS_KEYS},
-                    "queue_depth": {}, "utilization": {}, "instances": {}}
+            return {"t_s": [], **{s.key: {} if s.per_component else [] for s in kept}}
         series = [r["timeseries"] for r in self.replications]
         length = min(len(s["t_s"]) for s in series)
         out: dict = {"t_s": list(series[0]["t_s"][:length])}
-        for k in _TS_KEYS:
-            out[k] = [mean_or_none(_finite(s[k][i]) for s in series if k in s)
-                      for i in range(length)]
-        for key in ("queue_depth", "utilization", "instances", *_QUEUE_SERIES):
-            if key not in series[0]:
-                continue
-            per: dict = {}
-            for cid in series[0].get(key, {}):
-                per[cid] = [mean_or_none(_finite(s[key][cid][i]) for s in series
-                                         if cid in s.get(key, {}) and i < len(s[key][cid]))
-                            for i in range(length)]
-            out[key] = per
+
+        def mean_at(values_of, i):
+            return mean_or_none(_finite(v[i]) for v in values_of if i < len(v))
+
+        for s in kept:
+            if s.per_component:
+                ids = series[0].get(s.key, {})
+                out[s.key] = {cid: [mean_at([r[s.key][cid] for r in series
+                                             if cid in r.get(s.key, {})], i)
+                                    for i in range(length)] for cid in ids}
+            else:
+                out[s.key] = [mean_at([r[s.key] for r in series if s.key in r], i)
+                              for i in range(length)]
         return out
 
     def measured_s(self) -> float | None:

@@ -1,14 +1,13 @@
-"""Up/down changes during a traffic run: the scenario's events (fail, spike, latency,
-partition, at ``at_s`` for ``duration_s``), random MTBF/MTTR failures when
+"""Up/down changes during a traffic run: the scenario's events (each applied as its type
+declares in ``simcore/events/``, at ``at_s``), random MTBF/MTTR failures when
 ``random_failures`` is on, and the balancers' periodic health checks.
 
-A ``fail`` event takes a component wholly down (every instance; for a database every node) or
-a group (every member, standbys included: a common cause). A standby takes over
-``failover_s`` after a component's instances (a shard's primary) are all down, unless the
-outage is its group's. Random failures draw, per instance / database node / group, exponential
-times to failure (mean MTBF) and to repair (mean MTTR); with only ``availability`` given,
-MTTR is 1 h and MTBF = a / (1 − a) · MTTR — so in a run of minutes they are rare. A
-standby fails and is repaired the same way (it cannot take over while it is down).
+A standby takes over ``failover_s`` after a component's instances (a shard's primary) are
+all down, unless the outage is its group's. Random failures draw, per instance / database
+node / group, exponential times to failure (mean MTBF) and to repair (mean MTTR); with only
+``availability`` given, MTTR is 1 h and MTBF = a / (1 − a) · MTTR — so in a run of minutes
+they are rare. A standby fails and is repaired the same way (it cannot take over while it is
+down).
 """
 
 from __future__ import annotations
@@ -59,64 +58,25 @@ def inject_events(sim, raw_events) -> list[dict]:
 
 def _target_problem(sim, ev) -> str | None:
     t = ev.target
-    if ev.type == "fail":
-        if t in sim.nodes or t in sim.group_members:
-            return None
-        if t in sim.client_by_id:
-            return f"a client cannot fail ('{t}'); fail what it calls"
-        return f"fail target '{t}' is not a component or group"
-    if ev.type == "spike":
-        return None if t in sim.client_by_id else f"spike target '{t}' must be a client"
-    return None if t in sim.edges else f"{ev.type} target '{t}' must be a link"
+    if t in sim.client_by_id:
+        what, role = "client", None
+    elif t in sim.nodes:
+        what, role = "component", sim.nodes[t].role
+    elif t in sim.group_members:
+        what, role = "group", None
+    else:
+        what, role = ("link" if t in sim.edges else None), None
+    problem = ev.spec.target_problem(t, what, role)
+    return f"{ev.type} event: {problem}" if problem else None
 
 
 def _starter(sim, ev):
+    """Start ``ev`` as its type declares; a lasting event ends ``duration_s`` later."""
     def start(_e):
-        undo = _apply(sim, ev)
-        sim.after(ev.duration_s, lambda _e2: undo())
+        end = ev.spec.apply(sim, ev)
+        if end is not None:
+            sim.after(ev.duration_s, lambda _e2: end())
     return start
-
-
-def _apply(sim, ev):
-    """Apply one scenario event now; returns the function that ends it."""
-    if ev.type == "fail":
-        if ev.target in sim.nodes:
-            node = sim.nodes[ev.target]
-            sim.event_log.append((sim.env.now, "fail", ev.target))
-            for k in range(len(node.inst_down)):
-                node.inst_down[k] += 1
-            node.refresh()
-            sim.state_changed()
-
-            def end():
-                for k in range(len(node.inst_down)):
-                    node.inst_down[k] -= 1
-                node.refresh()
-                sim.state_changed()
-            return end
-        members = [sim.nodes[m] for m in sim.group_members.get(ev.target, [])]
-        set_group(sim, members, +1)
-        return lambda: set_group(sim, members, -1)
-    if ev.type == "spike":
-        client = sim.client_by_id[ev.target]
-        m = float(ev.multiplier)
-        client.set_multiplier(client.mult * m)
-        return lambda: client.set_multiplier(client.mult / m)
-    edge = sim.edges[ev.target]
-    if ev.type == "latency":
-        extra = float(ev.extra_ms) / 1000.0
-        edge.extra_s += extra
-
-        def end_latency():
-            edge.extra_s -= extra
-        return end_latency
-    edge.partitioned += 1  # partition
-    sim.state_changed()  # balancers checking at every change stop using the link
-
-    def end_partition():
-        edge.partitioned -= 1
-        sim.state_changed()
-    return end_partition
 
 
 def set_group(sim, members, delta: int) -> None:
@@ -138,10 +98,10 @@ def start_random_failures(sim, rep) -> None:
         exp = Exponentials(child_generator(rep, node.id, "failures"))
         if role(node.role).per_node_state:
             for i in range(len(node.node_down)):
-                _cycle(sim, exp, mtbf, mttr, _db_node_toggle(sim, node, i))
+                _cycle(sim, exp, mtbf, mttr, _down_toggle(sim, node, node.node_down, i))
         else:
             for k in range(len(node.inst_down)):
-                _cycle(sim, exp, mtbf, mttr, _inst_toggle(sim, node, k))
+                _cycle(sim, exp, mtbf, mttr, _down_toggle(sim, node, node.inst_down, k))
         if node.standby:
             # a standby fails and is repaired like any node (the analysis's standby is up
             # with the instance availability too); while down it cannot take over
@@ -159,9 +119,11 @@ def start_random_failures(sim, rep) -> None:
         _cycle(sim, exp, mtbf, mttr, lambda d, members=members: set_group(sim, members, d))
 
 
-def _inst_toggle(sim, node, k):
+def _down_toggle(sim, node, down: list[int], i: int):
+    """Count one more (or one less) reason for ``down[i]`` (an instance's or a database
+    node's), then let the node and the health checks see it."""
     def toggle(delta):
-        node.inst_down[k] += delta
+        down[i] += delta
         node.refresh()
         sim.state_changed()
     return toggle
@@ -175,14 +137,6 @@ def _standby_toggle(sim, node, s):
             node.shard_standby_down[s] += delta
         else:
             node.standby_down += delta
-        node.refresh()
-        sim.state_changed()
-    return toggle
-
-
-def _db_node_toggle(sim, node, i):
-    def toggle(delta):
-        node.node_down[i] += delta
         node.refresh()
         sim.state_changed()
     return toggle

@@ -85,9 +85,9 @@ class REdge:
 
 def settle_edges(edges, events, live: bool) -> None:
     """Mark the links whose latency and partition state stay as designed for the whole run:
-    no scenario ``latency`` or ``partition`` event targets them and no events can be added
+    no scenario event whose type touches links (``EventSpec.touches_links``) targets them and no events can be added
     during the run (``live``). Their calls take the short path of ``make_call``."""
-    touched = {ev.target for ev in events if ev.type in ("latency", "partition")}
+    touched = {ev.target for ev in events if ev.spec.touches_links}
     for e in edges:
         e.fixed = not live and e.id not in touched
         e.direct = e.fixed and e.simple and e.lat_s == 0.0 and e.s_per_kb == 0.0

@@ -77,7 +77,8 @@ class RunMetrics:
                 self.rejected += 1
 
     def second_row(self) -> dict:
-        """Throughput, percentiles and rates of the second just ended; resets the counters."""
+        """The run series (simcore.results.series) of the second just ended: throughput,
+        percentiles and rates; resets the counters."""
         p50, p95, p99 = _sorted_percentiles(self.s_bins, (0.5, 0.95, 0.99))
         done = self.s_ok + self.s_fail + self.s_rej
         row = {
@@ -125,6 +126,3 @@ def _sorted_percentiles(bins: list[int], qs) -> list[float | None]:
     bins.sort()
     return [bin_value(bins[max(1, math.ceil(q * n)) - 1]) for q in qs]
 
-
-def finite_or_none(x):
-    return x if x is not None and math.isfinite(x) else None

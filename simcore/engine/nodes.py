@@ -266,48 +266,6 @@ class RouterNode(RNode):
         self.call(self.pick_edge(), req, done)
 
 
-class CacheNode(RNode):
-    """cache, cdn: a read hits with ``hit_ratio``; misses and writes go on to one target. When
-    no instance is up, requests pass straight to the target (degraded, not failed)."""
-
-    passes_answers = True
-
-    def __init__(self, sim, node, rep):
-        super().__init__(sim, node, rep)
-        self.h = float(self.params.hit_ratio)
-        self._lookup_cb = self._lookup  # made once, not on every request
-        self.hits = 0
-        self.misses = 0
-        self.passed = 0
-
-    def arrive(self, req, inst, done):
-        if self.n_alive == 0 or (inst >= 0 and not self.alive[inst]):
-            self.passed += 1
-            self.call(self.pick_edge(), req, done)
-            return
-        # serve_then, inline (an instance is up: checked above)
-        if inst < 0:
-            inst = self.alive_idx[0] if self.n_alive == 1 else self.pick_instance(-1)
-        if not self.stations[inst].enter(self._lookup_cb, req, done):
-            done(FAIL)
-
-    def _lookup(self, req, done):
-        if req.read:
-            b = self.u.buf  # self.u.next(), inline
-            if not b:
-                self.u.refill()
-                b = self.u.buf
-            hit = b.pop() < self.h
-        else:
-            hit = False
-        if hit:
-            self.hits += 1
-            done(OK)
-            return
-        self.misses += 1
-        self.call(self.pick_edge(), req, done)
-
-
 class ServiceNode(RNode):
     """service: own work, then each outgoing link in order with its probability; the first
     failed call fails the request. Blocking: the worker is held until the calls are done."""
@@ -455,7 +413,6 @@ class BalancerNode(RNode):
             self.sessions = StickySessions(self)
             self._route_cb = self.sessions.route
         self.rr_inst: list[int] = []
-        self.view: list[list[int]] = []
         self.outstanding: list[list[int]] = []
 
     @property
@@ -479,12 +436,11 @@ class BalancerNode(RNode):
         ok = serving(self.sim)
         views = ([], [])
         for e in self.out:
-            inst = (list(range(e.dst.n)) if isinstance(e.dst, CacheNode)
+            inst = (list(range(e.dst.n)) if e.dst.role == "cache"
                     else list(e.dst.alive_idx))
             for r in (0, 1):
                 views[r].append(inst if ok[e.dst.id][r] and not e.partitioned else [])
         self.view_r, self.view_w = views
-        self.view = self.view_r
 
     def arrive(self, req, inst, done):
         # serve_then, inline (a balancer is on the path of every request it fronts)

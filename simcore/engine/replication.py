@@ -14,10 +14,10 @@ def run_replication(design: Design, *, seed: int, rep_index: int = 0,
     ``seed`` and return the replication's results (a picklable dict of plain values).
 
     ``duration_s`` (warm-up included) and ``warmup_s`` default to the design's scenario, else
-    60 s and 5 s. ``on_second(row)`` is called after every simulated second with ``row``: t_s,
-    throughput_rps, p50_ms, p95_ms, p99_ms, error_rate, availability (of the requests finished
-    in that second), queue_depth {component id: requests/messages waiting}, up {component id:
-    bool}, utilization {component id: busiest instance's busy fraction over that second}.
+    60 s and 5 s. ``on_second(row)`` is called after every simulated second with a
+    ``simcore.results.rows.SecondRow``: ``t_s`` (the end of the second) and the value of every
+    series of ``simcore.results.series`` (the run series over the requests finished in that
+    second; the component series per component id).
     ``should_stop()`` is polled after each simulated second; when it returns True the run ends
     there and the results are marked ``"stopped": True``.
     ``inject()``, when given, is polled after each simulated second and returns a list (maybe

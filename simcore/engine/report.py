@@ -189,6 +189,12 @@ def _messages(j: dict) -> list[str]:
         lines.append(f"Dead-lettered     {_count(dead)} messages per replication"
                      f"{_ci(ci.get('dead_lettered'), _count)} (processing failed every "
                      "delivery)")
+    if j.get("lost_writes"):
+        where = ", ".join(f"{cid} {_count(c['lost_writes'])}"
+                          for cid, c in j["components"].items() if c.get("lost_writes"))
+        lines.append(f"WARNING: WRITES LOST  {_count(j['lost_writes'])} per replication"
+                     f"{_ci(ci.get('lost_writes'), _count)} ({where}): a write-behind cache "
+                     "failed while holding writes it had already confirmed")
     return lines
 
 
@@ -205,6 +211,10 @@ def _components(j: dict) -> list[str]:
         notes = []
         if c.get("hit_ratio") is not None:
             notes.append(f"hit ratio {_pct(c['hit_ratio'])}")
+        if c.get("max_staleness_ms") is not None:
+            notes.append(f"oldest hit {_num(c['max_staleness_ms'])} ms")
+        if c.get("lost_writes"):
+            notes.append(f"WRITES LOST {_count(c['lost_writes'])}")
         if c.get("stale_read_fraction") is not None and c.get("replica_reads"):
             notes.append(f"stale reads {_rate(c['stale_read_fraction'])} of replica reads")
         if c.get("lost_messages"):

@@ -1,5 +1,6 @@
 """One replication's model: the compiled design wired into run-time objects, the clock driven
-one simulated second at a time, and the replication's results as a plain dict."""
+one simulated second at a time (a SecondRow each), and the replication's results as a plain
+dict."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from functools import partial
 from simcore.analysis.cost import HOURS_PER_MONTH, monthly_cost
 from simcore.design import Design, Scenario
 from simcore.engine import failures
+from simcore.engine.caching import CacheNode
 from simcore.engine.calls import TrackedReq, needs_tracking, tracked_call
 from simcore.engine.clients import RClient, Req
 from simcore.engine.kernel import Kernel
@@ -20,10 +22,11 @@ from simcore.engine.links import (
     settle_edges,
 )
 from simcore.engine.metrics import RunMetrics
-from simcore.engine.nodes import BalancerNode, CacheNode, ServiceNode
+from simcore.engine.nodes import BalancerNode, ServiceNode
 from simcore.engine.sticky import with_sessions
 from simcore.engine.storage import DatabaseNode, QueueNode
 from simcore.engine.streams import child_generator, replication_seed
+from simcore.results.rows import SecondRow, SeriesRecorder
 from simcore.topology import compile_design
 
 MAX_WAITING_WORK = 200_000
@@ -74,7 +77,6 @@ class Sim:
         self.saturation: dict[str, dict] = {}
         self.standby_takeovers = 0
         self.random_failures = 0
-        self.event_log: list = []
 
         self.nodes: dict = {}
         self.clients: list[RClient] = []
@@ -109,6 +111,7 @@ class Sim:
         self.group_members = {gid: list(g.members) for gid, (g, _p) in topo.groups.items()}
         self.stations = [(n, st) for n in self.nodes.values() for st in n.stations]
         self.queues = [n for n in self.nodes.values() if isinstance(n, QueueNode)]
+        self.caches = [n for n in self.nodes.values() if isinstance(n, CacheNode)]
         self.consumers = [n for n in self.nodes.values() if n.feeds]
         self.autoscalers = {nid: n.autoscaler for nid, n in self.nodes.items()
                             if getattr(n, "autoscaler", None) is not None}
@@ -168,14 +171,7 @@ class Sim:
             self.after(self.warmup_s, lambda ev: self._start_measuring())
         else:
             self._start_measuring()
-        ts: dict = {"t_s": [], "throughput_rps": [], "p50_ms": [], "p95_ms": [], "p99_ms": [],
-                    "error_rate": [], "rejected_rate": [], "availability": [],
-                    "queue_depth": {n: [] for n in self.nodes},
-                    "up": {n: [] for n in self.nodes},
-                    "utilization": {n: [] for n in self.nodes},
-                    "backlog": {q.id: [] for q in self.queues},
-                    "oldest_message_age_s": {q.id: [] for q in self.queues},
-                    "instances": {n: [] for n in self.autoscalers}}
+        recorder = SeriesRecorder()
         stopped = False
         seconds = math.ceil(self.duration_s - 1e-9)
         t_end = 0.0
@@ -185,13 +181,7 @@ class Sim:
             if not whole:  # stopped inside the second (a flood of events): end there
                 t_end = self.env.now
             row = self._second_row(t_end)
-            for k in ("t_s", "throughput_rps", "p50_ms", "p95_ms", "p99_ms", "error_rate",
-                      "rejected_rate", "availability"):
-                ts[k].append(row[k])
-            for key in ("queue_depth", "up", "utilization", "backlog", "oldest_message_age_s",
-                        "instances"):
-                for nid, v in row[key].items():
-                    ts[key][nid].append(v)
+            recorder.add(row)
             if on_second is not None:
                 on_second(row)
             if not whole or (should_stop is not None and should_stop()):
@@ -203,7 +193,7 @@ class Sim:
                     self.injected.extend(failures.inject_events(self, new))
         for c in self.clients:
             c.count_last_sends(t_end)
-        return self._results(t_end, stopped, ts)
+        return self._results(t_end, stopped, recorder.data)
 
     def _start_measuring(self) -> None:
         self.metrics.measuring = True
@@ -214,7 +204,7 @@ class Sim:
         for n in self.nodes.values():
             n.down_drops = 0
             n.rejected = 0
-            for attr in ("hits", "misses", "passed", "stale_reads", "replica_reads", "accepted",
+            for attr in ("hits", "misses", "passed", "lost_writes", "max_staleness", "stale_reads", "replica_reads", "accepted",
                          "consumed_ok", "consumed_failed", "lost_messages", "dead_lettered",
                          "delivered", "delay_sum", "duplicate_executions", "deduplicated",
                          "degraded"):
@@ -236,8 +226,9 @@ class Sim:
         self._base = [(st.a_busy, st.a_q) for _n, st in self.stations]
         self._t_base = self.env.now
 
-    def _second_row(self, t: float) -> dict:
-        row = self.metrics.second_row()
+    def _second_row(self, t: float) -> SecondRow:
+        """The second ending at ``t``: the run series from the metrics, the component series
+        measured here (keys of simcore.results.series)."""
         util: dict = {}
         for i, (n, st) in enumerate(self.stations):
             st.tick()
@@ -253,8 +244,7 @@ class Sim:
             if isinstance(n, QueueNode):
                 d += n.backlog()
             depth[nid] = d
-        row.update({
-            "t_s": t,
+        return SecondRow(t, self.metrics.second_row(), {
             "queue_depth": depth,
             "up": {nid: n.up for nid, n in self.nodes.items()},
             "utilization": util,
@@ -262,7 +252,6 @@ class Sim:
             "oldest_message_age_s": {q.id: q.oldest_age() for q in self.queues},
             "instances": {nid: a.provisioned for nid, a in self.autoscalers.items()},
         })
-        return row
 
     def _results(self, t_end: float, stopped: bool, ts: dict) -> dict:
         measured = max(0.0, t_end - self.warmup_s)
@@ -286,6 +275,7 @@ class Sim:
         out["saturation"] = sat
         out["lost_messages"] = sum(q.lost_messages for q in self.queues)
         out["dead_lettered"] = sum(q.dead_lettered for q in self.queues)
+        out["lost_writes"] = sum(n.lost_writes for n in self.caches)
         out["standby_takeovers"] = self.standby_takeovers
         out["random_failures"] = self.random_failures
         out["injected"] = self.injected
@@ -317,7 +307,12 @@ class Sim:
                 "up_at_end": n.up,
             }
             if isinstance(n, CacheNode):
-                c.update(hits=n.hits, misses=n.misses, passed_through=n.passed)
+                c.update(hits=n.hits, misses=n.misses, passed_through=n.passed,
+                         lost_writes=n.lost_writes,
+                         max_staleness_ms=(None if n.lru is None
+                                           else 1000.0 * n.max_staleness))
+            else:
+                c.update(lost_writes=None, max_staleness_ms=None)
             if isinstance(n, DatabaseNode):
                 c.update(stale_reads=n.stale_reads, replica_reads=n.replica_reads,
                          node_utilization=utils,

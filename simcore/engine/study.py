@@ -21,7 +21,6 @@ from simcore.design import Design, Scenario
 from simcore.engine.aggregate import SimulationResult
 from simcore.engine.replication import run_replication
 from simcore.engine.simulation import run_settings
-from simcore.problems import DesignError
 from simcore.runner import Task, default_workers, run_all
 
 
@@ -40,15 +39,10 @@ def study_settings(design: Design, duration_s=None, seed=None,
 def _instant_estimates(design: Design) -> dict:
     """The instant analysis' saturation point, bottleneck, offered load and whether some
     ρ ≥ 1 at the offered load. A design with problems raises DesignError here, before any
-    process is started."""
+    process is started; any other failure of the analysis is a bug and propagates."""
     from simcore.analysis import analyze
 
-    try:
-        a = analyze(design, availability=False)
-    except DesignError:
-        raise
-    except Exception:  # noqa: BLE001 - the simulation does not need the estimates: unknown
-        return {}
+    a = analyze(design, availability=False)
     return {"saturation_rps": a.saturation_rps, "bottleneck": a.bottleneck,
             "offered_rps": a.offered_rps, "instant_saturated": bool(a.saturated),
             "instant_max_utilization": a.max_utilization}
@@ -71,7 +65,7 @@ def _replicate_in_worker(design: Design, ticks_path: str | None, **kwargs) -> di
     with open(ticks_path, "r+b", buffering=0) as f:
         def on_second(row):
             f.seek(8 * slot)
-            f.write(_TICK.pack(float(row["t_s"])))
+            f.write(_TICK.pack(row.t_s))
         return run_replication(design, on_second=on_second, **kwargs)
 
 
@@ -188,7 +182,7 @@ def simulate(design: Design, *, duration_s: float | None = None, seed: int | Non
 
 def _in_process_ticks(report, i: int, n: int, d: float):
     def on_second(row):
-        report(i * d + float(row["t_s"]), n * d)
+        report(i * d + row.t_s, n * d)
     return on_second
 
 

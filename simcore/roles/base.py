@@ -74,6 +74,11 @@ class Role:
         s = edge.share
         return s, s, s, s
 
+    def hit_ratio(self, node) -> float | None:
+        """The share of reads it answers itself (a cache: the one the analysis uses); None
+        for a role that answers none."""
+        return None
+
     def limit(self, params) -> tuple[str, float, float | None] | None:
         """(policy, limit_rps, burst) of the component's rate limit, or None."""
         return None

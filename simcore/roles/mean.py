@@ -170,33 +170,48 @@ class LimiterRole(RouterRole):
 
 
 class CacheRole(MeanRole):
-    """A cache or CDN: a read hits with ``hit_ratio`` and returns; a miss or a write goes on to
-    one target by link weight. Down, it passes every request to its targets."""
+    """A cache or CDN: a read hits with its hit ratio (given, or computed from
+    ``capacity_keys``) and returns; a miss or a write goes on to one target by link weight. A
+    write-behind cache (``write_policy`` back) answers every write itself while up: the target
+    receives the writes later, unwaited. Down, it passes every request to its targets."""
 
     name = "cache"
 
+    def hit_ratio(self, node):
+        if node.computed_hit_ratio is not None:
+            return node.computed_hit_ratio
+        return float(node.params.hit_ratio)
+
+    @staticmethod
+    def writes_behind(params) -> bool:
+        return getattr(params, "write_policy", "around") == "back"
+
     def hit(self, nm, rtype):
-        return nm.hit_ratio if rtype == READ else 0.0
+        return nm.hit_ratio if rtype == READ else nm.write_hit
 
     def link_flow(self, node, edge):
-        miss = 1.0 - float(node.params.hit_ratio)
+        miss = 1.0 - self.hit_ratio(node)
         fr, fw = miss * edge.share, edge.share
-        return fr, fw, fr, fw
+        # write-behind: every write still reaches the target (a flush forwards each one), but
+        # nobody waits for it there
+        return fr, fw, fr, (0.0 if self.writes_behind(node.params) else fw)
 
     def setup_model(self, node, nm):
         super().setup_model(node, nm)
-        nm.hit_ratio = float(node.params.hit_ratio)
+        nm.hit_ratio = self.hit_ratio(node)
+        nm.write_hit = 1.0 if self.writes_behind(node.params) else 0.0
 
     def type_independent(self, nm):
-        return nm.hit_ratio <= 0
+        return nm.hit_ratio == nm.write_hit
 
     def is_boolean(self, nm, rtype, child_boolean):
         return (super().is_boolean(nm, rtype, child_boolean)
-                and (rtype != READ or nm.hit_ratio in (0.0, 1.0)))
+                and self.hit(nm, rtype) in (0.0, 1.0))
 
     def own_vec(self, nm, rtype, u, fbar, zbar):
-        if rtype == READ and nm.hit_ratio > 0:
-            return np.where(u, (1.0 - nm.hit_ratio) * fbar, fbar), ~u & zbar
+        h = self.hit(nm, rtype)
+        if h > 0:
+            return np.where(u, (1.0 - h) * fbar, fbar), ~u & zbar
         return fbar, zbar
 
     def own_scalar(self, fbar, zbar, up, hit):
@@ -205,15 +220,15 @@ class CacheRole(MeanRole):
         return fbar, zbar
 
     def own_exact(self, nm, rtype, up, dn, zbar, hbar):
-        if rtype == READ and nm.hit_ratio > 0:
-            h = nm.hit_ratio
+        h = self.hit(nm, rtype)
+        if h > 0:
             return dn * zbar, dn * hbar + up * (1.0 - h) * (zbar + hbar)
         return zbar, hbar
 
     def runtime_class(self):
-        from simcore.engine.nodes import CacheNode
+        from simcore.engine.caching import CacheNode
 
         return CacheNode
 
     def serves(self, n, r, ok):
-        return (n.up and r == 0 and n.h > 0) or any_target(n, r, ok)
+        return (n.up and (n.h > 0 if r == 0 else n.behind)) or any_target(n, r, ok)

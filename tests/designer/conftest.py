@@ -8,10 +8,6 @@ import json
 
 import pytest
 
-from designer.qt_compat import guard_singleton_refcounts
-
-guard_singleton_refcounts()  # as the designer does when it starts (designer.app)
-
 from designer.document import DesignDocument
 from designer.files import read_design
 from simcore.paths import default_example, examples_dir

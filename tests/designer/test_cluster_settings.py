@@ -62,7 +62,7 @@ def test_a_run_and_a_sweep_on_the_cluster_give_the_local_results(qtbot, make_pan
     from simcore.analysis import analyze
 
     data = design_dict(duration_s=4, warmup_s=1, replications=2)
-    analysis = analyze(io.parse(data)).to_json()
+    analysis = analyze(io.parse(data))
     local = make_panel(data, analysis, workers=1)
     local.sweep_factors = (0.5, 1.2)
     assert local.start_run()

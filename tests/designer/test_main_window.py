@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from designer.canvas import menus
 from designer.main_window import MainWindow
+from simcore.events import EVENTS
 from simcore.paths import default_example
 
 from .conftest import design_json, load_example
@@ -28,7 +29,7 @@ def test_inspector_edits_reach_the_canvas_and_the_summary(win, qtbot):
     win.select_ids(["app"])
     win.inspector.editors["instances"].set_text_and_finish("1")
     win.runner.wait_idle(10)
-    assert "app" in win.runner.analysis["spofs"]
+    assert "app" in win.runner.analysis.spofs
     assert win.scene.component_item("app").overlay.spof
     assert win.summary.value_text("spofs") == "3"
 
@@ -64,9 +65,9 @@ def test_fail_for_n_seconds_from_the_canvas_adds_a_scenario_event(win, monkeypat
         dialog.duration.setValue(15)
         return QDialog.DialogCode.Accepted
 
-    monkeypatch.setattr(menus.FailDialog, "exec", accept)
+    monkeypatch.setattr(menus.EventDialog, "exec", accept)
     before = design_json(win.document.design)
-    menus._ask_failure(win.scene, "db", "MySQL")
+    menus._ask_event(win.scene, EVENTS["fail"], "db", "MySQL")
     events = win.document.design.scenario.events
     assert [(e.type, e.target, e.at_s, e.duration_s) for e in events] == [
         ("fail", "db", 40.0, 15.0)]
@@ -136,7 +137,7 @@ def test_the_inspector_shows_the_live_figures_of_the_selection(win):
     a = win.runner.analysis
     win.select_ids(["db"])
     live = win.inspector.live
-    assert live.labels["utilization"].text() == f"{100 * a['components']['db']['utilization']:.1f} %"
+    assert live.labels["utilization"].text() == f"{100 * a.components['db'].utilization:.1f} %"
     assert live.labels["arrival_rps"].text().endswith("rps")
     assert "of requests fail" in live.labels["failure_impact"].text()
     win.document.remove_items(["l4"])  # a problem: the figures give way to a note
@@ -149,7 +150,8 @@ def test_the_inspector_shows_the_live_figures_of_the_selection(win):
 def test_scheduled_outages_are_listed_and_removable_in_the_inspector(win):
     win.select_ids(["db"])
     assert win.inspector.events_box.count == 0
-    win.scene.schedule_failure("db", 30.0, 10.0)
+    win.document.add_event({"type": "fail", "target": "db", "at_s": 30.0,
+                            "duration_s": 10.0})
     box = win.inspector.events_box
     assert box.count == 1
     from PySide6.QtWidgets import QLabel, QToolButton

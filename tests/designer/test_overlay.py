@@ -13,6 +13,7 @@ from designer.canvas import overlay as ov
 from designer.canvas.items import BOX_H
 from designer.summary_bar import SummaryBar
 from simcore.analysis import analyze
+from simcore.analysis.result import AnalysisResult
 
 EXPECTED_FILL = {"green": QColor("#e3f6e8"), "amber": QColor("#fdf0d5"),
                  "red": QColor("#fbe0e0")}
@@ -40,7 +41,7 @@ def pixel_in_box(item) -> QColor:
     return painted(item).pixelColor(20 + 6, int(30 + BOX_H - 6))
 
 
-def run(doc, scene) -> dict:
+def run(doc, scene) -> AnalysisResult:
     runner = AnalysisRunner(doc, scene, delay_ms=0)
     runner.run_now()
     assert runner.wait_idle(30)
@@ -53,24 +54,24 @@ def test_colours_outlines_and_tags_match_the_analysis(canvas):
     for rps in (1500.0, 6000.0, 6600.0):  # green; amber; red, still below saturation
         doc.set_component_param("users", "rps", rps)
         shown = run(doc, scene)
-        truth = analyze(doc.design).to_json()
-        spofs = set(truth["spofs"])
+        truth = analyze(doc.design)
+        spofs = set(truth.spofs)
         assert spofs == {"lb", "db"}
-        for cid, figures in truth["components"].items():
+        for cid, figures in truth.components.items():
             item = scene.component_item(cid)
-            u = figures["utilization"]
+            u = figures.utilization
             if item.kind == "client":
                 assert item.overlay.utilization is None
                 continue
-            assert item.overlay.utilization == shown["components"][cid]["utilization"] == u
+            assert item.overlay.utilization == shown.components[cid].utilization == u
             want = EXPECTED_FILL[level(u)]
             assert item.brush().color() == want, (cid, u)
             assert pixel_in_box(item) == want, (cid, u)
             seen.add(level(u))
             assert item.overlay.spof == (cid in spofs)
-            assert item.overlay.bottleneck == (cid == truth["bottleneck"])
+            assert item.overlay.bottleneck == (cid == truth.bottleneck)
             if cid in spofs:
-                impact = truth["components"][cid]["failure_impact"]
+                impact = truth.components[cid].failure_impact
                 assert f"{100 * impact:.1f}%" in item.toolTip()
                 assert "Single point of failure" in item.toolTip()
     assert seen == {"green", "amber", "red"}
@@ -124,15 +125,15 @@ def test_validation_problems_become_badges_and_clear_when_mended(canvas):
 def test_the_summary_bar_shows_the_headline_figures(qtbot, doc):
     bar = SummaryBar()
     qtbot.addWidget(bar)
-    a = analyze(doc.design).to_json()
+    a = analyze(doc.design)
     bar.set_analysis(a, {c.id: c.label for c in doc.design.components})
-    assert bar.value_text("availability").startswith(f"{100 * a['availability']:.3f}"[:5])
-    assert bar.value_text("nines") == f"{a['nines']:.1f}"
+    assert bar.value_text("availability").startswith(f"{100 * a.availability:.3f}"[:5])
+    assert bar.value_text("nines") == f"{a.nines:.1f}"
     assert bar.value_text("downtime").endswith("h")
-    assert bar.value_text("cost") == f"${a['monthly_cost']:,.0f}"
-    assert f"{a['saturation_rps']:,.0f} rps" in bar.value_text("saturation")
-    assert bar.value_text("bottleneck") == doc.design.component(a["bottleneck"]).label
-    assert bar.value_text("spofs") == str(len(a["spofs"]))
+    assert bar.value_text("cost") == f"${a.monthly_cost:,.0f}"
+    assert f"{a.saturation_rps:,.0f} rps" in bar.value_text("saturation")
+    assert bar.value_text("bottleneck") == doc.design.component(a.bottleneck).label
+    assert bar.value_text("spofs") == str(len(a.spofs))
 
 
 def test_the_scene_keeps_its_overlay_through_moves(canvas):
@@ -153,8 +154,8 @@ def test_stage4_app_servers_are_flagged_when_not_n_plus_1(canvas):
     assert app.overlay.capacity_risk is None and "Capacity risk" not in app.toolTip()
     doc.set_component_param("users", "rps", 6000.0)
     shown = run(doc, scene)
-    assert "app" in shown["capacity_risks"]  # (the cache too: without it the database overloads)
-    assert app.overlay.capacity_risk == shown["capacity_risk_detail"]["app"]
+    assert "app" in shown.capacity_risks  # (the cache too: without it the database overloads)
+    assert app.overlay.capacity_risk == shown.capacity_risk_detail["app"]
     assert app.overlay.capacity_risk.startswith("if one of app's 2 instances fails, app runs at ")
     assert "Capacity risk (not N+1): if one of app" in app.toolTip()  # (HTML-escaped quote)
     image = painted(app)
@@ -167,14 +168,14 @@ def test_the_summary_bar_shows_under_load_only_when_it_differs(qtbot, doc):
     bar = SummaryBar()
     qtbot.addWidget(bar)
     bar.resize(2000, 80)
-    bar.set_analysis(analyze(doc.design).to_json(details=True))
+    bar.set_analysis(analyze(doc.design))
     assert bar.tiles["under_load"].isHidden()
     assert bar.value_text("risks") == "0"
     doc.set_component_param("users", "rps", 6000.0)
-    a = analyze(doc.design).to_json(details=True)
+    a = analyze(doc.design)
     bar.set_analysis(a)
     assert not bar.tiles["under_load"].isHidden()
-    assert bar.value_text("under_load").startswith(f"{100 * a['availability_under_load']:.2f}"[:5])
-    assert bar.value_text("risks") == str(len(a["capacity_risks"]))
-    assert a["capacity_risk_detail"]["app"] in bar.tiles["risks"].toolTip()
+    assert bar.value_text("under_load").startswith(f"{100 * a.availability_under_load:.2f}"[:5])
+    assert bar.value_text("risks") == str(len(a.capacity_risks))
+    assert a.capacity_risk_detail["app"] in bar.tiles["risks"].toolTip()
     assert bar.value_text("p99") != "∞"

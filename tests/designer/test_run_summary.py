@@ -19,3 +19,9 @@ def test_lost_messages_are_in_the_summary_with_zero_errors():
 def test_nothing_lost_says_nothing_about_messages():
     text = run_summary([result(0), result(0)])
     assert "LOST" not in text and "dead-lettered" not in text
+
+
+def test_writes_lost_by_a_write_behind_cache_are_in_the_summary():
+    runs = [{**result(0), "lost_writes": 90}, {**result(0), "lost_writes": 110}]
+    text = run_summary(runs)
+    assert "errors 0.00" in text and "WRITES LOST 100 ±" in text

@@ -73,7 +73,8 @@ def wait_done(qtbot, panel, timeout_s=40):
 
 def engine_rows(data: dict) -> tuple[list[list[dict]], list[dict]]:
     """The rows and results the engine gives for the scenario, computed here."""
-    run = worker.load_run_replication()
+    from simcore.engine.replication import run_replication as run
+
     design = io.parse(data)
     sc = data["scenario"]
     rows, results = [], []
@@ -270,8 +271,8 @@ def test_saturation_sweep_draws_throughput_and_p99_against_offered_load(qtbot, m
     from simcore.analysis import analyze
 
     data = design_dict(duration_s=6, warmup_s=1, replications=1)
-    analysis = analyze(io.parse(data)).to_json()
-    sat = analysis["saturation_rps"]
+    analysis = analyze(io.parse(data))
+    sat = analysis.saturation_rps
     panel = make_panel(data, analysis)
     panel.sweep_factors = (0.5, 1.2)
     assert panel.start_sweep()
@@ -287,7 +288,13 @@ def test_saturation_sweep_draws_throughput_and_p99_against_offered_load(qtbot, m
 
 
 def test_a_sweep_needs_the_analysis(make_panel):
-    panel = make_panel(design_dict(), analysis={"saturation_rps": None, "offered_rps": 200})
+    from dataclasses import replace
+
+    from simcore.analysis import analyze
+
+    data = design_dict()
+    unsaturable = replace(analyze(io.parse(data)), saturation_rps=None)
+    panel = make_panel(data, analysis=unsaturable)
     assert not panel.start_sweep()
     assert "saturation point" in panel.message.text()
 
@@ -320,7 +327,6 @@ def test_fail_now_injects_a_failure_into_the_running_replication(qtbot, make_pan
     panel = make_panel(design_dict(duration_s=600, warmup_s=1, replications=1))
     assert panel.start_run()
     qtbot.waitUntil(lambda: panel.plots.rows_seen >= 3, timeout=30000)
-    assert panel.live_fail
     bands = len(panel.plots.bands)
     panel.fail_now("db")
     assert "DB fails now" in panel.message.text()
@@ -347,8 +353,9 @@ def test_chaos_from_the_canvas_reaches_the_panel(qtbot):
 
     window = MainWindow(DesignDocument(io.parse(design_dict(duration_s=10, warmup_s=2))))
     qtbot.addWidget(window)
-    # "Fail for N s during the run…" adds a scenario event: a band, undoable.
-    window.scene.schedule_failure("db", 4.0, 3.0)
+    # "Schedule failure…" adds a scenario event: a band, undoable.
+    window.document.add_event({"type": "fail", "target": "db", "at_s": 4.0,
+                               "duration_s": 3.0})
     assert window.sim.plots.bands[-1][:3] == (4.0, 7.0, "fail")
     assert window.document.design.scenario.events[-1].target == "db"
     window.document.undo_stack.undo()

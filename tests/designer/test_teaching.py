@@ -110,7 +110,7 @@ def test_the_summary_bar_says_why_100_percent_and_infinite_nines(qtbot):
         links=[Link(id="l", source="u", target="s")])
     bar = SummaryBar()
     qtbot.addWidget(bar)
-    bar.set_analysis(analyze(design).to_json())
+    bar.set_analysis(analyze(design))
     assert bar.value_text("nines") == "∞" and bar.value_text("availability") == "100 %"
     for key in ("availability", "nines"):
         assert "never fails" in bar.tiles[key].toolTip()
@@ -123,5 +123,5 @@ def test_parameter_tooltips_name_their_concept():
     from simcore.components import KINDS
 
     model = KINDS["cache"].params
-    tip = FieldShape("hit_ratio", model.model_fields["hit_ratio"]).tooltip()
+    tip = FieldShape(model, "hit_ratio").tooltip()
     assert "Caching and hit ratios" in tip

@@ -16,18 +16,9 @@ import pytest
 
 from simcore.cli import main
 from simcore.paths import examples_dir
+from tests.simcore.closed_forms import ANALYZE_COMPONENT_KEYS, ANALYZE_TOP_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
-
-TOP_KEYS = {"availability", "nines", "downtime_per_year_s", "downtime_per_month_s",
-            "downtime_per_week_s", "spofs", "bottleneck", "saturation_rps", "offered_rps",
-            "latency_ms", "monthly_cost", "components", "groups", "saturated",
-            "availability_method", "availability_ci95", "fleet_failures_per_year",
-            "availability_under_load", "unavailability_under_load",
-            "availability_under_load_ci95", "availability_under_load_method", "capacity_risks",
-            "full_service_availability"}
-COMPONENT_KEYS = {"arrival_rps", "utilization", "latency_ms", "availability", "failure_impact",
-                  "monthly_cost", "failures_per_year", "one_down_impact", "autoscale_instances"}
 
 
 def skyline(*args):
@@ -86,12 +77,12 @@ def test_json_of_the_spof_example_has_exactly_the_spec_keys():
     r = skyline("analyze", examples_dir() / "spof_example.json", "--json")
     assert r.returncode == 0 and r.stderr == ""
     js = strict_json(r.stdout)
-    assert set(js) == TOP_KEYS
+    assert set(js) == ANALYZE_TOP_KEYS
     assert set(js["latency_ms"]) == {"mean", "p50", "p95", "p99"}
     lat = js["latency_ms"]
     assert 0 < lat["p50"] < lat["p95"] < lat["p99"]
     for row in js["components"].values():
-        assert set(row) == COMPONENT_KEYS
+        assert set(row) == ANALYZE_COMPONENT_KEYS
     assert js["spofs"] == ["db", "lb"]
     assert js["availability_method"] == "exact" and js["availability_ci95"] is None
     # A client's row: its rps, its requests' latency and availability, null for the rest.

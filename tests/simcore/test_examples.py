@@ -21,12 +21,11 @@ from simcore.cli import main
 from simcore.components import KINDS
 from simcore.io import load
 from simcore.paths import example_files, examples_dir
-from tests.simcore.test_cli_analyze import COMPONENT_KEYS, TOP_KEYS
+from tests.simcore.closed_forms import ANALYZE_COMPONENT_KEYS, ANALYZE_TOP_KEYS
 
 REL = 1e-9
 A_ABS = 1e-12
 HOURS_PER_MONTH = 730.0
-
 
 
 # --- hand formulas ----------------------------------------------------------------------------
@@ -386,13 +385,44 @@ def test_autoscaling_spike():
     assert res.saturation_rps == pytest.approx(1000, rel=1e-6)
 
 
+def test_cache_write_behind():
+    res = run("cache_write_behind.json")
+    # 200 reads/s (80 % hit) and 200 writes/s reach the cache; every write still reaches the
+    # database (forwarded at the flushes) but nobody waits for it there: a write's latency is
+    # the app's and the cache's own time, a read's adds the database's for the 20 % misses.
+    db = res.components["db"]
+    assert (db.read_rps, db.write_rps) == (pytest.approx(40.0), pytest.approx(200.0))
+    assert res.components["cache"].hit_ratio == 0.8
+    app_r = wq(400, 0.005, 50) + 0.005
+    cache_r = wq(400, 0.00001, 1) + 0.00001
+    db_r = wq(240, 0.005, 20) + 0.005
+    read = app_r + cache_r + 0.2 * db_r
+    write = app_r + cache_r
+    assert res.latency_mean_ms == pytest.approx((0.5 * read + 0.5 * write) * 1000, rel=REL)
+
+
+def test_cache_stampede():
+    from simcore.analysis.che import hit_ratio
+
+    res = run("cache_stampede.json")
+    law = (1_000_000, 1.0)
+    h = hit_ratio(2850.0, 150.0, [(2850.0, *law)], [(150.0, *law)], 100_000, "around")
+    cache = res.components["cache"]
+    assert cache.hit_ratio == pytest.approx(h, rel=1e-12) and cache.hit_ratio_computed
+    assert 0.7 < h < 0.8  # what the description says
+    assert res.components["db"].read_rps == pytest.approx(2850 * (1 - h), rel=REL)
+    assert res.components["db"].utilization == pytest.approx((2850 * (1 - h) + 150) * 0.002 / 3,
+                                                             rel=REL)
+
+
 HAND_CHECKED = {
     "series_three_nines.json", "parallel_two_servers.json", "spof_example.json",
     "stage1_single_server.json", "stage2_separate_database.json", "stage3_cache.json",
     "stage4_load_balancer.json", "stage5_read_replicas.json", "stage6_sharding.json",
     "active_passive_failover.json", "cdn_media_site.json", "microservices_gateway.json",
-    "multi_region.json", "queue_load_levelling.json", "retry_storm.json",
-    "payments_idempotency.json", "optional_recommendations.json", "autoscaling_spike.json",
+    "multi_region.json", "queue_load_levelling.json", "cache_write_behind.json",
+    "cache_stampede.json", "retry_storm.json", "payments_idempotency.json",
+    "optional_recommendations.json", "autoscaling_spike.json",
 }
 
 
@@ -413,12 +443,12 @@ def test_skyline_analyze_every_example(path, capsys):
     assert main(["analyze", str(path), "--json"]) == 0
     out, err = capsys.readouterr()
     js = _strict(out)
-    assert set(js) == TOP_KEYS
+    assert set(js) == ANALYZE_TOP_KEYS
     design = json.loads(path.read_text())
     assert set(js["components"]) == {c["id"] for c in design["components"]}
     assert set(js["groups"]) == {g["id"] for g in design.get("groups", [])}
     for row in js["components"].values():
-        assert set(row) == COMPONENT_KEYS
+        assert set(row) == ANALYZE_COMPONENT_KEYS
     for row in js["groups"].values():
         assert set(row) == {"availability", "failure_impact"}
     assert set(js["latency_ms"]) == {"mean", "p50", "p95", "p99"}

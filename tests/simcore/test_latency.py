@@ -2,39 +2,13 @@
 times worked out in the test, blocking services' holding times, transmission, caches, replication
 lag, queues and the 0 · ∞ = 0 convention."""
 
-import json
 import math
 
 import pytest
 
-from simcore.analysis import analyze
-from simcore.io import loads
+from tests.simcore.closed_forms import analyse, mmc_sojourn
 
 REL = 1e-9
-
-
-def make(components, links):
-    comps = [{"id": c[0], "kind": c[1], "params": c[2] if len(c) > 2 else {}} for c in components]
-    lks = [{"id": f"{s}-{t}", "source": s, "target": t, "params": p} for s, t, p in
-           ((lk + ({},))[:3] for lk in links)]
-    return loads(json.dumps({"schema_version": 1, "components": comps, "links": lks}))
-
-
-def run(components, links):
-    return analyze(make(components, links), availability=False)
-
-
-def sojourn(lam, s, c):
-    """M/M/c mean time in system from the textbook P0 form (small c), seconds."""
-    if lam == 0:
-        return s
-    a = lam * s
-    rho = a / c
-    assert rho < 1
-    p0 = 1.0 / (sum(a ** k / math.factorial(k) for k in range(c))
-                + a ** c / math.factorial(c) / (1 - rho))
-    lq = p0 * a ** c * rho / (math.factorial(c) * (1 - rho) ** 2)
-    return lq / lam + s
 
 
 def test_jackson_network_mean_latency():
@@ -42,7 +16,7 @@ def test_jackson_network_mean_latency():
     # Non-blocking services, exponential times, Poisson arrivals, random routing: a Jackson
     # network, so the mean is exactly the visit-weighted sum of the stations' sojourn times plus
     # the link round trips.
-    r = run([("users", "client", {"rps": 100}),
+    r = analyse([("users", "client", {"rps": 100}),
              ("lb", "load_balancer", {"workers": 1, "service_time_ms": 1}),
              ("a", "service", {"workers": 2, "service_time_ms": 8, "blocking": False}),
              ("b", "service", {"workers": 1, "service_time_ms": 5, "blocking": False}),
@@ -50,10 +24,10 @@ def test_jackson_network_mean_latency():
             [("users", "lb", {"latency_ms": 2}), ("lb", "a", {"latency_ms": 1}),
              ("lb", "b", {"latency_ms": 3}), ("a", "db", {"latency_ms": 0.5, "probability": 0.5}),
              ("b", "db", {"latency_ms": 0.5})])
-    t_lb = sojourn(100, 0.001, 1)
-    t_a = sojourn(50, 0.008, 2)
-    t_b = sojourn(50, 0.005, 1)
-    t_db = sojourn(75, 0.020, 4)
+    t_lb = mmc_sojourn(100, 0.001, 1)
+    t_a = mmc_sojourn(50, 0.008, 2)
+    t_b = mmc_sojourn(50, 0.005, 1)
+    t_db = mmc_sojourn(75, 0.020, 4)
     visits = {"lb": 1.0, "a": 0.5, "b": 0.5, "db": 0.5 * 0.5 + 0.5}
     links = 2 * (0.002 + 0.5 * 0.001 + 0.5 * 0.003 + 0.75 * 0.0005)
     expect = links + visits["lb"] * t_lb + visits["a"] * t_a + visits["b"] * t_b \
@@ -71,12 +45,12 @@ def test_blocking_service_holds_worker_for_downstream_time():
              ("app", "service", {"workers": 20, "service_time_ms": 10}),
              ("db", "database", {"workers": 8, "service_time_ms": 50})]
     links = [("users", "app"), ("app", "db", {"latency_ms": 1})]
-    r = run(comps, links)
-    r_db = sojourn(100, 0.050, 8)
+    r = analyse(comps, links)
+    r_db = mmc_sojourn(100, 0.050, 8)
     hold = 0.010 + 0.002 + r_db
     assert r.components["app"].holding_ms == pytest.approx(hold * 1000, rel=REL)
     assert r.components["app"].utilization == pytest.approx(100 * hold / 20, rel=REL)
-    nb = run([comps[0], ("app", "service", {"workers": 20, "service_time_ms": 10,
+    nb = analyse([comps[0], ("app", "service", {"workers": 20, "service_time_ms": 10,
                                             "blocking": False}), comps[2]], links)
     assert nb.components["app"].utilization == pytest.approx(100 * 0.010 / 20, rel=REL)
     assert r.components["app"].utilization > 5 * nb.components["app"].utilization
@@ -89,14 +63,14 @@ def test_blocking_service_holds_worker_for_downstream_time():
 
 def test_blocking_mixes_read_and_write_downstream_times():
     # Reads hit the cache 90% of the time; writes always go to the db: D̄ mixes by rates.
-    r = run([("users", "client", {"rps": 100, "read_ratio": 0.8}),
+    r = analyse([("users", "client", {"rps": 100, "read_ratio": 0.8}),
              ("app", "service", {"workers": 50, "service_time_ms": 10}),
              ("cache", "cache", {"workers": 4, "service_time_ms": 1, "hit_ratio": 0.9}),
              ("db", "database", {"workers": 8, "service_time_ms": 20})],
             [("users", "app"), ("app", "cache", {"latency_ms": 0.5}),
              ("cache", "db", {"latency_ms": 1})])
-    r_cache_own = sojourn(100, 0.001, 4)
-    r_db = sojourn(80 * 0.1 + 20, 0.020, 8)
+    r_cache_own = mmc_sojourn(100, 0.001, 4)
+    r_db = mmc_sojourn(80 * 0.1 + 20, 0.020, 8)
     d_read = 0.001 + r_cache_own + 0.1 * (0.002 + r_db)
     d_write = 0.001 + r_cache_own + (0.002 + r_db)
     assert r.components["cache"].response_read_ms == pytest.approx(
@@ -109,7 +83,7 @@ def test_blocking_mixes_read_and_write_downstream_times():
 
 def test_transmission_uses_each_clients_request_size():
     # One link of 8 Mbit/s: a request of k KB crosses it in k · 8 / 8 = k ms.
-    r = run([("small", "client", {"rps": 30, "request_kb": 2}),
+    r = analyse([("small", "client", {"rps": 30, "request_kb": 2}),
              ("big", "client", {"rps": 10, "request_kb": 50}),
              ("app", "service", {"workers": 100, "service_time_ms": 5}),
              ("store", "blob_storage", {"workers": 100, "service_time_ms": 10})],
@@ -134,7 +108,7 @@ def test_replication_lag_and_queue_time():
                                  "replication": "sync", "replication_lag_ms": 40})]
     links = [("users", "app"), ("app", "q", {"mode": "async", "latency_ms": 2}),
              ("q", "slow"), ("app", "db")]
-    r = run(comps, links)
+    r = analyse(comps, links)
     db = r.components["db"]
     assert db.response_write_ms - db.response_read_ms == pytest.approx(40, rel=1e-6)
     app = r.components["app"]
@@ -144,7 +118,7 @@ def test_replication_lag_and_queue_time():
         app.latency_ms + 4 + q_own + db.response_read_ms, rel=REL)
     comps[-1] = ("db", "database", {"workers": 16, "service_time_ms": 5, "replicas": 1,
                                     "replication": "async", "replication_lag_ms": 40})
-    r2 = run(comps, links)
+    r2 = analyse(comps, links)
     db2 = r2.components["db"]
     assert db2.response_write_ms == pytest.approx(db2.response_read_ms, rel=1e-6)
 
@@ -152,7 +126,7 @@ def test_replication_lag_and_queue_time():
 def test_zero_times_infinity_is_zero_and_infinite_mean_is_null():
     # writer saturates the db (100 rps × 20 ms on one worker); reader's reads all hit the cache,
     # so the saturated db costs the reader nothing (0 · ∞ = 0).
-    r = run([("reader", "client", {"rps": 50, "read_ratio": 1.0}),
+    r = analyse([("reader", "client", {"rps": 50, "read_ratio": 1.0}),
              ("writer", "client", {"rps": 100, "read_ratio": 0.0}),
              ("cache", "cache", {"hit_ratio": 1.0, "workers": 4, "service_time_ms": 1}),
              ("db", "database", {"workers": 1, "service_time_ms": 20})],
@@ -169,7 +143,7 @@ def test_zero_times_infinity_is_zero_and_infinite_mean_is_null():
     assert js["components"]["db"]["utilization"] == pytest.approx(2.0)
     assert js["saturated"] is True
     # A client with no traffic does not make the mean infinite.
-    r0 = run([("reader", "client", {"rps": 50, "read_ratio": 1.0}),
+    r0 = analyse([("reader", "client", {"rps": 50, "read_ratio": 1.0}),
               ("writer", "client", {"rps": 0, "read_ratio": 0.0}),
               ("cache", "cache", {"hit_ratio": 1.0, "workers": 4, "service_time_ms": 1}),
               ("db", "database", {"workers": 1, "service_time_ms": 20})],
@@ -179,7 +153,7 @@ def test_zero_times_infinity_is_zero_and_infinite_mean_is_null():
 
 
 def test_equal_client_weights_when_no_traffic():
-    r = run([("a", "client", {"rps": 0}), ("b", "client", {"rps": 0}),
+    r = analyse([("a", "client", {"rps": 0}), ("b", "client", {"rps": 0}),
              ("x", "service", {"workers": 1, "service_time_ms": 10}),
              ("y", "service", {"workers": 1, "service_time_ms": 30})],
             [("a", "x"), ("b", "y")])

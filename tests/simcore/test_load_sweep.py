@@ -3,7 +3,7 @@ figures of one load point."""
 
 import pytest
 
-from simcore.sweep import load_point, load_point_figures, scaled_load
+from simcore.sweep import load_point, scaled_load
 
 
 def design_dict(events) -> dict:
@@ -33,14 +33,3 @@ def test_a_load_point_scales_every_client_and_leaves_events_out():
     assert point["offered_rps"] == 100.0 and point["factor"] == 0.25
     assert point["throughput_rps"] == pytest.approx(100.0, rel=0.2)
     assert point["error_rate"] == 0  # the db outage of the scenario is not in a load point
-
-
-def test_load_point_figures_fall_back_to_the_rows():
-    rows = [{"t_s": 1.0, "throughput_rps": 50.0, "p99_ms": 9.0, "error_rate": 0.5},
-            {"t_s": 2.0, "throughput_rps": 10.0, "p99_ms": 3.0, "error_rate": 0.0},
-            {"t_s": 3.0, "throughput_rps": 20.0, "p99_ms": 5.0, "error_rate": 0.1}]
-    fig = load_point_figures({}, rows, warmup_s=1.0)
-    assert fig == {"throughput_rps": 15.0, "p99_ms": 5.0, "error_rate": pytest.approx(0.05)}
-    fig = load_point_figures({"throughput_rps": 7.0, "latency_ms": {"p99": 2.0},
-                              "error_rate": 0.0}, rows, 1.0)
-    assert fig == {"throughput_rps": 7.0, "p99_ms": 2.0, "error_rate": 0.0}

@@ -1,4 +1,5 @@
-"""The reliability simulation against closed forms and the instant analysis.
+"""The reliability simulation against closed forms written out here and against the instant
+analysis.
 
 Tolerances: a simulated unavailability U is compared with an exact value through its 95%
 interval. With fixed seeds each check is deterministic; to keep a 1-in-20 miss from deciding
@@ -113,6 +114,30 @@ def test_agrees_with_the_analysis_on_shared_parts_shards_replicas_standbys_and_a
     assert res.analysis_method == "exact"
     assert_agrees(res, res.analysis_unavailability, max_rel_half=0.05)
     assert res.outage_time_per_year_s > res.downtime_per_year_s  # partial outages (writes)
+
+
+def test_series_parallel_and_a_zone_against_the_availability_written_out():
+    # An independent check (the tests above compare with the analysis, which shares the
+    # success model with the simulation): users → lb → app (2 instances in parallel) → db,
+    # app and db in one zone. A request succeeds when the balancer, at least one app
+    # instance, the database and the zone are up:
+    #   A = 0.999 · (1 − 0.01²) · 1000 / (1000 + 10) · 0.9995
+    design = Design.model_validate({
+        "schema_version": 1,
+        "components": [
+            {"id": "u", "kind": "client", "params": {"rps": 10}},
+            {"id": "lb", "kind": "load_balancer", "params": {"availability": 0.999}},
+            {"id": "app", "kind": "service", "params": {"instances": 2, "availability": 0.99}},
+            {"id": "db", "kind": "database", "params": {"mtbf_hours": 1000, "mttr_hours": 10}}],
+        "links": [{"id": "l1", "source": "u", "target": "lb"},
+                  {"id": "l2", "source": "lb", "target": "app"},
+                  {"id": "l3", "source": "app", "target": "db"}],
+        "groups": [{"id": "z", "kind": "zone", "members": ["app", "db"],
+                    "params": {"availability": 0.9995}}]})
+    exact_u = 1 - 0.999 * (1 - 0.01 ** 2) * (1000 / 1010) * 0.9995
+    res = reliability(design, years=400, replications=2, seed=4, workers=1)
+    assert_agrees(res, exact_u, max_rel_half=0.05)
+    assert res.analysis_unavailability == pytest.approx(exact_u, rel=1e-9)
 
 
 def test_one_component_outages_follow_mtbf_and_mttr():

@@ -149,11 +149,9 @@ def test_fast_search_matches_plain_bisection_with_rate_limits(seed):
     check_against_reference(random_design(seed, limits=True))
 
 
-@settings(max_examples=15, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.booleans())
-def test_vectorised_model_equals_scalar_model_node_by_node(seed, limits):
-    plan = compile_plan(compile_design(loads(random_design(seed, limits))))
-    ks = np.geomspace(1e-3, 1e4, 23)
+def assert_sweep_equals_scalar(plan, ks) -> None:
+    """The vectorised utilizations at every scale of ``ks`` equal the scalar model's, node by
+    node, to 1e-9 (an infinite one infinite too)."""
     got = LoadSweep(plan).utilization(ks)
     for j, k in enumerate(ks):
         want = utilizations(plan, float(k))
@@ -162,6 +160,14 @@ def test_vectorised_model_equals_scalar_model_node_by_node(seed, limits):
                 assert math.isinf(got[i, j])
             else:
                 assert got[i, j] == pytest.approx(w, rel=1e-9, abs=1e-300)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.booleans())
+def test_vectorised_model_equals_scalar_model_node_by_node(seed, limits):
+    plan = compile_plan(compile_design(loads(random_design(seed, limits))))
+    ks = np.geomspace(1e-3, 1e4, 23)
+    assert_sweep_equals_scalar(plan, ks)
 
 
 def generated(n: int) -> str:
@@ -178,14 +184,7 @@ def test_vectorised_model_equals_scalar_model_on_a_large_design():
     # Many stations per level: the Erlang recursion is stepped rather than unrolled here.
     plan = compile_plan(compile_design(loads(generated(200))))
     ks = np.array([1.0, 100.0, 227.0, 227.3, 300.0])
-    got = LoadSweep(plan).utilization(ks)
-    for j, k in enumerate(ks):
-        want = utilizations(plan, float(k))
-        for i, w in enumerate(want):
-            if math.isinf(w):
-                assert math.isinf(got[i, j])
-            else:
-                assert got[i, j] == pytest.approx(w, rel=1e-9, abs=1e-300)
+    assert_sweep_equals_scalar(plan, ks)
 
 
 def test_large_generated_design_agrees_with_plain_bisection():

@@ -74,6 +74,8 @@ def test_fitting_follows_the_design():
     assert "retry_storm" in keys["microservices_gateway.json"]
     assert "retry_storm" not in keys["stage2_separate_database.json"]
     assert "network_partition" not in keys["stage1_single_server.json"]  # no inner link
+    assert "cache_stampede" in keys["stage3_cache.json"]  # the flush event validates
+    assert "cache_stampede" not in keys["stage2_separate_database.json"]  # no cache
 
 
 def test_flash_sale_goes_past_the_saturation_point():

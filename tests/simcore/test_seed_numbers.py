@@ -10,7 +10,6 @@ when it rounds to the printed one: within half a unit of the last printed digit.
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 import pytest
@@ -20,6 +19,7 @@ from simcore.analysis.nines import downtime_seconds, nines
 from simcore.analysis.report import render
 from simcore.io import load, loads
 from simcore.paths import examples_dir
+from tests.simcore.closed_forms import mmc_wait
 
 DAY, HOUR, MINUTE = 86400.0, 3600.0, 60.0
 
@@ -165,17 +165,6 @@ def test_spof_example_is_the_load_balancer_and_the_database():
 
 
 # --- queueing closed forms --------------------------------------------------------------------------
-def erlang_c_wait(lam: float, s: float, c: int) -> float:
-    """M/M/c mean wait from the textbook P0 form (small c), seconds."""
-    a = lam * s
-    rho = a / c
-    assert rho < 1
-    p0 = 1.0 / (sum(a ** k / math.factorial(k) for k in range(c))
-                + a ** c / math.factorial(c) / (1 - rho))
-    lq = p0 * a ** c * rho / (math.factorial(c) * (1 - rho) ** 2)
-    return lq / lam
-
-
 @pytest.mark.parametrize("c,lam,s,wq", [(1, 8.0, 0.1, 0.4), (2, 1.0, 1 / 0.75, 16 / 15),
                                        (3, 2.0, 1.0, 4 / 9)])
 def test_one_station_is_the_textbook_mmc(c, lam, s, wq):
@@ -225,7 +214,7 @@ def test_jackson_network_mean_latency_by_littles_law():
         gamma[cls][idx["s2"]] += 20 * 0.5
     lam_cls = {cls: np.linalg.solve(np.eye(6) - route[cls].T, gamma[cls]) for cls in gamma}
     lam = lam_cls["read"] + lam_cls["write"]
-    in_system = sum(lam[idx[s]] * (erlang_c_wait(lam[idx[s]], spec[s][1], spec[s][0])
+    in_system = sum(lam[idx[s]] * (mmc_wait(lam[idx[s]], spec[s][1], spec[s][0])
                                    + spec[s][1]) for s in stations)
     # Link crossings per second: from a client, its split; between stations, λ_class · P.
     crossings = {("web", "cache"): 45.0, ("web", "lb"): 15.0, ("api", "cache"): 20.0,

@@ -1,5 +1,5 @@
 """The traffic simulation against queueing theory: M/M/1, M/M/c (Erlang C), a Jackson network
-checked against the instant analysis, Little's law, and a link's latency paid both ways.
+against its closed form, Little's law, and a link's latency paid both ways.
 
 Every figure is estimated over several independent replications (fixed seeds, so the tests are
 reproducible) with a Student-t 95 % interval from ``simcore.engine.stats.mean_ci``. A check
@@ -18,6 +18,7 @@ from simcore.analysis.queueing import erlang_c, mmc_sojourn
 from simcore.engine.replication import run_replication
 from simcore.engine.stats import mean_ci
 from simcore.io import parse
+from tests.simcore.closed_forms import mmc_sojourn as mmc_sojourn_written_out
 
 
 def one_station(rps, service_ms, workers=1, dist="exponential", latency_ms=0.0):
@@ -124,23 +125,43 @@ JACKSON = {
 }
 
 
+def jackson_closed_form() -> tuple[float, dict[str, float]]:
+    """The JACKSON design's mean latency (ms) and utilizations, from the network's rates.
+
+    400 req/s, 70 % reads. The random balancer gives a and b 200/s each; a spreads over its
+    2 instances (100/s each, M/M/2 at 6 ms), b is one M/M/3 at 5 ms; both call the cache
+    (400/s, M/M/1 at 0.5 ms); the database gets the misses 400·0.7·0.4 = 112/s plus the writes
+    400·0.3 = 120/s: 232/s, M/M/2 at 3 ms. Links are paid there and back: users→lb 2·2 ms,
+    lb→a|b 2·0.5, a|b→cache 2·0.3, and cache→db 2·1 for the 232/400 = 58 % that go on."""
+    ms = 1e-3
+    t = {"lb": mmc_sojourn_written_out(400, 0.5 * ms, 1), "a": mmc_sojourn_written_out(100, 6 * ms, 2),
+         "b": mmc_sojourn_written_out(200, 5 * ms, 3), "cache": mmc_sojourn_written_out(400, 0.5 * ms, 1),
+         "db": mmc_sojourn_written_out(232, 3 * ms, 2)}
+    to_db = 232 / 400
+    latency = (2 * 2 + t["lb"] / ms + 2 * 0.5 + (t["a"] + t["b"]) / 2 / ms + 2 * 0.3
+               + t["cache"] / ms + to_db * (2 * 1 + t["db"] / ms))
+    utilization = {"lb": 400 * 0.5 * ms, "a": 100 * 6 * ms / 2, "b": 200 * 5 * ms / 3,
+                   "cache": 400 * 0.5 * ms, "db": 232 * 3 * ms / 2}
+    return latency, utilization
+
+
 @pytest.mark.slow
-def test_jackson_network_matches_instant_analysis():
+def test_jackson_network_matches_the_closed_form():
     # Non-blocking services, exponential times, Poisson traffic, random splitting (a random
-    # balancer, Bernoulli cache hits): a Jackson network, so the analysis's mean is exact.
+    # balancer, Bernoulli cache hits): a Jackson network, whose mean latency is the sum of the
+    # stations' M/M/c sojourns weighted by their visit rates (jackson_closed_form).
     # Tolerance: within the interval + 1 %, interval within ±2 %; utilizations within the
-    # interval + 2 %.
+    # interval + 2 %. The instant analysis claims this exact figure too.
     design = parse(JACKSON)
-    an = analyze(design).to_json()
-    expected = an["latency_ms"]["mean"]
-    assert expected == pytest.approx(15.90, abs=0.01)  # the analysis itself, as a fixture
+    expected, utilization = jackson_closed_form()
+    assert expected == pytest.approx(15.9001, abs=1e-4)
+    assert analyze(design).latency_mean_ms == pytest.approx(expected, rel=1e-9)
     runs = replicate(design, 6, seed=3, duration_s=20, warmup_s=2)
     check_ci([r["latency_ms"]["mean"] for r in runs], expected,
              allowance_rel=0.01, max_half_rel=0.02, what="Jackson mean latency (ms)")
-    for cid in ("lb", "a", "b", "cache", "db"):
-        check_ci([r["components"][cid]["utilization_mean"] for r in runs],
-                 an["components"][cid]["utilization"], allowance_rel=0.02, max_half_rel=0.05,
-                 what=f"utilization of {cid}")
+    for cid, u in utilization.items():
+        check_ci([r["components"][cid]["utilization_mean"] for r in runs], u,
+                 allowance_rel=0.02, max_half_rel=0.05, what=f"utilization of {cid}")
 
 
 def test_link_latency_paid_twice_and_transmission_once():

@@ -251,3 +251,16 @@ def test_saturation_the_instant_analysis_sees_but_a_short_run_does_not_is_still_
     assert j["saturation"]["in_simulation"] is False
     text = render(j)
     assert "SATURATED" in text and "110.0% utilization at api" in text and "180 req/s" in text
+
+
+def test_a_failing_analysis_is_not_swallowed(monkeypatch):
+    """The study asks the instant analysis for its estimates; a bug there must surface, not
+    silently drop the saturation figures."""
+    import simcore.analysis
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("analysis bug")
+
+    monkeypatch.setattr(simcore.analysis, "analyze", broken)
+    with pytest.raises(RuntimeError, match="analysis bug"):
+        simulate(mm1(duration_s=2, warmup_s=1), replications=1, workers=1)
