@@ -6,8 +6,8 @@ import bisect
 from collections import deque
 
 from simcore.engine.calls import TrackedReq, note_write
-from simcore.engine.keys import KeyStream, clients_reaching
 from simcore.engine.kernel import FAIL, OK
+from simcore.engine.keys import KeyStream, clients_reaching
 from simcore.engine.nodes import RNode, implicit_queue_cap
 from simcore.engine.streams import child_generator
 
