@@ -41,7 +41,7 @@ class ClientParams(ParamsBase):
     retry_budget: float | None = Field(
         None, ge=0, le=100, description="Retries allowed per first try over the last 10 s "
         "(0.1: one retry per ten requests); beyond it a failure is final. Empty = no budget.",
-        json_schema_extra=unit("", since=2),
+        json_schema_extra=unit("", since=2, unset="none", start=0.1),
     )
     idempotency_keys: bool = Field(
         False, description="Each request carries a key: a database, blob store or external "

@@ -37,7 +37,7 @@ def _degraded_rate(row: dict) -> float | None:
 
 def component_counters(replications: list[dict], cid: str) -> dict:
     """The counters of component ``cid`` across ``replications`` (engine result dicts)."""
-    rows = [r["components"][cid] for r in replications if cid in r["components"]]
+    rows = [r["components"][cid] for r in replications if cid in r.get("components", {})]
     applies = bool(rows) and "duplicate_executions" in rows[0]
     figures: dict[str, list] = {
         k: [c.get(k) for c in rows] if applies else [] for k in WRITE_COUNTS}
@@ -60,7 +60,7 @@ def design_counters(replications: list[dict]) -> dict:
     figures["monthly_cost"] = []
     figures["lost_sessions"] = []
     for r in replications:
-        comps = r["components"].values()
+        comps = r.get("components", {}).values()
         costs = [c.get("monthly_cost") for c in comps]
         figures["monthly_cost"].append(None if None in costs else sum(costs))
         for k in WRITE_COUNTS:

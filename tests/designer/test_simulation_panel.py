@@ -392,8 +392,10 @@ def test_the_summary_line_names_duplicates_and_degraded_requests():
 
     def rep(dups, degraded):
         return {"throughput_rps": 100.0, "offered": 400, "degraded": degraded,
+                "latency_ms": {"mean": 10.0, "p50": 8.0, "p99": 30.0},
                 "components": {"pay": {"duplicate_executions": dups, "deduplicated": 0},
-                               "app": {"utilization": 0.2, "instances_mean": 4.5},
+                               "app": {"utilization": 0.2, "instances_mean": 4.5,
+                                       "degraded": degraded, "served": 400},
                                "lb": {"lost_sessions": 3}}}
 
     text = run_summary([rep(10, 100), rep(14, 100)], {"app": "API"})
@@ -409,6 +411,7 @@ def test_an_autoscaled_service_gets_an_instances_plot(qtbot, make_panel):
     plain = make_panel(design_dict())
     assert plain.plots.time_plots["instances"].isHidden()
     data = design_dict(duration_s=8, replications=1, rps=600)
+    data["schema_version"] = 2
     data["components"][1]["params"]["autoscale"] = {
         "min_instances": 1, "max_instances": 4, "interval_s": 2, "startup_s": 1}
     panel = make_panel(data)
