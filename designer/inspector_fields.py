@@ -38,6 +38,7 @@ ERROR_STYLE = "color: #b91c1c;"
 INT_MAX = 2_147_483_647
 FLOAT_MAX = 1e15
 
+
 def _unwrap_optional(annotation) -> tuple[Any, bool]:
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):

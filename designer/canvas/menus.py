@@ -135,7 +135,8 @@ def show_context_menu(scene, event) -> None:
 
 
 def context_menu(scene, item) -> QMenu:
-    """The menu for ``item`` (a component, group or link; None: the empty canvas)."""
+    """The menu for ``item`` (a component, group or link; None: the empty canvas): the events
+    it can take, then its edits."""
     menu = QMenu()
     _add_event_actions(menu, scene, item)
     if isinstance(item, (ComponentItem, GroupItem)):

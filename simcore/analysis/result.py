@@ -135,16 +135,9 @@ class AnalysisResult:
     def component(self, cid: str) -> ComponentResult:
         return self.components[cid]
 
-    def to_json(self, details: bool = False) -> dict[str, Any]:
-        """The SPEC §4 object, exactly its keys, never rounded, strict JSON values. With
-        ``details`` (for the designer, not the command line) it also carries
-        ``capacity_risk_detail``: per capacity risk, the sentence that explains it."""
-        out = self._contract_json()
-        if details:
-            out["capacity_risk_detail"] = dict(self.capacity_risk_detail)
-        return out
-
-    def _contract_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
+        """The SPEC §4 object, exactly its keys, never rounded, strict JSON values. (The
+        designer reads this result itself: ``capacity_risk_detail`` is not in the contract.)"""
         down = self.downtime_s or {}
         ci = self.availability_ci95
         ul_ci = self.availability_under_load_ci95
