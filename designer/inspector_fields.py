@@ -7,6 +7,7 @@ through the document."""
 
 from __future__ import annotations
 
+import json
 import math
 import types
 import typing
@@ -290,6 +291,10 @@ class FieldEditor(QWidget):
         elif kind == "bool":
             self.editor = QCheckBox()
             self.editor.toggled.connect(lambda on: self._loading or self._try(bool(on)))
+        elif kind == "model":  # a group of settings, written as a JSON object
+            self.editor = QLineEdit()
+            self.editor.setPlaceholderText("not set (a JSON object turns it on)")
+            self.editor.editingFinished.connect(self._object_finished)
         else:
             self.editor = QLineEdit()
             self.editor.editingFinished.connect(
@@ -339,6 +344,9 @@ class FieldEditor(QWidget):
                 stray = value if index < 0 else None
             elif isinstance(e, QCheckBox):
                 e.setChecked(bool(value))
+            elif self.shape.editor_kind == "model":
+                e.setText("" if value is None else json.dumps(value))
+                e.setCursorPosition(0)  # the start of a long object, not its end
             else:
                 e.setText("" if value is None else str(value))
             f = e.font()
@@ -404,6 +412,19 @@ class FieldEditor(QWidget):
         elif typed and not self._is_set and self.editor.model_value() == self._shown:
             # The default typed in on purpose: set it (the spin box saw no change to report).
             self._try(self._shown)
+
+    def _object_finished(self) -> None:
+        text = self.editor.text().strip()
+        if not text:
+            self._try(None)
+            return
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            self.show_error(f"Not applied: not a JSON object ({exc.msg})")
+            self.load(self._shown, self._is_set)
+            return
+        self._try(value)
 
     def _try(self, value) -> bool:
         """Commit ``value`` if the model takes it; otherwise show why and restore the shown

@@ -50,6 +50,21 @@ class LinkParams(ParamsBase):
                                start=1000.0))
     retries: int = Field(0, ge=0, le=10, description="Times the caller retries a failed call.",
                          json_schema_extra=unit("", section="Resilience"))
+    retry_backoff_ms: float = Field(
+        0.0, ge=0, le=3_600_000, description="Wait before the first retry of a failed call; "
+        "doubles on each further retry. 0 = retry at once.",
+        json_schema_extra=unit("ms", since=2, section="Resilience", label="Retry backoff"))
+    retry_jitter: Literal["none", "full"] = Field(
+        "none", description="none: retry m waits backoff·2^m; full: a uniform draw on "
+        "[0, backoff·2^m].", json_schema_extra={"since": 2, "section": "Resilience"})
+    retry_budget: float | None = Field(
+        None, ge=0, le=100, description="Retries allowed per first try over the last 10 s "
+        "on this link; beyond it a failure is final. Empty = no budget.",
+        json_schema_extra=unit("", since=2, section="Resilience", unset="none", start=0.1))
+    optional: bool = Field(
+        False, description="Graceful degradation: when this call fails the request still "
+        "succeeds, degraded (a recommendations panel left out).",
+        json_schema_extra={"since": 2, "section": "Routing"})
     circuit_breaker: CircuitBreakerParams | None = Field(
         None, description="Fail fast after repeated failures (closed → open → half-open).")
 
@@ -75,4 +90,4 @@ class GroupParams(AvailabilityForms):
 
 # Link params a source may set only when it splits / only when it is a service.
 SPLIT_ONLY = ("weight",)
-SERVICE_ONLY = ("probability", "mode")
+SERVICE_ONLY = ("probability", "mode", "optional")

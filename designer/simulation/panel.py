@@ -36,6 +36,7 @@ from designer.simulation.summary import run_summary, utilisation_means
 from designer.summary_bar import FitLabel
 from designer.wheel_guard import guard_wheel
 from simcore.design_limits import MAX_DURATION_S, MAX_SEED
+from simcore.engine.counters import breaker_transitions
 from simcore.runner import default_workers
 from simcore.sweep import SWEEP_DURATION_S, SWEEP_FACTORS
 from simcore.text import finite_or_none
@@ -510,6 +511,8 @@ class SimulationPanel(QWidget):
             util = utilisation_means(self.results)
             if util:
                 self.plots.set_final_utilisation(util, self._labels())
+            first = sorted(self.results, key=lambda r: r.get("rep_index", 0))
+            self.plots.add_breaker_marks(breaker_transitions(first), self._labels())
         self.last_outcome, self.last_error = outcome, error
         self._set_running(False)
         elapsed = time.monotonic() - self._started_at

@@ -35,7 +35,11 @@ TIME_PLOTS = {  # plot → (title, left axis label, what it means)
                                                       "(offered less rate-limited), per second")),
     "queues": ("Requests waiting", "requests", ("Requests waiting for a worker, per component "
                                                "(the busiest few)")),
+    "instances": ("Instances", "instances", ("Instances paid for (serving and starting) of "
+                                             "each autoscaled service, per second")),
 }
+ONLY_WITH_DATA = ("instances",)
+"""Time plots shown only when a run gives them data (an autoscaled service)."""
 WARMUP_COLOUR = (120, 120, 120)
 
 
@@ -45,6 +49,7 @@ def _band_colour(kind: str) -> tuple[int, int, int]:
     return spec.colour if spec is not None else WARMUP_COLOUR
 """The warm-up's band; an event's band has the colour its type declares (simcore/events)."""
 BAND_ALPHA = 40
+BREAKER_COLOURS = {"open": "#dc2626", "half_open": "#d97706", "closed": "#16a34a"}
 QUEUE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
                  "#17becf"]
 MAX_QUEUE_CURVES = 6
@@ -143,8 +148,13 @@ class ResultPlots(QTabWidget):
         self.bands_label.setContentsMargins(8, 0, 8, 2)
         column.addWidget(self.bands_label)
         self._cells = [*self.time_plots.values(), self.util_plot]
+        # cells left out of the grid (isHidden() cannot tell: it is true of every widget
+        # before the window is first shown)
+        self._off: set[int] = {id(self.time_plots[k]) for k in ONLY_WITH_DATA}
+        for key in ONLY_WITH_DATA:
+            self.time_plots[key].hide()
         self._columns = 0
-        self._layout_cells(6)  # a bottom dock is low and wide: one row
+        self._layout_cells(self._one_row())  # a bottom dock is low and wide: one row
         self.addTab(self.over_time, "Over time")
         self.saturation = SaturationPlot()
         self.sat_plot = self.saturation.widget
@@ -157,25 +167,34 @@ class ResultPlots(QTabWidget):
         self.reset()
 
     # --- layout: one row of plots when the panel is low, two rows when it is tall ---------------
+    def _one_row(self) -> int:
+        """Columns for one row of the plots shown."""
+        return len(self._cells) - len(self._off)
+
     def _layout_cells(self, columns: int) -> None:
         if columns == self._columns:
             return
+        self._columns = columns  # first: moving the cells may resize the tab, and re-enter
         for w in self._cells:
             self._grid.removeWidget(w)
-        for i, w in enumerate(self._cells):
+        # the hidden ones after the shown ones, where they take no room
+        ordered = sorted(self._cells, key=lambda w: id(w) in self._off)
+        for i, w in enumerate(ordered):
             self._grid.addWidget(w, i // columns, i % columns)
-        for c in range(6):
+        for c in range(len(self._cells)):
             self._grid.setColumnStretch(c, 1 if c < columns else 0)
-        self._columns = columns
+
+    def _choose_layout(self, size) -> None:
+        # Low and wide (a bottom dock): one row; taller: two rows; narrow: three.
+        n = self._one_row()
+        if size.height() < 380 and size.width() >= n * (MIN_PLOT_WIDTH + 20):
+            self._layout_cells(n)
+        else:
+            self._layout_cells(3 if size.width() >= 3 * COLUMN_WIDTH else 2)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        size = event.size()
-        # Low and wide (a bottom dock): one row; taller: two rows; narrow: three.
-        if size.height() < 380 and size.width() >= 6 * (MIN_PLOT_WIDTH + 20):
-            self._layout_cells(6)
-        else:
-            self._layout_cells(3 if size.width() >= 3 * COLUMN_WIDTH else 2)
+        self._choose_layout(event.size())
         self._update_titles()
 
     def _update_titles(self) -> None:
@@ -199,6 +218,8 @@ class ResultPlots(QTabWidget):
         self.duration_s = duration_s
         self.means: dict[str, _Mean] = {k: _Mean() for k in CURVES}
         self.queue_means: dict[str, _Mean] = {}
+        self.instance_means: dict[str, _Mean] = {}
+        self._show_plots(ONLY_WITH_DATA, False)
         self.util_sums: dict[str, float] = {}
         self.util_counts: dict[str, int] = {}
         self.util_final: dict[str, float] | None = None
@@ -211,6 +232,7 @@ class ResultPlots(QTabWidget):
             if s.plot in ("latency", "errors"):
                 self.legends[s.plot].append((s.label, s.colour, "━"))
         self.queue_curves: dict[str, pg.PlotDataItem] = {}
+        self.instance_curves: dict[str, pg.PlotDataItem] = {}
         self.overlay_items: dict[str, pg.PlotDataItem] = {}
         for key, (x, y) in previous.items():
             if key in CURVES and len(x):
@@ -262,6 +284,8 @@ class ResultPlots(QTabWidget):
             mean.add(i, row.values.get(key))
         for cid, depth in row.components.get(QUEUE_SERIES, {}).items():
             self.queue_means.setdefault(cid, _Mean()).add(i, depth)
+        for cid, count in row.components.get("instances", {}).items():
+            self.instance_means.setdefault(cid, _Mean()).add(i, count)
         for cid, u in row.components.get("utilization", {}).items():
             if u is None:
                 continue
@@ -276,6 +300,7 @@ class ResultPlots(QTabWidget):
             x, y = mean.arrays()
             self.curves[key].setData(x, y * CURVES[key].scale, connect="finite")
         self._draw_queues(labels)
+        self._draw_instances(labels)
         self._fit_from_zero("throughput")
         self._fit_from_zero("latency")
         self._scale_percent_axes()
@@ -304,6 +329,36 @@ class ResultPlots(QTabWidget):
         else:
             self.no_queue_text.setVisible(False)
             self._fit_from_zero("queues")
+
+    def _draw_instances(self, labels: dict[str, str]) -> None:
+        """One curve per autoscaled service; the plot appears with the first of them."""
+        if not self.instance_means:
+            return
+        plot = self.time_plots["instances"]
+        self._show_plots(ONLY_WITH_DATA, True)
+        curves = self.instance_curves
+        for cid, mean in self.instance_means.items():
+            if cid not in curves:
+                colour = QUEUE_COLOURS[len(curves) % len(QUEUE_COLOURS)]
+                curves[cid] = plot.plot([], [], pen=self._pen(colour))
+                self.legends["instances"].append((labels.get(cid, cid), colour, "━"))
+                self._update_titles()
+            x, y = mean.arrays()  # sampled every second: the steps show as steps
+            curves[cid].setData(x, y, connect="finite")
+        self._fit_from_zero("instances")
+
+    def _show_plots(self, keys, on: bool) -> None:
+        """Show or hide time plots, laying the cells out again when that changes them."""
+        changed = False
+        for key in keys:
+            w = self.time_plots[key]
+            if (id(w) in self._off) == on:
+                self._off.symmetric_difference_update({id(w)})
+                w.setVisible(on)
+                changed = True
+        if changed:
+            self._columns = 0
+            self._choose_layout(self.size())
 
     def _fit_from_zero(self, key: str) -> None:
         """y from 0 to a little over the data's top."""
@@ -415,6 +470,22 @@ class ResultPlots(QTabWidget):
             w.addItem(region)
         self._show_band_names()
 
+    def add_breaker_marks(self, transitions: dict[str, list], labels: dict[str, str]) -> None:
+        """A thin vertical line on the throughput and error plots at each circuit-breaker
+        transition ({link id: [[t_s, state], ...]}): red when it opens, amber when it lets a
+        trial call through, green when it closes; the tooltip names the link."""
+        for lid, marks in transitions.items():
+            name = labels.get(lid, lid)
+            for t, state in marks:
+                colour = BREAKER_COLOURS.get(state, "#888")
+                for key in ("throughput", "errors"):
+                    line = pg.InfiniteLine(float(t), angle=90, pen=pg.mkPen(
+                        colour, width=1, style=Qt.DashLine))
+                    line.setToolTip(f"circuit breaker on {name}: "
+                                    f"{state.replace('_', '-')} at {t:.1f} s")
+                    line.setZValue(-5)
+                    self.time_plots[key].addItem(line)
+
     # --- saturation sweep ----------------------------------------------------------------------------
     def reset_sweep(self, saturation_rps: float | None, overlay_previous: bool = False) -> None:
         self.saturation.reset(saturation_rps, overlay_previous)
@@ -439,6 +510,8 @@ class ResultPlots(QTabWidget):
             if name == "Saturation" and not self.sweep_points:
                 continue
             if name not in ("Utilisation", "Saturation") and not self.rows_seen:
+                continue
+            if id(w) in self._off:  # a plot this run has no data for
                 continue
             old = w.size()
             w.resize(*size)

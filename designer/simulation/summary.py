@@ -77,6 +77,7 @@ def run_summary(results: list[dict], labels: dict[str, str] | None = None) -> st
     stale = study.count("stale_reads")
     if stale["mean"]:
         parts.append(f"stale reads {_with_ci(stale['mean'], stale['ci95'], decimals=0)}")
+    parts.extend(_call_figures(results, labels or {}))
     head = f"{n} replication{'s' if n > 1 else ''}" + (" (± 95 % confidence)" if n > 1 else "")
     text = f"{head}: " + " · ".join(parts) if parts else head
     labels = labels or {}
@@ -85,6 +86,30 @@ def run_summary(results: list[dict], labels: dict[str, str] | None = None) -> st
     if any(r.get("saturated") for r in results):
         text += " · SATURATED" + (f": {', '.join(saturated)}" if saturated else "")
     return text
+
+
+def _call_figures(results: list[dict], labels: dict[str, str]) -> list[str]:
+    """Duplicate writes, deduplicated repeats and lost sessions (per replication), the degraded
+    share of offered requests, each when non-zero, and the mean instances of each autoscaled
+    service: the figures of ``simulate --json``, aggregated by simcore."""
+    from simcore.engine.counters import component_counters, design_counters
+
+    out = []
+    for cid in sorted({cid for r in results for cid, c in (r.get("components") or {}).items()
+                       if isinstance(c, dict) and c.get("instances_mean") is not None}):
+        m = component_counters(results, cid)["instances_mean"]
+        if m is not None:
+            out.append(f"{labels.get(cid, cid)} {_fmt(m)} instances")
+    totals = design_counters(results)
+    for key, label in (("duplicate_executions", "duplicate writes"),
+                       ("deduplicated", "deduplicated"), ("lost_sessions", "lost sessions")):
+        m = totals[key]
+        if m:  # a mean count per replication: whole numbers once there is one
+            out.append(f"{label} {_fmt(m, 0 if m >= 1 else None)}")
+    m = totals["degraded_rate"]
+    if m:
+        out.append(f"degraded {_with_ci(m, totals.get('ci95', {}).get('degraded_rate'), 100)} %")
+    return out
 
 
 def utilisation_means(results: list[dict]) -> dict[str, float]:

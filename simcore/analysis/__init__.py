@@ -12,6 +12,7 @@ bisection, cost, and (unless ``availability=False``) the availability part.
 
 from __future__ import annotations
 
+from simcore.analysis.autoscale import autoscale_instances, autoscaled, with_instances
 from simcore.analysis.cost import billed_nodes, monthly_cost
 from simcore.analysis.fleet import failures_per_year
 from simcore.analysis.flow import Plan, admitted_client_rps, compile_plan, run_flow
@@ -44,15 +45,26 @@ def analyze(design: Design | Topology, availability: bool = True) -> AnalysisRes
     Topology already compiled from a valid design). With ``availability`` false the availability
     fields are left None (the designer may compute them apart)."""
     topo = design if isinstance(design, Topology) else compile_design(design, check=True)
-    plan = compile_plan(topo)
+    auto = autoscaled(topo)
+    counts = autoscale_instances(topo, auto) if auto else {}
+    plan = compile_plan(with_instances(topo, counts) if auto else topo)
+    if auto:  # at the design's load with the instances it needs; saturation at the maximum
+        sat_plan = compile_plan(with_instances(topo, {c: a.max_instances
+                                                      for c, a in auto.items()}))
+        topo = with_instances(topo, counts)
     flow = run_flow(plan, 1.0)
     times = run_times(plan, flow, with_db_nodes=True)
-    sat = find_saturation(plan, times.utilization)
+    if auto:
+        sat = find_saturation(sat_plan, run_times(sat_plan, run_flow(sat_plan, 1.0)).utilization)
+    else:
+        sat = find_saturation(plan, times.utilization)
     weights = admitted_client_rps(plan, flow)
 
     components: dict[str, ComponentResult] = {}
     for c in topo.design.components:
         components[c.id] = _component_row(topo, plan, flow, times, c.id, weights)
+    for cid, k in counts.items():
+        components[cid].autoscale_instances = k
     groups = {gid: GroupResult(gid, None, None) for gid in topo.groups}
     mean_s = mean_latency(plan, times)
     p50, p95, p99 = (None if q is None else _ms(q) for q in design_percentiles(plan, times))
@@ -119,12 +131,19 @@ def _component_row(topo: Topology, plan: Plan, flow, times, cid: str,
 
 
 def _add_availability(topo: Topology, result: AnalysisResult) -> None:
-    from simcore.analysis.availability import analyze_availability
+    from simcore.analysis.availability import (
+        analyze_availability,
+        full_service_availability,
+        has_optional_calls,
+    )
     from simcore.analysis.nines import downtime_seconds, nines
 
     rep = analyze_availability(topo, dict(result.client_weights))
     result.availability_computed = True
     result.availability = rep.availability
+    result.full_service_availability = (
+        full_service_availability(topo, dict(result.client_weights))
+        if has_optional_calls(topo) else rep.availability)
     result.unavailability = rep.unavailability
     result.nines = nines(rep.unavailability)
     result.downtime_s = dict(downtime_seconds(rep.unavailability))

@@ -37,7 +37,8 @@ from simcore.roles import TooBig
 from simcore.topology import Topology
 
 __all__ = ["EXACT_LIMIT", "MC_SAMPLES", "SPOF_THRESHOLD", "AvailabilityReport",
-           "analyze_availability", "sample_states"]
+           "analyze_availability", "full_service_availability", "has_optional_calls",
+           "sample_states"]
 
 SPOF_THRESHOLD = 1e-12
 """A single failure that loses more than this share of requests makes a SPOF."""
@@ -85,6 +86,21 @@ def analyze_availability(topo: Topology, client_weights: dict[str, float]) -> Av
     _own_availabilities(topo, rep)
     _impacts(topo, model, success, rep)
     return rep
+
+
+def has_optional_calls(topo: Topology) -> bool:
+    return any(e.params.optional for e in topo.edges.values())
+
+
+def full_service_availability(topo: Topology, client_weights: dict[str, float]) -> float:
+    """The availability when every optional call must succeed too (SPEC §7.7): the share of
+    requests served in full, not degraded. Exact, or by the same Monte Carlo fallback."""
+    model = build_model(topo, full_service=True)
+    success = SuccessModel(model, client_weights)
+    try:
+        return _exact(model, success)[0]
+    except TooBig:
+        return _monte_carlo(model, success)[0]
 
 
 def _exact(model: AvailabilityModel, success: SuccessModel):

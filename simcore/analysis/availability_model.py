@@ -107,10 +107,10 @@ class AvailabilityModel:
         return [x for x in self.order if x in seen]
 
 
-def build_model(topo: Topology) -> AvailabilityModel:
+def build_model(topo: Topology, full_service: bool = False) -> AvailabilityModel:
     """The availability model of a compiled design; each component's role fills its node and
     says which of its links matter to a request's success (with the least-connections shares
-    the traffic analysis uses)."""
+    the traffic analysis uses). With ``full_service`` optional calls matter too."""
     settle_capacity_shares(topo)
     settle_hit_ratios(topo)
     nodes: dict[str, NodeModel] = {}
@@ -119,7 +119,7 @@ def build_model(topo: Topology) -> AvailabilityModel:
         behaviour = tn.spec.behaviour
         nm = NodeModel(cid, tn.kind, tn.role, behaviour, groups=topo.groups_of(cid))
         behaviour.setup_model(tn, nm)
-        nm.children = [Child(*link) for link in behaviour.availability_links(tn)]
+        nm.children = [Child(*link) for link in behaviour.availability_links(tn, full_service)]
         nodes[cid] = nm
     # What the clients reach (a plain walk: this runs on every edit, and a networkx graph
     # would cost more than the walk itself).

@@ -151,6 +151,11 @@ def _summary(r: AnalysisResult) -> list[str]:
                    f"ms, p99 {_ms(r.latency_p99_ms)} ms (a gamma approximation; simulate to "
                    "confirm)")
     out.append(f"Monthly cost      ${r.monthly_cost:,.2f}")
+    scaled = [f"{c.id} {c.autoscale_instances}" for c in r.components.values()
+              if c.autoscale_instances is not None]
+    if scaled:
+        out += _wrapped("Autoscaled        ", scaled)
+        out[-1] += " instances for this load (cost, availability; saturation at the maximum)"
     if r.availability_computed:
         mc = r.availability_method == "monte_carlo"
         nines = "no part can fail" if r.nines is None else f"{r.nines:.2f} nines"
@@ -166,6 +171,10 @@ def _summary(r: AnalysisResult) -> list[str]:
         out.append(f"Downtime          {_duration(d.get('year'))} per year, "
                    f"{_duration(d.get('month'))} per month, {_duration(d.get('week'))} per week")
         out += _wrapped("SPOFs             ", r.spofs or ["none"])
+        if (r.full_service_availability is not None
+                and r.full_service_availability != r.availability):
+            out.append(f"Full service      {_avail(r.full_service_availability)} (requests "
+                       "served with every optional call; the rest are degraded, not failed)")
         out += _under_load(r)
     out.append(f"Fleet failures    {_num(r.fleet_failures_per_year)} a year"
                f"{_how_often(r.fleet_failures_per_year)} (every node counted, however redundant)")

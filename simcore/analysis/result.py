@@ -54,6 +54,7 @@ class ComponentResult:
     rejected_rps: float | None = None  # what a rate limit rejects (429)
     admitted_rps: float | None = None  # clients: rps less what rate limits reject
     instances: int | None = None
+    autoscale_instances: int | None = None  # an autoscaled service: the instances it needs
     billed_nodes: int | None = None
     failures_per_year: float | None = None  # expected node failures a year (clients: None)
     one_down_impact: float | None = None  # share lost with one instance down, with shedding
@@ -69,6 +70,7 @@ class ComponentResult:
             "availability": finite_or_none(self.availability),
             "failure_impact": finite_or_none(self.failure_impact),
             "monthly_cost": finite_or_none(self.monthly_cost),
+            "autoscale_instances": self.autoscale_instances,
             "failures_per_year": finite_or_none(self.failures_per_year),
             "one_down_impact": finite_or_none(self.one_down_impact),
             "hit_ratio": finite_or_none(self.hit_ratio),
@@ -116,6 +118,8 @@ class AnalysisResult:
     nines: float | None = None
     downtime_s: dict[str, float] | None = None  # {"year", "month", "week"}
     availability_method: str | None = None
+    # every optional call counted as needed (SPEC §7.7); the availability when there are none
+    full_service_availability: float | None = None
     availability_ci95: list[float] | None = None
     spofs: list[str] = field(default_factory=list)
     # Availability under load (SPEC §7.2): survivors may be overloaded and shed.
@@ -158,6 +162,7 @@ class AnalysisResult:
             "saturated": bool(self.saturated),
             "availability_method": self.availability_method,
             "availability_ci95": None if ci is None else [finite_or_none(v) for v in ci],
+            "full_service_availability": finite_or_none(self.full_service_availability),
             "availability_under_load": finite_or_none(self.availability_under_load),
             "unavailability_under_load": finite_or_none(self.unavailability_under_load),
             "availability_under_load_ci95": None if ul_ci is None else [

@@ -33,6 +33,26 @@ class ClientParams(ParamsBase):
         100.0, ge=0, description="Wait before the first retry; doubles on each further retry.",
         json_schema_extra=unit("ms", label="Retry backoff"),
     )
+    retry_jitter: Literal["none", "full"] = Field(
+        "none", description="none: retry m waits backoff·2^m; full: a uniform draw on "
+        "[0, backoff·2^m], so clients that failed together do not retry together.",
+        json_schema_extra={"since": 2},
+    )
+    retry_budget: float | None = Field(
+        None, ge=0, le=100, description="Retries allowed per first try over the last 10 s "
+        "(0.1: one retry per ten requests); beyond it a failure is final. Empty = no budget.",
+        json_schema_extra=unit("", since=2, unset="none", start=0.1),
+    )
+    idempotency_keys: bool = Field(
+        False, description="Each request carries a key: a database, blob store or external "
+        "service recognises a repeated write and does not run it twice.",
+        json_schema_extra={"since": 2},
+    )
+    sessions: int = Field(
+        10_000, ge=1, le=10_000_000, description="Distinct user sessions; each request "
+        "belongs to one drawn at random (what sticky balancers keep together).",
+        json_schema_extra=unit("", since=2),
+    )
     key_space: int = Field(
         100_000, ge=1, le=1_000_000_000,
         description="Distinct keys (items) the requests touch; key i is the same item for "

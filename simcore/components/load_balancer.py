@@ -21,6 +21,14 @@ class BalancerParams(CommonParams):
         5.0, ge=0, le=3600,
         description="How long a dead target keeps receiving traffic before the check notices.",
         json_schema_extra=unit("s", label="Health check"))
+    sticky: bool = Field(
+        False, description="Keep each client session on one target instance (session "
+        "affinity); a session moves only when its instance stops serving.",
+        json_schema_extra={"since": 2})
+    session_store: Literal["in_memory", "external"] = Field(
+        "in_memory", description="Where session state lives: in the instance's memory (lost "
+        "when the session moves) or in an external store such as Redis (kept).",
+        json_schema_extra={"since": 2})
 
 
 SPEC = KindSpec(

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from simcore.engine.counters import breaker_transitions, component_counters, design_counters
 from simcore.engine.stats import mean_ci, mean_or_none
 from simcore.results.series import SERIES
 
@@ -166,6 +167,9 @@ class SimulationResult:
                     ci95[k] = _ci(c.get(k) for c in rows)
             row["saturated"] = any(s.get("component") == cid
                                    for r in self.replications for s in r.get("saturation", []))
+            extra = component_counters(self.replications, cid)
+            ci95.update(extra.pop("ci95", {}))
+            row.update(extra)
             out[cid] = row
         return out
 
@@ -267,7 +271,12 @@ class SimulationResult:
             "standby_takeovers": sum(int(r.get("standby_takeovers") or 0)
                                      for r in self.replications),
             "timeseries": self.timeseries(),
+            "breaker_transitions": breaker_transitions(self.replications),
         }
+        # duplicates, degraded rate, lost sessions, monthly cost; their intervals join ci95
+        extra = design_counters(self.replications)
+        out["ci95"].update(extra.pop("ci95", {}))
+        out.update(extra)
         return _strict(out)
 
     def _message_totals(self) -> dict:

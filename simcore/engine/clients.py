@@ -9,8 +9,10 @@ exponential gaps (thinning for the time-varying patterns); ``constant`` spaces a
 
 A request picks one target by link weight. It fails when its answer is an error or when the
 client's ``timeout_ms`` passes first; a failed or timed-out request is sent again up to
-``retries`` times after ``retry_backoff_ms``, doubling each time — every retry is extra load
-(429 rejections are not retried). Its latency runs from the first send to the final success.
+``retries`` times after ``retry_backoff_ms``, doubling each time (with ``retry_jitter: full``
+a uniform draw up to that wait; within ``retry_budget``, see ``retry``) — every retry is extra
+load (429 rejections are not retried). Its latency runs from the first send to the final
+success.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import math
 from heapq import heappush
 
 from simcore.engine.kernel import FAIL, OK, REJECT, _heap_of
+from simcore.engine.retry import RetryPolicy
 from simcore.engine.streams import Exponentials, Uniform, child_generator
 
 
@@ -29,7 +32,8 @@ class Req:
     ``back`` the return latency (s) its answer still owes on folded links
     (``links.fold_returns``): the client sees the answer that much later."""
 
-    __slots__ = ("back", "counted", "kb", "read", "t0")
+    # ``session`` is set only in runs with a sticky balancer (engine.sticky)
+    __slots__ = ("back", "counted", "kb", "read", "session", "t0")
 
     def __init__(self, read: bool, t0: float, counted: bool, kb: float):
         self.read = read
@@ -49,7 +53,13 @@ class RClient:
         self.pattern = p.pattern
         self.timeout_s = None if p.timeout_ms is None else p.timeout_ms / 1000.0
         self.retries = int(p.retries)
-        self.backoff_s = p.retry_backoff_ms / 1000.0
+        self.retry = RetryPolicy(p.retry_backoff_ms / 1000.0, p.retry_jitter, p.retry_budget,
+                                 rep, node.id)
+        self.idem = bool(p.idempotency_keys)
+        self.session_count = int(p.sessions)
+        # The class of its requests: ``calls.TrackedReq`` when the run tracks call identity
+        # (set by the simulation).
+        self.new_req = Req
         self.kb = float(p.request_kb)
         self.key_space = int(p.key_space)  # the keys' law (engine.keys), drawn where used
         self.key_skew = float(p.key_skew)
@@ -201,7 +211,7 @@ class RClient:
         # With only reads and no thinning (the one other use of this stream), the draw
         # would change nothing: skip it.
         read = True if self.only_reads else self.u.next() < self.read_ratio
-        req = Req(read, now, counted, self.kb)
+        req = self.new_req(read, now, counted, self.kb)
         m = sim.metrics
         m.sent_total += 1  # RunMetrics.sent, inline
         if counted:
@@ -258,16 +268,23 @@ class RClient:
         self.attempts += 1
         out = self.out
         settled = [False]
+        retry = self.retry
+        if k == 0:
+            retry.first_try(sim.env.now)
+        if self.new_req is not Req:
+            req.degraded = False  # judged by the attempt that answers
 
         def answered(status):
             if settled[0]:
                 return
             settled[0] = True
             now = sim.env.now
-            if status == FAIL and k < self.retries:
-                sim.after(self.backoff_s * (2 ** k), lambda ev: self._attempt(req, k + 1))
+            if status == FAIL and k < self.retries and retry.allow_retry(now):
+                sim.after(retry.wait(k), lambda ev: self._attempt(req, k + 1))
                 return
             sim.in_flight -= 1
+            if status == OK and self.new_req is not Req and req.degraded:
+                sim.metrics.degraded_ok(req)
             sim.metrics.finish(req, status, now)
 
         if self.timeout_s is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 from collections import deque
 
+from simcore.engine.calls import note_write
 from simcore.engine.clients import Req
 from simcore.engine.kernel import FAIL, OK, Station
 from simcore.engine.keys import KeyStream, clients_reaching
@@ -34,6 +35,8 @@ class DatabaseNode(RNode):
     counts as down. Node j of shard s is station s·(1 + replicas) + j (j = 0: primary).
     """
 
+    executes_writes = True
+
     def __init__(self, sim, node, rep):
         p = node.params
         self.shards = int(p.shards)
@@ -58,6 +61,9 @@ class DatabaseNode(RNode):
         self.read_keys = self.write_keys = None  # set by finish_links under async lag
         self.stale_reads = 0
         self.replica_reads = 0
+        self.duplicate_executions = 0
+        self.deduplicated = 0
+        self.track = sim.tracking  # count repeated writes (engine.calls)
         self.max_staleness_s = 0.0
         self.lost_writes = 0
         self.cut = 0  # partitions in force between the primaries and their replicas
@@ -224,6 +230,8 @@ class DatabaseNode(RNode):
             now = self.env.now
             if self.async_lag > 0.0:
                 self.last_write[self.write_keys.next()] = now
+            if self.track:
+                note_write(self, req)
             if self.track_acks:
                 acks = self.recent_acks[s]
                 acks.append(now)

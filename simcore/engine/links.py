@@ -4,8 +4,9 @@ A call pays the link's one-way latency (plus any scenario ``latency`` event's ex
 request's transmission time (request_kb · 8 / bandwidth_mbps ms) toward the target, then the
 latency again on the way back. A partitioned link loses the request: the caller fails at its
 link timeout if it has one, at once otherwise. A link timeout fails the attempt (the late reply
-is ignored; the target still does the work). Link retries resend a failed attempt at once.
-A circuit breaker sees every attempt's outcome (429s are answers, not failures) and fails
+is ignored; the target still does the work). Link retries resend a failed attempt after
+``retry_backoff_ms`` (0 by default: at once), doubling each time, with the link's jitter and
+budget (``retry``). A circuit breaker sees every attempt's outcome (429s are answers, not failures) and fails
 calls fast while open.
 """
 
@@ -15,6 +16,7 @@ from heapq import heappush
 
 from simcore.engine.kernel import FAIL, _heap_of
 from simcore.engine.limits import CircuitBreaker
+from simcore.engine.retry import RetryPolicy
 
 
 class REdge:
@@ -32,11 +34,13 @@ class REdge:
         "id",
         "lat_s",
         "mode",
+        "optional",
         "partitioned",
         "prob",
         "relay",
         "retried",
         "retries",
+        "retry",
         "s_per_kb",
         "share",
         "simple",
@@ -56,6 +60,9 @@ class REdge:
         self.s_per_kb = 0.0 if p.bandwidth_mbps is None else 0.008 / p.bandwidth_mbps
         self.timeout_s = None if p.timeout_ms is None else p.timeout_ms / 1000.0
         self.retries = int(p.retries)
+        self.retry = (RetryPolicy(p.retry_backoff_ms / 1000.0, p.retry_jitter, p.retry_budget,
+                                  src.sim.rep, edge.id) if self.retries else None)
+        self.optional = bool(p.optional)  # its failure degrades the request, not fails it
         cb = p.circuit_breaker
         self.breaker = (None if cb is None else
                         CircuitBreaker(cb.failure_threshold, cb.window_s, cb.open_s))
@@ -221,8 +228,11 @@ def _call_guarded(e, req, done, inst, after):
     """The general path: breaker, timeout, partition, retries."""
     tries = [0]
     env_now = e.src.sim.env
+    retry = e.retry
+    if retry is not None:
+        retry.first_try(env_now.now)
 
-    def attempt():
+    def attempt(_ev=None):
         br = e.breaker
         kind = 1
         if br is not None:
@@ -239,11 +249,15 @@ def _call_guarded(e, req, done, inst, after):
             settled[0] = True
             if br is not None:
                 br.record(env_now.now, status != FAIL, kind)
-            if status == FAIL and tries[0] < e.retries:
+            if status == FAIL and tries[0] < e.retries and retry.allow_retry(env_now.now):
+                wait = retry.wait(tries[0])
                 tries[0] += 1
                 e.retried += 1
                 e.attempts += 1
-                attempt()
+                if wait > 0.0:
+                    after(wait, attempt)
+                else:
+                    attempt()
                 return
             if status == FAIL:
                 e.failed += 1

@@ -38,6 +38,12 @@ class RunMetrics:
         self.s_ok = 0
         self.s_fail = 0
         self.s_rej = 0
+        self.degraded = 0  # counted requests that succeeded degraded (an optional call failed)
+
+    def degraded_ok(self, req) -> None:
+        """``req`` is about to finish as a success although an optional call failed."""
+        if req.counted:
+            self.degraded += 1
 
     def sent(self, counted: bool) -> None:
         self.sent_total += 1
@@ -97,6 +103,7 @@ class RunMetrics:
             "sent": self.sent_counted,
             "in_flight_at_end": max(0, self.sent_counted - offered),
             "succeeded": self.succeeded,
+            "degraded": self.degraded,
             "failed": self.failed,
             "rejected": self.rejected,
             "throughput_rps": self.completed_ok / measured_s if measured_s > 0 else None,

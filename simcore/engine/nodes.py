@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import bisect
 
+from simcore.engine.autoscale import Autoscaler
+from simcore.engine.calls import note_write
 from simcore.engine.kernel import FAIL, OK, REJECT, FedStation, Station
 from simcore.engine.limits import make_limiter
+from simcore.engine.sticky import StickySessions
 from simcore.engine.streams import ServiceTimes, Uniform, child_generator
 
 
@@ -42,7 +45,7 @@ class RNode:
         self.kind = node.kind
         self.role = node.role
         self.params = p
-        self.n = int(getattr(p, "instances", 1))
+        self.n = self.instance_slots(p)
         self.groups = [g for g in (node.zone, node.region) if g is not None]
         self.inst_down = [0] * self.n
         self.group_down = 0
@@ -75,6 +78,11 @@ class RNode:
         self.stations = self._make_stations()
 
     # --- construction --------------------------------------------------------------------
+    @staticmethod
+    def instance_slots(p) -> int:
+        """Stations to build: the instances (an autoscaled service: its maximum)."""
+        return int(getattr(p, "instances", 1))
+
     def _make_stations(self) -> list[Station]:
         p = self.params
         w = int(p.workers)
@@ -121,9 +129,13 @@ class RNode:
         self.refresh()
         self.sim.state_changed()
 
+    draining: frozenset = frozenset()
+    """Instances being taken out of service (autoscaling in): they stop taking requests but
+    finish those they hold, instead of failing them as a failure would."""
+
     def _apply(self, new: list[bool]) -> None:
         for k, (was, now) in enumerate(zip(self.alive, new)):
-            if was and not now and not self.pool:
+            if was and not now and not self.pool and k not in self.draining:
                 self.stations[k].flush()
         self.alive = new
         self.alive_idx = [k for k, a in enumerate(new) if a]
@@ -207,10 +219,24 @@ class RNode:
 
 
 class TerminalNode(RNode):
-    """blob_storage, external_service: serve and answer."""
+    """blob_storage, external_service: serve and answer. A write repeating a call already
+    executed here is counted (``calls.note_write``) when the run tracks call identity."""
+
+    executes_writes = True
+
+    def __init__(self, sim, node, rep):
+        super().__init__(sim, node, rep)
+        self.duplicate_executions = 0
+        self.deduplicated = 0
+        self._then = self._answer_noted if sim.tracking else _answer_ok
 
     def arrive(self, req, inst, done):
-        self.serve_then(req, inst, done, _answer_ok)
+        self.serve_then(req, inst, done, self._then)
+
+    def _answer_noted(self, req, done):
+        if not req.read:
+            note_write(self, req)
+        done(OK)
 
 
 def _answer_ok(req, done):
@@ -252,6 +278,15 @@ class ServiceNode(RNode):
             st.hold = self.blocking  # the worker stays busy until the calls are done
         self.single = False  # set by finish_links
         self._own_single = None
+        self.has_optional = False  # set by finish_links
+        self.degraded = 0  # requests it answered OK although an optional call failed
+        auto = getattr(self.params, "autoscale", None)
+        self.autoscaler = None if auto is None else Autoscaler(self, auto)
+
+    @staticmethod
+    def instance_slots(p) -> int:
+        auto = getattr(p, "autoscale", None)
+        return int(auto.max_instances) if auto is not None else int(p.instances)
 
     def _make_stations(self):
         if not self.pool:
@@ -270,7 +305,8 @@ class ServiceNode(RNode):
     def finish_links(self):
         super().finish_links()
         # exactly one outgoing link, always called: the common case gets a short path
-        self.single = len(self.out) == 1 and self.out[0].prob >= 1.0
+        self.has_optional = any(e.optional for e in self.out)
+        self.single = len(self.out) == 1 and self.out[0].prob >= 1.0 and not self.has_optional
         self._own_single = self._held_single if self.blocking else self._call_single
         # non-blocking with its one call: the answer goes straight back to the caller
         self.passes_answers = self.single and not self.blocking and not self.pool
@@ -339,9 +375,18 @@ class ServiceNode(RNode):
                     i += 1
                     continue
                 nxt = i + 1
-                call(e, req, lambda status: calls(nxt) if status == OK else finish(status))
+                if e.optional:
+                    call(e, req, lambda status, n=nxt: calls(n) if status == OK else degrade(n))
+                else:
+                    call(e, req, lambda status, n=nxt: calls(n) if status == OK else finish(status))
                 return
             finish(OK)
+
+        def degrade(nxt):
+            """An optional call failed: the request goes on without it."""
+            self.degraded += 1
+            req.root.degraded = True
+            calls(nxt)
 
         def own_done(_req, _done, _st=None):
             calls(0)
@@ -363,6 +408,10 @@ class BalancerNode(RNode):
         self.interval = float(getattr(self.params, "health_check_interval_s", 5.0))
         self.rr = 0
         self._route_cb = self._route  # made once, not on every request
+        self.sessions = None
+        if getattr(self.params, "sticky", False):
+            self.sessions = StickySessions(self)
+            self._route_cb = self.sessions.route
         self.rr_inst: list[int] = []
         self.outstanding: list[list[int]] = []
 
@@ -408,7 +457,11 @@ class BalancerNode(RNode):
         if not self.stations[k].enter(self._route_cb, req, done):
             done(FAIL)
 
-    def _route(self, req, done):
+    def _route(self, req, done) -> tuple[int, int] | None:
+        """Send ``req`` to a target and instance chosen by ``algorithm`` among those the
+        health check saw serving its type; their (target index, instance), or None when no
+        target serves (the request fails). Every request of a balancer comes here: the
+        common cases are inline."""
         view = self.view_r if req.read else self.view_w
         if len(view) == 1:  # _pick_target, inline for a single target
             ti = 0 if view[0] else -1
@@ -417,7 +470,7 @@ class BalancerNode(RNode):
         if ti < 0:
             self.down_drops += 1
             done(FAIL)
-            return
+            return None
         cand = view[ti]
         alg = self.alg
         if len(cand) == 1:
@@ -426,17 +479,39 @@ class BalancerNode(RNode):
             j = self.rr_inst[ti] % len(cand)
             self.rr_inst[ti] = j + 1
             k = cand[j]
-        elif alg == "least_connections":
+        else:
+            k = self.instance_of(ti, cand)
+        if alg == "least_connections":
+            self.send(req, done, ti, k)
+            return ti, k
+        e = self.out[ti]  # send(), inline: only least_connections counts requests out
+        if e.direct:  # the call's short path, inline
+            e.attempts += 1
+            e.dst.arrive(req, k, done)
+        else:
+            self.call(e, req, done, k)
+        return ti, k
+
+    def instance_of(self, ti: int, cand: list[int]) -> int:
+        """One of the serving instances ``cand`` of target ``ti``, by ``algorithm``."""
+        alg = self.alg
+        if alg == "round_robin":
+            j = self.rr_inst[ti] % len(cand)
+            self.rr_inst[ti] = j + 1
+            return cand[j]
+        if alg == "least_connections":
             # fewest requests out; ties go round robin (always taking the first idle
             # instance would load instance 0 far more than the others at light load)
             oc = self.outstanding[ti]
             j0 = self.rr_inst[ti]
             self.rr_inst[ti] = j0 + 1
             n = len(cand)
-            k = cand[min(range(n), key=lambda j: (oc[cand[j]], (j - j0) % n))]
-        else:
-            k = cand[int(self.u.next() * len(cand))]
-        if alg != "least_connections":
+            return cand[min(range(n), key=lambda j: (oc[cand[j]], (j - j0) % n))]
+        return cand[int(self.u.next() * len(cand))]
+
+    def send(self, req, done, ti: int, k: int) -> None:
+        """Forward ``req`` to instance ``k`` of target ``ti``."""
+        if self.alg != "least_connections":
             # only least_connections reads the counts of requests out
             e = self.out[ti]
             if e.direct:  # the call's short path, inline

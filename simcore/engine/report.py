@@ -127,6 +127,7 @@ def render(j: dict, source: str | None = None) -> str:
                    f"{_num(j.get('max_staleness_ms'))} ms behind")
     if j.get("standby_takeovers"):
         out.append(f"Standby takeovers {j['standby_takeovers']}")
+    out.extend(_call_lines(j))
 
     out.append("")
     out.extend(_components(j))
@@ -137,6 +138,37 @@ def render(j: dict, source: str | None = None) -> str:
     out.append("")
     out.extend(_saturation(j))
     return "\n".join(out) + "\n"
+
+
+_COUNT_LINES = (
+    ("duplicate_executions", "Duplicate writes", "writes run again by retries"),
+    ("deduplicated", "Deduplicated", "repeats recognised by their key"),
+    ("lost_sessions", "Lost sessions", "moved off an instance that stopped serving"),
+)
+"""Counts of the simulate JSON shown one a line when non-zero: key, label, what they are."""
+
+
+def _call_lines(j: dict) -> list[str]:
+    """Duplicate writes, deduplicated repeats, autoscaled instances and the cost they make,
+    and degraded requests, each when it applies."""
+    ci = j.get("ci95") or {}
+    lines = []
+    for key, label, note in _COUNT_LINES:
+        if j.get(key):
+            lines.append(f"{label:<17} {_count(j[key])} per replication"
+                         f"{_ci(ci.get(key), _count)}   ({note})")
+    scaled = {cid: c["instances_mean"] for cid, c in j.get("components", {}).items()
+              if c.get("instances_mean") is not None}
+    if scaled:
+        text = ", ".join(f"{cid} {_num(v)}" for cid, v in scaled.items())
+        lines.append(f"Instances         {text} on average (autoscaled)")
+        lines.append(f"Monthly cost      ${_count(j.get('monthly_cost'))}"
+                     f"{_ci(ci.get('monthly_cost'), _count)}   (at those averages)")
+    if j.get("degraded_rate"):
+        lines.append(f"Degraded          {_rate(j['degraded_rate'])}"
+                     f"{_ci(ci.get('degraded_rate'), _rate)}   (served without a failed "
+                     "optional call)")
+    return lines
 
 
 def _messages(j: dict) -> list[str]:
@@ -200,6 +232,14 @@ def _components(j: dict) -> list[str]:
                          f"{_count(c.get('consumed_failed'))}")
         if c.get("backlog_end"):
             notes.append(f"backlog at the end {_count(c['backlog_end'])}")
+        if c.get("duplicate_executions"):
+            notes.append(f"duplicate writes {_count(c['duplicate_executions'])}")
+        if c.get("deduplicated"):
+            notes.append(f"deduplicated {_count(c['deduplicated'])}")
+        if c.get("lost_sessions"):
+            notes.append(f"lost sessions {_count(c['lost_sessions'])}")
+        if c.get("degraded_rate"):
+            notes.append(f"degraded {_rate(c['degraded_rate'])} of its requests")
         if notes:
             lines.append(f"{'':<18}   " + "; ".join(notes))
     lines.append("util: busiest instance's busy fraction; served, dropped, rejected: mean count "

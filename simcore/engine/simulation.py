@@ -5,10 +5,13 @@ dict."""
 from __future__ import annotations
 
 import math
+from functools import partial
 
+from simcore.analysis.cost import HOURS_PER_MONTH, monthly_cost
 from simcore.design import Design, Scenario
 from simcore.engine import failures
 from simcore.engine.caching import CacheNode
+from simcore.engine.calls import TrackedReq, needs_tracking, tracked_call
 from simcore.engine.clients import RClient, Req
 from simcore.engine.database import DatabaseNode
 from simcore.engine.kernel import Kernel
@@ -20,9 +23,10 @@ from simcore.engine.links import (
     settle_edges,
 )
 from simcore.engine.metrics import RunMetrics
-from simcore.engine.nodes import BalancerNode
+from simcore.engine.nodes import BalancerNode, ServiceNode
+from simcore.engine.sticky import with_sessions
 from simcore.engine.storage import QueueNode
-from simcore.engine.streams import replication_seed
+from simcore.engine.streams import child_generator, replication_seed
 from simcore.results.rows import SecondRow, SeriesRecorder
 from simcore.topology import compile_design
 
@@ -62,6 +66,10 @@ class Sim:
         self.env = kernel.env
         self.after = kernel.after
         self.call = make_call(self.after, self.env)
+        # Retries or optional calls: requests carry their identity (engine.calls).
+        self.tracking = needs_tracking(topo)
+        if self.tracking:
+            self.call = tracked_call(self.call)
         self.rep = rep = replication_seed(seed, rep_index)
         self.metrics = RunMetrics()
         self.in_flight = 0
@@ -80,6 +88,14 @@ class Sim:
                 self.clients.append(c)
             else:  # the run-time class of the kind's role
                 self.nodes[cid] = n.spec.behaviour.runtime_class()(self, n, rep)
+        if self.tracking:
+            for c in self.clients:
+                c.new_req = partial(TrackedReq, idem=c.idem)
+                c.one_shot = False  # its answers are judged at the client (degraded or not)
+        if any(getattr(n, "sessions", None) for n in self.nodes.values()):
+            for i, c in enumerate(self.clients):
+                c.new_req = with_sessions(c.new_req, i, c.session_count,
+                                          child_generator(rep, c.id, "sessions"))
         self.client_by_id = {c.id: c for c in self.clients}
         self.order = [self.client_by_id.get(cid) or self.nodes[cid] for cid in topo.order]
         self.edges: dict[str, REdge] = {}
@@ -99,6 +115,8 @@ class Sim:
         self.caches = [n for n in self.nodes.values() if isinstance(n, CacheNode)]
         self.databases = [n for n in self.nodes.values() if isinstance(n, DatabaseNode)]
         self.consumers = [n for n in self.nodes.values() if n.feeds]
+        self.autoscalers = {nid: n.autoscaler for nid, n in self.nodes.items()
+                            if getattr(n, "autoscaler", None) is not None}
         self._base = None
         self._prev_busy = [0.0] * len(self.stations)
 
@@ -144,6 +162,9 @@ class Sim:
         settle_edges(self.edges.values(), self.scenario.events, live=inject is not None)
         break_long_chains(self.order, self.edges.values())
         fold_returns(self.order, self.edges.values())
+        if self.tracking:  # every crossing goes through the tracked call
+            for e in self.edges.values():
+                e.direct = e.fold = False
         spiked = {ev.target for ev in self.scenario.events if ev.type == "spike"}
         for c in self.clients:
             c.settle_lead(inject is not None or c.id in spiked)
@@ -152,6 +173,8 @@ class Sim:
         if self.scenario.random_failures:
             failures.start_random_failures(self, self.rep)
         failures.start_health_checks(self)
+        for a in self.autoscalers.values():
+            a.start()
         for c in self.clients:
             c.start()
         if self.warmup_s > 0:
@@ -194,7 +217,8 @@ class Sim:
             for attr in ("hits", "misses", "passed", "lost_writes", "max_staleness",
                          "max_staleness_s", "stale_reads", "replica_reads", "accepted",
                          "consumed_ok", "consumed_failed", "lost_messages", "dead_lettered",
-                         "delivered", "delay_sum"):
+                         "delivered", "delay_sum", "duplicate_executions", "deduplicated",
+                         "degraded"):
                 if hasattr(n, attr):
                     setattr(n, attr, 0)
             if isinstance(n, QueueNode):
@@ -205,6 +229,11 @@ class Sim:
             e.attempts = e.retried = e.timeouts = e.failed = 0
             if e.breaker is not None:
                 e.breaker.short_circuited = 0
+        for a in self.autoscalers.values():
+            a.mark()
+        for n in self.balancers:
+            if n.sessions is not None:
+                n.sessions.lost_sessions = 0
         self._base = [(st.a_busy, st.a_q) for _n, st in self.stations]
         self._t_base = self.env.now
 
@@ -232,6 +261,7 @@ class Sim:
             "utilization": util,
             "backlog": {q.id: q.backlog() for q in self.queues},
             "oldest_message_age_s": {q.id: q.oldest_age() for q in self.queues},
+            "instances": {nid: a.provisioned for nid, a in self.autoscalers.items()},
         })
 
     def _results(self, t_end: float, stopped: bool, ts: dict) -> dict:
@@ -305,10 +335,32 @@ class Sim:
             c.update(_queue_results(n, measured))
             if isinstance(n, QueueNode):  # its backlog waits there too
                 c["mean_queue"] = (c["mean_queue"] or 0.0) + (c["mean_backlog"] or 0.0)
+            c["monthly_cost"] = self._monthly_cost(nid, n)
+            if getattr(n, "sessions", None) is not None:
+                c["lost_sessions"] = n.sessions.lost_sessions
+            if nid in self.autoscalers:
+                c["instances_mean"] = self.autoscalers[nid].mean_instances()
+            if getattr(n, "executes_writes", False):
+                c.update(duplicate_executions=n.duplicate_executions,
+                         deduplicated=n.deduplicated)
+            if isinstance(n, ServiceNode) and n.has_optional:
+                c.update(degraded=n.degraded)
             if n.feeds:
                 c.update(consumed_ok=n.consumed_ok, consumed_failed=n.consumed_failed)
             comps[nid] = c
         return comps
+
+    def _monthly_cost(self, nid: str, n) -> float | None:
+        """cost_per_hour × 730 h × the nodes paid for: an autoscaled service's time-averaged
+        instances over the measured window (plus its standby), else the analysis' count."""
+        a = self.autoscalers.get(nid)
+        if a is None:
+            return monthly_cost(self.topology.nodes[nid])
+        mean = a.mean_instances()
+        if mean is None:
+            return None
+        p = n.params
+        return float(p.cost_per_hour) * HOURS_PER_MONTH * (mean + (p.standby != "none"))
 
 
 def _queue_results(n, measured: float) -> dict:

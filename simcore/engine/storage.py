@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections import deque
 
-from simcore.engine.clients import Req
+from simcore.engine.calls import TrackedReq
 from simcore.engine.kernel import OK
 from simcore.engine.nodes import RNode
 
 
-class Message(Req):
+class Message(TrackedReq):
     """One subscription's copy of a message. ``t0`` is when it was enqueued (the delivery
     delay runs from there); ``since`` when it last joined its backlog (its age there);
     ``deliveries`` how many times a consumer has taken it; ``sub`` its subscription and
-    ``done`` the consumer's answer about it."""
+    ``done`` the consumer's answer about it. Each copy is a call of its own (engine.calls): a
+    redelivered copy that writes again at a terminal is a duplicate."""
 
     __slots__ = ("deliveries", "done", "since", "sub")
 
@@ -84,8 +85,10 @@ class QueueNode(RNode):
     def _accept(self, req, done):
         self.accepted += 1
         now = self.env.now
+        # a copy carries the request's idempotency key (its repeats are the same call)
+        idem = req.root.idem if self.sim.tracking else False
         for sub in self.subs:
-            msg = Message(req.read, now, False, req.kb)
+            msg = Message(req.read, now, False, req.kb, idem)
             msg.deliveries = 0
             msg.sub = sub
             msg.done = self._answer_for(msg)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simcore.analysis import analyze
+from simcore.analysis.autoscale import as_analysed
 from simcore.analysis.nines import SECONDS_PER_YEAR, nines
 from simcore.design import Design
 from simcore.reliability.plan import build_plan
@@ -175,6 +176,7 @@ def reliability(design: Design | Topology, *, years: float | None = None,
     if seed is None:
         seed = d.scenario.seed if d.scenario is not None else 1
     base = analyze(topo)
+    topo = as_analysed(topo, base)  # autoscaled services at the analysis' instances
     hours = years * HOURS_PER_YEAR
     plan = build_plan(topo, dict(base.client_weights), hours * replications)
     blocks = int(min(MAX_BLOCKS, max(1, math.floor(years))))

@@ -60,6 +60,9 @@ SERIES: dict[str, Series] = {s.key: s for s in (
     Series("oldest_message_age_s", "oldest message", "s",
            "Age of the oldest message copy waiting in a message queue at the end of the second "
            "(message queues only).", per_component=True),
+    Series("instances", "instances", "instances",
+           "Instances paid for (serving and starting) at the end of the second (autoscaled "
+           "services only).", per_component=True),
 )}
 
 RUN_SERIES = [s for s in SERIES.values() if not s.per_component]

@@ -35,7 +35,7 @@ class BalancerRole(Role):
     def splits_by_capacity(self, node):
         return algorithm(node.params) == "least_connections" and len(node.out) > 1
 
-    def availability_links(self, node):
+    def availability_links(self, node, full_service=False):
         alg = algorithm(node.params)
         out = []
         for e in node.out:

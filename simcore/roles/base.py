@@ -103,10 +103,11 @@ class Role:
         """The component's own up-probability, instances and standby (groups not counted)."""
         return 1.0 - component_down_probability(params)
 
-    def availability_links(self, node):
+    def availability_links(self, node, full_service=False):
         """(target, share, weight, p) for each outgoing link that matters to a request's
         success: ``share`` the split share, ``weight`` a balancer's renormalisation weight,
-        ``p`` a service's call probability."""
+        ``p`` a service's call probability. With ``full_service`` a request also needs its
+        optional calls (SPEC §7.7 ``full_service_availability``)."""
         return [(e.target, float(e.share), 1.0, 1.0) for e in node.out]
 
     def type_independent(self, nm) -> bool:

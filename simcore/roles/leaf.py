@@ -31,7 +31,7 @@ class QueueRole(LeafRole):
     def link_flow(self, node, edge):
         return 1.0, 1.0, 0.0, 0.0  # every consumer gets every message; none is waited for
 
-    def availability_links(self, node):
+    def availability_links(self, node, full_service=False):
         return []  # an enqueued request is done
 
     def runtime_class(self):

@@ -1,6 +1,8 @@
 """The service role: own work, then each outgoing link in order, each with its ``probability``;
 the first failed call fails the request. Its success is Π over the links of
-(1 − p) + p · P(t, r) (SPEC §3); an async link ends at a queue, which only has to be up."""
+(1 − p) + p · P(t, r) (SPEC §3); an async link ends at a queue, which only has to be up. An
+``optional`` link's failure only degrades the request (SPEC §7.7): the availability leaves it
+out, the full-service availability keeps it as any other call."""
 
 from __future__ import annotations
 
@@ -23,10 +25,12 @@ class ServiceRole(Role):
         p = float(edge.params.probability)
         return p, p, p, p
 
-    def availability_links(self, node):
-        # a call made with probability 0 never matters
+    def availability_links(self, node, full_service=False):
+        # a call made with probability 0 never matters, nor does an optional call whose
+        # failure only degrades the request (unless the full service is asked for)
         return [(e.target, float(e.share), 1.0, float(e.params.probability))
-                for e in node.out if float(e.params.probability) > 0.0]
+                for e in node.out if float(e.params.probability) > 0.0
+                and (full_service or not e.params.optional)]
 
     def is_boolean(self, nm, rtype, child_boolean):
         return all(c.p >= 1.0 and child_boolean(c.target) for c in nm.children)
@@ -106,7 +110,7 @@ class ServiceRole(Role):
         if not n.up:
             return False
         for e in n.out:
-            if e.prob < 1.0:
+            if e.prob < 1.0 or e.optional:
                 continue  # a call it may skip cannot make every request fail
             if e.partitioned or not (e.dst.up if e.mode == "async" else ok[e.dst.id][r]):
                 return False

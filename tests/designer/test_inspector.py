@@ -3,6 +3,8 @@ commands and whose refused values never reach the design."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from PySide6.QtGui import QValidator
 
@@ -241,6 +243,24 @@ def test_a_hand_written_wrong_value_is_shown_not_crashed_on(qtbot):
     assert "'gaussian'" in w.editors["service_distribution"].error.text()
     w.editors["workers"].set_text_and_finish("12")  # mending it is an ordinary edit
     assert doc.design.component("app").params["workers"] == 12
+
+
+def test_a_group_of_settings_is_edited_as_a_json_object(inspector, doc):
+    inspector.show_item("app")
+    field = inspector.editors["autoscale"]
+    assert field.editor.text() == "" and "autoscale" in field.editor.toolTip()
+    field.set_text_and_finish('{"max_instances": 6}')  # the app has 2 instances set
+    assert "either instances or autoscale" in field.error.text()
+    inspector.editors["instances"].reset_button.click()
+    field.set_text_and_finish('{"min_instances": 2, "max_instances": 6}')
+    assert params(doc, "app")["autoscale"] == {"min_instances": 2, "max_instances": 6}
+    assert json.loads(field.editor.text()) == {"min_instances": 2, "max_instances": 6}
+    before = design_json(doc.design)
+    field.set_text_and_finish("{max: 6")
+    assert "not a JSON object" in field.error.text()
+    field.set_text_and_finish('{"min_instances": 9, "max_instances": 6}')
+    assert "min_instances must not exceed max_instances" in field.error.text()
+    assert design_json(doc.design) == before
 
 
 def _wheel(widget, steps: int = -3) -> None:

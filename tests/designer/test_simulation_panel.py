@@ -364,3 +364,64 @@ def test_chaos_from_the_canvas_reaches_the_panel(qtbot):
     window.scene.failRequested.emit("db")
     assert "press Run" in window.sim.message.text()
     assert window.sim.run_action in window.toolbar.actions()
+
+
+def test_circuit_breaker_transitions_are_marked_on_the_plots(qtbot, make_panel):
+    import pyqtgraph as pg
+
+    data = design_dict(duration_s=6, events=[{"type": "fail", "target": "db", "at_s": 2,
+                                              "duration_s": 2}])
+    data["links"][1]["params"] = {"circuit_breaker": {"failure_threshold": 3, "window_s": 5,
+                                                      "open_s": 1}}
+    panel = make_panel(data)
+    assert panel.start_run()
+    wait_done(qtbot, panel)
+    assert panel.last_outcome == "done", panel.last_error
+    _rows, results = engine_rows(data)
+    expected = results[0]["links"]["l2"]["breaker"]["transitions"]
+    assert [s for _t, s in expected][:2] == ["open", "half_open"]
+    for key in ("throughput", "errors"):
+        lines = [item for item in panel.plots.time_plots[key].getPlotItem().items
+                 if isinstance(item, pg.InfiniteLine)]
+        assert sorted(ln.value() for ln in lines) == pytest.approx(sorted(t for t, _ in expected))
+        assert all("circuit breaker on App → DB" in ln.toolTip() for ln in lines)
+
+
+def test_the_summary_line_names_duplicates_and_degraded_requests():
+    from designer.simulation.summary import run_summary
+
+    def rep(dups, degraded):
+        return {"throughput_rps": 100.0, "offered": 400, "degraded": degraded,
+                "latency_ms": {"mean": 10.0, "p50": 8.0, "p99": 30.0},
+                "components": {"pay": {"duplicate_executions": dups, "deduplicated": 0},
+                               "app": {"utilization": 0.2, "instances_mean": 4.5,
+                                       "degraded": degraded, "served": 400},
+                               "lb": {"lost_sessions": 3}}}
+
+    text = run_summary([rep(10, 100), rep(14, 100)], {"app": "API"})
+    assert "API 4.50 instances" in text
+    assert "duplicate writes 12" in text and "degraded 25.0 ± 0.0 %" in text
+    assert "lost sessions 3" in text
+    assert "deduplicated" not in text
+    plain = run_summary([rep(0, 0)])
+    assert "duplicate" not in plain and "degraded" not in plain
+
+
+def test_an_autoscaled_service_gets_an_instances_plot(qtbot, make_panel):
+    plain = make_panel(design_dict())
+    assert plain.plots.time_plots["instances"].isHidden()
+    data = design_dict(duration_s=8, replications=1, rps=600)
+    data["schema_version"] = 2
+    data["components"][1]["params"]["autoscale"] = {
+        "min_instances": 1, "max_instances": 4, "interval_s": 2, "startup_s": 1}
+    panel = make_panel(data)
+    assert panel.start_run()
+    wait_done(qtbot, panel)
+    assert panel.last_outcome == "done", panel.last_error
+    rows, _results = engine_rows(data)
+    plot = panel.plots.time_plots["instances"]
+    assert not plot.isHidden()
+    curve = panel.plots.instance_curves["app"]
+    assert list(curve.yData) == [r["instances"]["app"] for r in rows[0]]
+    assert max(curve.yData) > 1  # 600 req/s × 20 ms needs 12 busy workers: more than 1 × 8
+    assert "Instances" in panel.plots.images()

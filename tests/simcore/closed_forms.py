@@ -46,7 +46,8 @@ ANALYZE_TOP_KEYS = {"availability", "nines", "downtime_per_year_s", "downtime_pe
                     "saturated", "availability_method", "availability_ci95",
                     "fleet_failures_per_year", "availability_under_load",
                     "unavailability_under_load", "availability_under_load_ci95",
-                    "availability_under_load_method", "capacity_risks"}
+                    "availability_under_load_method", "capacity_risks",
+                    "full_service_availability"}
 ANALYZE_COMPONENT_KEYS = {"arrival_rps", "utilization", "latency_ms", "availability",
                           "failure_impact", "monthly_cost", "failures_per_year",
-                          "one_down_impact", "hit_ratio"}
+                          "one_down_impact", "hit_ratio", "autoscale_instances"}

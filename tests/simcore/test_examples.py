@@ -377,6 +377,55 @@ def test_resharding_consistent_vs_modulo():
     assert rows[(1, "primary")].write_rps == pytest.approx(writes, rel=REL)
 
 
+def test_retry_storm():
+    # Two identical stacks (their clients differ only in jitter and budget, which the
+    # analysis does not see): each database at 600 × 5 ms / 8 = 37.5 %, the only SPOFs
+    # (everything at availability 1, so A = 1); saturation when a database reaches 1,600 req/s,
+    # i.e. 3,200 req/s offered over both.
+    res = run("retry_storm.json")
+    check(res, availability=1.0, spofs=["db_plain", "db_tamed"],
+          arrivals={"app_plain": 600, "db_tamed": 600},
+          utils={"db_plain": 600 * 0.005 / 8, "db_tamed": 600 * 0.005 / 8},
+          costs={"app_plain": cost(0.1, 2), "db_plain": cost(0.5, 1),
+                 "app_tamed": cost(0.1, 2), "db_tamed": cost(0.5, 1)})
+    assert res.saturation_rps == pytest.approx(3200, rel=1e-6)
+
+
+def test_payments_idempotency():
+    # Blocking orders service: H = 5 ms + 2 × 30 ms + 400 ms = 465 ms; 10 req/s per instance
+    # over 50 workers. Payment API 20 × 0.4 / 200 = 4 %.
+    res = run("payments_idempotency.json")
+    hold = 0.005 + 2 * 0.030 + 0.400
+    check(res, availability=1.0, spofs=["pay_keyed", "pay_plain"],
+          arrivals={"orders_plain": 20, "pay_keyed": 20},
+          utils={"orders_plain": 10 * hold / 50, "pay_plain": 20 * 0.4 / 200})
+    assert res.full_service_availability == res.availability
+
+
+def test_optional_recommendations():
+    # The optional call to 'recs' is left out of A: A = a_lb · (1 − u_page³) · [0.95 (1 − u_db²)
+    # + 0.05 a_db] (reads need the primary or its replica, writes the primary); the full-service
+    # availability multiplies in a_recs = 0.99. 'recs' is no SPOF.
+    res = run("optional_recommendations.json")
+    u_db = 1 - 0.9995
+    a = 0.9999 * (1 - 0.001 ** 3) * (0.95 * (1 - u_db ** 2) + 0.05 * (1 - u_db))
+    check(res, availability=a, spofs=["catalog", "lb"],
+          arrivals={"page": 300, "catalog": 300, "recs": 300},
+          utils={"recs": 300 * 0.020 / 50})
+    assert res.full_service_availability == pytest.approx(a * 0.99, abs=A_ABS)
+
+
+def test_autoscaling_spike():
+    # The API needs ⌈200 × 0.1 / (10 × 0.6)⌉ = ⌈3.33⌉ = 4 instances: utilization 200 × 0.1 / 40,
+    # cost 4 × 0.1 $/h; saturation with its maximum of 10: 10 × 10 / 0.1 = 1,000 req/s.
+    res = run("autoscaling_spike.json")
+    check(res, availability=1.0, spofs=["db", "lb"], arrivals={"api": 200, "db": 200},
+          utils={"api": 200 * 0.1 / 40},
+          costs={"lb": cost(0.025, 1), "api": cost(0.1, 4), "db": cost(0.5, 2)})
+    assert res.components["api"].autoscale_instances == 4
+    assert res.saturation_rps == pytest.approx(1000, rel=1e-6)
+
+
 def test_cache_write_behind():
     res = run("cache_write_behind.json")
     # 200 reads/s (80 % hit) and 200 writes/s reach the cache; every write still reaches the
@@ -415,7 +464,8 @@ HAND_CHECKED = {
     "stage4_load_balancer.json", "stage5_read_replicas.json", "stage6_sharding.json",
     "active_passive_failover.json", "cdn_media_site.json", "microservices_gateway.json",
     "multi_region.json", "queue_load_levelling.json", "cache_write_behind.json",
-    "cache_stampede.json",
+    "cache_stampede.json", "retry_storm.json", "payments_idempotency.json",
+    "optional_recommendations.json", "autoscaling_spike.json",
 }
 
 
