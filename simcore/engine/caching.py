@@ -5,8 +5,8 @@ A read hits and returns; a miss goes on to one target by link weight. Two models
 - without ``capacity_keys``, each read hits with probability ``hit_ratio`` (version 1);
 - with ``capacity_keys``, each instance is an LRU over the clients' keys (a request's key drawn
   here from the mixture of the clients that reach the cache, reads and writes apart; key k lives
-  on instance k mod n). It starts warm, holding the most popular keys. A miss answered OK fills
-  the key; ``ttl_s`` expires a key that long after its fill. A read of a key whose instance is
+  on instance k mod n). It starts warm, holding what LRU holds in its steady state. A miss
+  answered OK fills the key; ``ttl_s`` expires a key that long after its fill. A read of a key whose instance is
   down passes to the target.
 
 Writes follow ``write_policy``: ``around`` removes the key and goes on; ``through`` goes on and
@@ -20,6 +20,8 @@ A ``flush`` event forwards the pending writes, then empties the cache.
 from __future__ import annotations
 
 from collections import OrderedDict
+
+import numpy as np
 
 from simcore.engine.clients import Req
 from simcore.engine.kernel import FAIL, OK
@@ -63,7 +65,7 @@ class CacheNode(RNode):
         rep = self.sim.rep
         self.read_keys = KeyStream(child_generator(rep, self.id, "read keys"), reads)
         self.write_keys = KeyStream(child_generator(rep, self.id, "write keys"), writes)
-        self.lru = [self._warm(k) for k in range(self.n)]
+        self.lru = self._warm(reads)
 
     def _key_laws(self) -> tuple[list, list]:
         """The key laws (rate, key_space, key_skew) of the clients that reach the cache, for
@@ -72,11 +74,44 @@ class CacheNode(RNode):
         return ([(c.rps * c.read_ratio, c.key_space, c.key_skew) for c in clients],
                 [(c.rps * (1.0 - c.read_ratio), c.key_space, c.key_skew) for c in clients])
 
-    def _warm(self, k: int) -> OrderedDict:
-        """Instance k holding its share of the most popular keys (key i is the i-th most
-        popular for every client), the least popular first in line for eviction."""
-        top = int(self.capacity) * self.n
-        return OrderedDict((key, 0.0) for key in range(top - self.n + k, -1, -self.n))
+    WARM_DRAWS = 1 << 24
+    """The most keys drawn to fill the caches before the run (memory: 8 bytes a key)."""
+
+    def _warm(self, reads: list) -> list[OrderedDict]:
+        """Each instance holding what an LRU holds in its steady state: the last
+        ``capacity_keys`` distinct keys of its read stream (SPEC §7.4: Che's characteristic
+        time is exactly this window), found by drawing reads from a stream of their own (the
+        run's streams stay untouched) and keeping, per instance, the most recent distinct keys.
+        Holding the most popular keys instead would hold the ideal set, and a short run would
+        show a hit ratio above what LRU gives. Where the draw bound leaves an instance short,
+        the most popular keys it lacks fill the rest, least recent first."""
+        cap, n = int(self.capacity), self.n
+        stream = KeyStream(child_generator(self.sim.rep, self.id, "warm keys"), reads)
+        chunks, drawn, order = [], 0, np.empty(0, dtype=np.int64)
+        goal = 2 * cap * n  # draws before the first look; doubled while an instance is short
+        while True:
+            while drawn < goal:
+                stream.refill()
+                chunks.append(np.asarray(stream.buf, dtype=np.int64))
+                stream.buf = []
+                drawn += len(chunks[-1])
+            seq = np.concatenate(chunks)[::-1]  # the most recent draw first
+            uniq, first = np.unique(seq, return_index=True)
+            order = uniq[np.argsort(first)]  # distinct keys, the most recent first
+            if np.bincount(order % n, minlength=n).min() >= cap or goal >= self.WARM_DRAWS:
+                break
+            goal = min(2 * goal, self.WARM_DRAWS)
+        caches = []
+        for k in range(n):
+            mine = order[order % n == k][:cap].tolist()
+            present = set(mine)
+            key = k
+            while len(mine) < cap:  # short: the most popular keys of this instance
+                if key not in present:
+                    mine.append(key)
+                key += n
+            caches.append(OrderedDict((key, 0.0) for key in reversed(mine)))
+        return caches
 
     # --- a request ------------------------------------------------------------------------
     def arrive(self, req, inst, done):

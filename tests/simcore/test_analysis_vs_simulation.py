@@ -46,7 +46,16 @@ IMPACT_ABS = 0.02
 # Where one gamma per client cannot follow the shape (docs/model.md, "Analysis and simulation"):
 # the gateway's client mixes routes of 40 ms and 300 ms, a bimodal response time whose p95 the
 # two-moment fit puts in the gap between the modes. Checked within a factor of 3 only.
-SHAPE_EXCEPTIONS = {("microservices_gateway.json", "p50"), ("microservices_gateway.json", "p95")}
+SHAPE_EXCEPTIONS = {
+    # bimodal: most requests skip the slow payments call; one gamma cannot show two humps
+    ("microservices_gateway.json", "p50"): 3.0,
+    ("microservices_gateway.json", "p95"): 3.0,
+    # three reads in four hit the cache in 0.01 ms, so the true median is a hit's time; the
+    # gamma fitted to the hit/miss mixture's mean and variance puts it near 0.07 ms
+    ("cache_stampede.json", "p50"): 8.0,
+}
+"""Percentiles where one gamma per client cannot follow the shape (docs/model.md): the
+analysis must still be within this factor of the simulation."""
 
 
 def runs_of(design, reps, *, duration_s, warmup_s, seed=7):
@@ -182,7 +191,8 @@ def test_every_example_agrees_with_the_simulation(path):
         want = an["latency_ms"][q]
         if (path.name, q) in SHAPE_EXCEPTIONS:
             got = mean_ci([r["latency_ms"][q] for r in runs])[0]
-            assert want / 3 <= got <= want * 3, (path.name, q, want, got)
+            factor = SHAPE_EXCEPTIONS[path.name, q]
+            assert want / factor <= got <= want * factor, (path.name, q, want, got)
             continue
         agrees([r["latency_ms"][q] for r in runs], want, PERCENTILE_TOL,
                f"{path.name}: latency {q} (ms)")
