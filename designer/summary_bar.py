@@ -262,6 +262,7 @@ class SummaryBar(QFrame):
         self._analysis: AnalysisResult | None = None
         self._tiles_on = False
         self._absent: set[str] = set()  # tiles with nothing to show for this analysis
+        self._quiet: set[str] = set()  # tiles whose figure tells little now (give way first)
         self.set_pending()
         # The same height whatever it shows (a message, or the figures): the canvas under it
         # never moves.
@@ -292,7 +293,8 @@ class SummaryBar(QFrame):
         needed = sum(t.minimumSizeHint().width() for k, t in self.tiles.items()
                      if k not in self._absent)
         hidden = list(self._absent)
-        for key in self.DROP_FIRST:
+        order = sorted(self.DROP_FIRST, key=lambda k: k not in self._quiet)  # stable
+        for key in order:
             if needed <= available:
                 break
             if key in self._absent:
@@ -411,6 +413,8 @@ class SummaryBar(QFrame):
             str(len(risks)), BAD if risks else GOOD,
             "\n".join(f"• {why.get(r) or labels.get(r, r)}" for r in risks) if risks
             else "None: every redundant part can lose one instance.")
+        # no risk is worth a tile only when there is room: the nines come first
+        self._quiet = set() if risks else {"risks"}
         self._fit_tiles()
 
     def _set_under_load(self, a: AnalysisResult, structural: str) -> None:

@@ -179,3 +179,20 @@ def test_the_summary_bar_shows_under_load_only_when_it_differs(qtbot, doc):
     assert bar.value_text("risks") == str(len(a.capacity_risks))
     assert a.capacity_risk_detail["app"] in bar.tiles["risks"].toolTip()
     assert bar.value_text("p99") != "∞"
+
+
+def test_a_narrow_summary_bar_drops_a_zero_risk_count_before_the_nines(qtbot, doc):
+    bar = SummaryBar()
+    qtbot.addWidget(bar)
+    bar.set_analysis(analyze(doc.design))
+    assert bar.value_text("risks") == "0"
+    widths = {k: t.minimumSizeHint().width() for k, t in bar.tiles.items()
+              if k != "under_load"}
+    # room for every tile but the risk count: it gives way first, the nines stay
+    bar.resize(sum(widths.values()) - widths["risks"] + 8, 80)
+    bar.show()
+    assert bar.tiles["risks"].isHidden() and not bar.tiles["nines"].isHidden()
+    doc.set_component_param("users", "rps", 6000.0)  # now one app server cannot carry it
+    bar.set_analysis(analyze(doc.design))
+    assert bar.value_text("risks") != "0"
+    assert not bar.tiles["risks"].isHidden() and bar.tiles["nines"].isHidden()
