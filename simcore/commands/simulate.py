@@ -121,14 +121,22 @@ def run(args) -> int:
         else:
             what = f"{j['replications']} of {result.requested} replications finished"
         print(f"skyline simulate: stopped; {what}", file=sys.stderr)
-    if not (args.json and is_stdout(args.json)):  # with --json -, stdout holds the JSON alone
-        sys.stdout.write(render(j, source=safe(os.path.basename(args.file))))
+    if not emit("simulate", render(j, source=safe(os.path.basename(args.file))), j, args):
+        return 2
+    return EXIT_STOPPED if result.stopped else 0
+
+
+def emit(command: str, text: str, j: dict, args) -> bool:
+    """Print the text report (not with ``--json -``: stdout then holds the JSON alone) and
+    write ``--json OUT``; False, after saying why on stderr, when the JSON cannot be written."""
+    if not (args.json and is_stdout(args.json)):
+        sys.stdout.write(text)
         sys.stdout.flush()
     if args.json:
         try:
             write_json_atomically(args.json, j)
         except (OSError, ValueError) as exc:
-            print(f"skyline simulate: cannot write {safe(args.json)}: "
+            print(f"skyline {command}: cannot write {safe(args.json)}: "
                   f"{getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
-            return 2
-    return EXIT_STOPPED if result.stopped else 0
+            return False
+    return True

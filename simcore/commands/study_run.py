@@ -9,9 +9,9 @@ import sys
 import threading
 from collections.abc import Callable
 
-from simcore.commands.simulate import EXIT_STOPPED, _StopOnInterrupt, write_json_atomically
+from simcore.commands.simulate import EXIT_STOPPED, _StopOnInterrupt, emit
 from simcore.engine.progress import ProgressBar
-from simcore.io import check_output_path, is_stdout
+from simcore.io import check_output_path
 from simcore.text import safe
 
 SCHEDULER_ENV = "SKYLINE_SCHEDULER"
@@ -104,16 +104,8 @@ def finish(command: str, text: str, j: dict, args) -> int:
     ``--json OUT``; 130 when the study was stopped."""
     if j.get("stopped"):
         print(f"skyline {command}: stopped; reporting what finished", file=sys.stderr)
-    if not (args.json and is_stdout(args.json)):
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    if args.json:
-        try:
-            write_json_atomically(args.json, j)
-        except (OSError, ValueError) as exc:
-            print(f"skyline {command}: cannot write {safe(args.json)}: "
-                  f"{getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
-            return EXIT_USAGE
+    if not emit(command, text, j, args):
+        return EXIT_USAGE
     return EXIT_STOPPED if j.get("stopped") else 0
 
 

@@ -178,8 +178,7 @@ def _messages(j: dict) -> list[str]:
     ci = j.get("ci95") or {}
     lines = []
     if lost:
-        where = ", ".join(f"{cid} {_count(c['lost_messages'])}"
-                          for cid, c in j["components"].items() if c.get("lost_messages"))
+        where = _where(j, "lost_messages")
         lines.append(f"WARNING: MESSAGES LOST  {_count(lost)} per replication"
                      f"{_ci(ci.get('lost_messages'), _count)} ({where}): a queue's backlog "
                      "was full or the queue went down without being durable — whatever the "
@@ -189,13 +188,18 @@ def _messages(j: dict) -> list[str]:
                      f"{_ci(ci.get('dead_lettered'), _count)} (processing failed every "
                      "delivery)")
     if j.get("lost_writes"):
-        where = ", ".join(f"{cid} {_count(c['lost_writes'])}"
-                          for cid, c in j["components"].items() if c.get("lost_writes"))
+        where = _where(j, "lost_writes")
         lines.append(f"WARNING: WRITES LOST  {_count(j['lost_writes'])} per replication"
                      f"{_ci(ci.get('lost_writes'), _count)} ({where}): writes already "
                      "confirmed, lost when a write-behind cache failed holding them or a "
                      "database primary failed before asynchronous replication copied them")
     return lines
+
+
+def _where(j: dict, key: str) -> str:
+    """The components with a non-zero count ``key``, each with its count."""
+    return ", ".join(f"{cid} {_count(c[key])}" for cid, c in j["components"].items()
+                     if c.get(key))
 
 
 def _components(j: dict) -> list[str]:
