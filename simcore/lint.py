@@ -2,20 +2,28 @@
 
 A warning never stops an analysis or a run, and ``skyline validate`` prints it without failing.
 
-The one pattern looked for: cache-aside drawn as two arrows from the app. A service that calls
+Two patterns are looked for. First, cache-aside drawn as two arrows from the app. A service that calls
 a cache and also, directly, the store behind that cache sends the store every request twice
 over: the cache's misses come through the cache → store link, and the direct link adds its own
 calls on top (SPEC §2: a service sends every one of its links its whole rate λ · p). The usual
 intent, cache-aside, is drawn app → cache → store, without the direct link.
+
+Second, a cache or CDN without ``capacity_keys`` whose ``hit_ratio`` is more than an LRU cache
+can reach under its write policy and time to live (SPEC §7.4; ``simcore.analysis.che.
+reachable_hit_ratio``): a cache-aside write removes its key, so with 20% writes on every key at
+most 80% of the reads can hit. The analysis uses the hit ratio as given; the simulation, which
+sizes the cache by Che's approximation, caps it at that bound.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simcore.analysis.che import REACH_TOLERANCE, CacheTraffic, cache_traffic
 from simcore.components import KINDS
 from simcore.design import Design
-from simcore.problems import Problem
+from simcore.problems import DesignError, Problem
+from simcore.topology import compile_design
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,46 @@ def bypass_message(design: Design, bypass: CacheBypass) -> str:
             f"cache-aside, remove {src} → {store}")
 
 
+def _ratio(x: float) -> str:
+    """A hit ratio to at most four decimals, at least two: 0.80, 0.95, 0.9375."""
+    text = f"{x:.4f}".rstrip("0")
+    return text + "0" * max(0, 4 - len(text))
+
+
+def cap_message(label: str, given: float, reach: float, traffic: CacheTraffic) -> str:
+    """Why a cache's hit ratio ``given`` is capped at ``reach`` in the simulation."""
+    total = traffic.read_rps + traffic.write_rps
+    writes = traffic.write_rps / total if total > 0 else 0.0
+    around = traffic.policy == "around" and writes > 0
+    what = "a cache-aside cache" if around else "a cache"
+    if traffic.ttl_s is not None:
+        what += f" whose items live {traffic.ttl_s:g} s"
+    because = (f" when {100 * writes:.3g}% of the requests reaching it are writes" if around
+               else " at the rates its keys are read")
+    return (f"{label}'s hit ratio {_ratio(given)} is more than {what} can reach{because} "
+            f"({_ratio(reach)}): the simulation caps it there")
+
+
+def capped_caches(design: Design) -> list[Problem]:
+    """Every cache or CDN without ``capacity_keys`` whose ``hit_ratio`` is more than an LRU can
+    reach (beyond rounding), in file order; none for a design that does not compile."""
+    try:
+        topo = compile_design(design)
+    except DesignError:
+        return []
+    found = []
+    for c in design.components:
+        p = topo.nodes[c.id].params
+        if _role(design, c.id) != "cache" or p.capacity_keys is not None:
+            continue
+        traffic = cache_traffic(topo, c.id)
+        reach = traffic.reachable()
+        if p.hit_ratio > reach + REACH_TOLERANCE:
+            found.append(Problem(c.id, cap_message(c.label, p.hit_ratio, reach, traffic)))
+    return found
+
+
 def warnings(design: Design) -> list[Problem]:
-    """The design's warnings, each on the link it is about."""
-    return [Problem(b.direct_link, bypass_message(design, b)) for b in cache_bypasses(design)]
+    """The design's warnings, each on the link or component it is about."""
+    return ([Problem(b.direct_link, bypass_message(design, b)) for b in cache_bypasses(design)]
+            + capped_caches(design))

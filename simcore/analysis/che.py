@@ -23,6 +23,7 @@ growing bins of keys of nearly equal popularity (their weight from the integral 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -169,26 +170,82 @@ def clients_reaching(topo, target: str) -> list[str]:
     return found
 
 
-def capacity_for_hit_ratio(target: float, read_laws: list[Law], write_laws: list[Law],
-                           policy: str = "around", ttl_s: float | None = None) -> int:
-    """The smallest number of keys for which ``hit_ratio`` reaches ``target`` over these
-    mixtures (their weights taken as the rates), or every key the laws use when it cannot."""
-    reads = sum(w for w, _n, _s in read_laws)
-    writes = sum(w for w, _n, _s in write_laws)
-    top = max((int(n) for _w, n, _s in read_laws), default=1)
+REACH_TOLERANCE = 1e-6
+"""A hit ratio this little above what LRU can reach is rounding (a hit ratio of 0.8 given for
+clients that read 80% of the time is exactly at the bound), not a request to cap."""
 
-    def h(c: float) -> float:
-        return hit_ratio(reads, writes, read_laws, write_laws, c, policy, ttl_s)
 
-    if target <= 0.0 or reads <= 0.0:
-        return 1
-    if h(top) <= target:
-        return top
-    lo, hi = 0, top  # h(lo) < target ≤ h(hi)
-    while hi - lo > max(1, hi // 1000):  # to a tenth of a percent of the size
-        mid = (lo + hi) // 2
-        if h(mid) < target:
-            lo = mid
-        else:
-            hi = mid
-    return hi
+def reachable_hit_ratio(read_rps: float, write_rps: float, read_laws: list[Law],
+                        write_laws: list[Law], policy: str = "around",
+                        ttl_s: float | None = None) -> float:
+    """The most an LRU cache reaches, holding every key: under ``around`` a write removes its
+    key, so per key h_k ≤ r_k / (r_k + w_k); with ``ttl_s`` also h_k ≤ r_k · ttl / (1 + r_k ·
+    ttl); under ``through``/``back`` 1 otherwise. The read-weighted mean of those bounds (1
+    without reads: nothing bounds them)."""
+    if read_rps <= 0.0:
+        return 1.0
+    return hit_ratio(read_rps, write_rps, read_laws, write_laws, math.inf, policy, ttl_s)
+
+
+@dataclass(frozen=True)
+class CacheTraffic:
+    """What reaches a cache at the design's load: reads and writes (requests/s) and the key
+    laws (client rate of that type, key_space, key_skew) of the clients from which a path of
+    links leads to it (SPEC §7.4)."""
+
+    read_rps: float
+    write_rps: float
+    read_laws: list[Law]
+    write_laws: list[Law]
+    policy: str
+    ttl_s: float | None
+
+    @property
+    def key_space(self) -> int:
+        """Distinct keys the reads can touch (the widest key space among the laws)."""
+        return max((int(n) for w, n, _s in self.read_laws if w > 0), default=1)
+
+    def reachable(self) -> float:
+        return reachable_hit_ratio(self.read_rps, self.write_rps, self.read_laws,
+                                   self.write_laws, self.policy, self.ttl_s)
+
+    def keys_for(self, target: float) -> int:
+        """Keys (over all instances) for which Che's approximation gives ``target``; every
+        key the reads can touch when it cannot."""
+        reads, writes = self.read_rps, self.write_rps
+        if target <= 0.0 or reads <= 0.0:
+            return 1
+        top = self.key_space
+
+        def h(c: float) -> float:
+            return hit_ratio(reads, writes, self.read_laws, self.write_laws, c, self.policy,
+                             self.ttl_s)
+
+        if h(top) <= target:
+            return top
+        lo, hi = 0, top  # h(lo) < target ≤ h(hi)
+        while hi - lo > max(1, hi // 1000):  # to a tenth of a percent of the size
+            mid = (lo + hi) // 2
+            if h(mid) < target:
+                lo = mid
+            else:
+                hi = mid
+        return hi
+
+
+def cache_traffic(topo, cid: str) -> CacheTraffic:
+    """The traffic that reaches cache ``cid`` of ``topo`` (its hit ratio and those of the
+    caches in front of it as the analysis uses them)."""
+    from simcore.analysis.flow import compile_plan, run_flow
+
+    plan = compile_plan(topo)
+    flow = run_flow(plan, 1.0)
+    i = plan.index[cid]
+    reads, writes = [], []
+    for client_id in clients_reaching(topo, cid):
+        p = topo.nodes[client_id].params
+        reads.append((p.rps * p.read_ratio, p.key_space, p.key_skew))
+        writes.append((p.rps * (1.0 - p.read_ratio), p.key_space, p.key_skew))
+    p = topo.nodes[cid].params
+    return CacheTraffic(flow.read[i], flow.write[i], reads, writes,
+                        getattr(p, "write_policy", "around"), p.ttl_s)

@@ -272,6 +272,9 @@ class SimulationResult:
                                      for r in self.replications),
             "timeseries": self.timeseries(),
             "breaker_transitions": breaker_transitions(self.replications),
+            # the same in every replication (they follow from the design): the first's
+            "warnings": list(self.replications[0].get("warnings") or [])
+            if self.replications else [],
         }
         # duplicates, degraded rate, lost sessions, monthly cost; their intervals join ci95
         extra = design_counters(self.replications)

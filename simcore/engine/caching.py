@@ -1,20 +1,27 @@
 """Caches and CDNs at run time (SPEC §3, §7.4).
 
-A read hits and returns; a miss goes on to one target by link weight. Two models of what hits:
+A read hits and returns; a miss goes on to one target by link weight. Each instance is an LRU
+over the clients' keys (a request's key drawn here from the mixture of the clients that reach
+the cache, reads and writes apart; key k's home is instance k mod n). Its size is
+``capacity_keys``, or, without it, the size for which Che's approximation gives ``hit_ratio``
+(capped, with a warning, at what the write policy and the time to live let an LRU reach:
+``simcore.analysis.che.reachable_hit_ratio``). It starts warm, holding what LRU holds in its
+steady state. A miss answered OK fills the key; ``ttl_s`` expires a key that long after its
+fill. A key whose home instance is down goes to the next instance up (k mod n, + 1, + 2 …, as
+consistent-hashing cache clients do), which fills it on a miss: the instances up share the
+keys between them.
 
-- without ``capacity_keys``, each read hits with probability ``hit_ratio`` (version 1);
-- with ``capacity_keys``, each instance is an LRU over the clients' keys (a request's key drawn
-  here from the mixture of the clients that reach the cache, reads and writes apart; key k lives
-  on instance k mod n). It starts warm, holding what LRU holds in its steady state. A miss
-  answered OK fills the key; ``ttl_s`` expires a key that long after its fill. A read of a key whose instance is
-  down passes to the target.
+A run holds at most CACHE_KEYS_PER_RUN keys over all its caches: a cache that would take the
+run past that keeps, with a warning, a coin flip per read (at the hit ratio it would have as an
+LRU) instead of keys.
 
 Writes follow ``write_policy``: ``around`` removes the key and goes on; ``through`` goes on and
 refreshes the key when answered OK; ``back`` (write-behind) is answered once the cache's own
-work is done, kept pending on its instance and forwarded at every ``flush_interval_s``, each as
-its own request (a failed forward waits for the next flush); an instance that fails loses its
-pending writes (``lost_writes``). A cache with no instance up passes every request through.
-A ``flush`` event forwards the pending writes, then empties the cache.
+work is done, kept pending on the instance that took it and forwarded at every
+``flush_interval_s``, each as its own request (a failed forward waits for the next flush); an
+instance that fails loses its pending writes (``lost_writes``). A cache with no instance up
+passes every request through. A ``flush`` event forwards the pending writes, then empties the
+cache.
 """
 
 from __future__ import annotations
@@ -23,22 +30,34 @@ from collections import OrderedDict
 
 import numpy as np
 
+from simcore.analysis.che import REACH_TOLERANCE, cache_traffic
 from simcore.engine.clients import Req
 from simcore.engine.kernel import FAIL, OK
 from simcore.engine.keys import KeyStream, clients_reaching
 from simcore.engine.nodes import RNode
-from simcore.engine.streams import child_generator
+from simcore.engine.streams import BATCH, child_generator
+from simcore.lint import cap_message
+
+CACHE_KEYS_PER_RUN = 2_000_000
+"""The most keys the caches of one run hold together. An LRU entry (a key and its fill time in
+an OrderedDict) takes about 150 bytes (``benchmarks/cache_bench.py`` measures it), so this is
+about 300 MB per replication, and filling them before the run takes about a second."""
+
+
+def _instance_keys(key_space: int, n: int, k: int) -> int:
+    """How many of the keys 0 … key_space − 1 have instance k (of n) as their home."""
+    return max(0, (key_space - k + n - 1) // n)
 
 
 class CacheNode(RNode):
     """cache, cdn: see the module's docstring."""
 
-    passes_answers = True
+    passes_answers = False  # a keyed cache fills keys when answers come back
 
     def __init__(self, sim, node, rep):
         super().__init__(sim, node, rep)
         p = self.params
-        self.h = float(p.hit_ratio)
+        self.h = float(p.hit_ratio)  # a coin-flip cache's (see CACHE_KEYS_PER_RUN)
         self.behind = getattr(p, "write_policy", "around") == "back"
         self.refreshes = getattr(p, "write_policy", "around") != "around"
         self.capacity = p.capacity_keys
@@ -50,8 +69,7 @@ class CacheNode(RNode):
         self.lost_writes = 0
         self.max_staleness = 0.0  # s: the oldest copy a hit returned (keyed caches)
         self.lru: list[OrderedDict] | None = None
-        if self.capacity is not None:
-            self.passes_answers = False  # it fills keys when answers come back
+        self.route = list(range(self.n))  # instance that takes the keys of home k; -1: none
         self.pending: list[list[Req]] = [[] for _ in range(self.n)]
         self._behind_cbs = [self._write_behind_on(k) for k in range(self.n)]
         if self.behind:
@@ -59,13 +77,40 @@ class CacheNode(RNode):
 
     def finish_links(self):
         super().finish_links()
-        if self.capacity is None:
-            return
+        p = self.params
+        topo = self.sim.topology
+        label = topo.design.component(self.id).label
+        if self.capacity is None:  # sized by Che for its hit ratio, at most what LRU reaches
+            traffic = cache_traffic(topo, self.id)
+            reach = traffic.reachable()
+            if self.h > reach + REACH_TOLERANCE:
+                self.sim.warnings.append(cap_message(label, self.h, reach, traffic))
+                self.h = reach
+            self.capacity = max(1, -(-traffic.keys_for(self.h) // self.n))
+            given = "its hit ratio"
+        else:
+            given = f"{self.capacity:,} keys an instance"
         reads, writes = self._key_laws()
+        self.space = max((n for w, n, _s in reads + writes if w > 0), default=1)
+        self.caps = [min(int(self.capacity), _instance_keys(self.space, self.n, k))
+                     for k in range(self.n)]
+        held = sum(self.caps)
+        if held > self.sim.cache_keys_left:
+            if p.capacity_keys is not None:  # the hit ratio the analysis computes for it
+                cache_traffic(topo, self.id)
+                self.h = topo.nodes[self.id].computed_hit_ratio
+            self.sim.warnings.append(
+                f"{label} would hold {held:,} keys ({given}), more than the "
+                f"{self.sim.cache_keys_left:,} left of the {CACHE_KEYS_PER_RUN:,} a run holds: "
+                f"the simulation draws each read's hit at {self.h:.3g} instead (no keys, so a "
+                f"flush does not empty it)")
+            self.passes_answers = True
+            return
+        self.sim.cache_keys_left -= held
         rep = self.sim.rep
         self.read_keys = KeyStream(child_generator(rep, self.id, "read keys"), reads)
         self.write_keys = KeyStream(child_generator(rep, self.id, "write keys"), writes)
-        self.lru = self._warm(reads)
+        self.lru = self._warm(reads, writes)
 
     def _key_laws(self) -> tuple[list, list]:
         """The key laws (rate, key_space, key_skew) of the clients that reach the cache, for
@@ -77,41 +122,79 @@ class CacheNode(RNode):
     WARM_DRAWS = 1 << 24
     """The most keys drawn to fill the caches before the run (memory: 8 bytes a key)."""
 
-    def _warm(self, reads: list) -> list[OrderedDict]:
-        """Each instance holding what an LRU holds in its steady state: the last
-        ``capacity_keys`` distinct keys of its read stream (SPEC §7.4: Che's characteristic
-        time is exactly this window), found by drawing reads from a stream of their own (the
-        run's streams stay untouched) and keeping, per instance, the most recent distinct keys.
-        Holding the most popular keys instead would hold the ideal set, and a short run would
-        show a hit ratio above what LRU gives. Where the draw bound leaves an instance short,
-        the most popular keys it lacks fill the rest, least recent first."""
-        cap, n = int(self.capacity), self.n
-        stream = KeyStream(child_generator(self.sim.rep, self.id, "warm keys"), reads)
-        chunks, drawn, order = [], 0, np.empty(0, dtype=np.int64)
-        goal = 2 * cap * n  # draws before the first look; doubled while an instance is short
+    def _warm(self, reads: list, writes: list) -> list[OrderedDict]:
+        """Each instance k holding what an LRU holds in its steady state (SPEC §7.4: Che's
+        characteristic time is exactly this window): of the keys of its request stream, the
+        ``caps[k]`` most recently requested, except, under ``around``, those whose last
+        request was a write (it removed them). They are found by drawing requests from streams
+        of their own (the run's streams stay untouched). Holding the most popular keys instead
+        would hold the ideal set, and a short run would show a hit ratio above what LRU
+        gives. Where the draw bound leaves an instance short, the most popular keys it lacks
+        fill the rest (under ``around`` each with the chance the reads' share of the requests
+        gives it). An instance that holds every key of its own needs no draw, unless writes
+        remove keys."""
+        n, caps = self.n, self.caps
+        read_rps = sum(w for w, _n, _s in reads)
+        write_rps = sum(w for w, _n, _s in writes)
+        removes = not self.refreshes and write_rps > 0
+        keep = read_rps / (read_rps + write_rps) if removes else 1.0
+        rng = child_generator(self.sim.rep, self.id, "warm keys")
+        held = seen = np.empty(0, dtype=np.int64)
+        if removes or any(cap < _instance_keys(self.space, n, k) for k, cap in enumerate(caps)):
+            held, seen = self._recent_keys(rng, reads, writes, keep)
+        caches = []
+        for k, cap in enumerate(caps):
+            mine = held[held % n == k][:cap]
+            if len(mine) < cap:  # short: the most popular keys of this instance not drawn
+                mine = np.concatenate([mine, self._popular(rng, k, cap - len(mine),
+                                                           seen[seen % n == k], keep)])
+            caches.append(OrderedDict((key, 0.0) for key in reversed(mine.tolist())))
+        return caches
+
+    def _recent_keys(self, rng, reads: list, writes: list, keep: float):
+        """(the keys held, the most recent first; every distinct key drawn) after a fresh draw
+        of the cache's requests (reads with chance ``keep``), drawn until every instance k
+        holds ``caps[k]`` of its own or WARM_DRAWS requests are drawn."""
+        n, need = self.n, np.array(self.caps)
+        read_keys = KeyStream(rng, reads)
+        write_keys = KeyStream(rng, writes)
+        keys, is_read = [], []
+        drawn = 0
+        goal = 2 * int(need.sum())  # draws before the first look; doubled while short
         while True:
             while drawn < goal:
-                stream.refill()
-                chunks.append(np.asarray(stream.buf, dtype=np.int64))
-                stream.buf = []
-                drawn += len(chunks[-1])
-            seq = np.concatenate(chunks)[::-1]  # the most recent draw first
+                r = rng.random(BATCH) < keep
+                read_keys.refill()
+                k = np.asarray(read_keys.buf, dtype=np.int64)
+                if not r.all():
+                    write_keys.refill()
+                    k = np.where(r, k, np.asarray(write_keys.buf, dtype=np.int64))
+                keys.append(k)
+                is_read.append(r)
+                drawn += BATCH
+            seq = np.concatenate(keys)[::-1]  # the most recent draw first
             uniq, first = np.unique(seq, return_index=True)
-            order = uniq[np.argsort(first)]  # distinct keys, the most recent first
-            if np.bincount(order % n, minlength=n).min() >= cap or goal >= self.WARM_DRAWS:
-                break
+            by_recency = np.argsort(first)
+            seen = uniq[by_recency]
+            held = seen[np.concatenate(is_read)[::-1][first[by_recency]]]
+            if (np.bincount(held % n, minlength=n) >= need).all() or goal >= self.WARM_DRAWS:
+                return held, seen
             goal = min(2 * goal, self.WARM_DRAWS)
-        caches = []
-        for k in range(n):
-            mine = order[order % n == k][:cap].tolist()
-            present = set(mine)
-            key = k
-            while len(mine) < cap:  # short: the most popular keys of this instance
-                if key not in present:
-                    mine.append(key)
-                key += n
-            caches.append(OrderedDict((key, 0.0) for key in reversed(mine)))
-        return caches
+
+    def _popular(self, rng, k: int, count: int, seen: np.ndarray, keep: float) -> np.ndarray:
+        """Up to ``count`` of instance k's keys not in ``seen`` (each kept with chance
+        ``keep``), the most popular first."""
+        out, start, step = [], k, self.n
+        while count > 0 and start < self.space:
+            chunk = np.arange(start, min(self.space, start + step * (2 * count + len(seen))),
+                              step, dtype=np.int64)
+            start = int(chunk[-1]) + step
+            chunk = chunk[~np.isin(chunk, seen)]
+            if keep < 1.0:
+                chunk = chunk[rng.random(len(chunk)) < keep]
+            out.append(chunk[:count])
+            count -= len(out[-1])
+        return np.concatenate(out) if out else np.empty(0, dtype=np.int64)
 
     # --- a request ------------------------------------------------------------------------
     def arrive(self, req, inst, done):
@@ -153,29 +236,27 @@ class CacheNode(RNode):
 
     # --- keyed (LRU) --------------------------------------------------------------------------
     def _arrive_keyed(self, req, done):
-        key = (self.read_keys if req.read else self.write_keys).next()
-        k = key % self.n
-        if not self.alive[k]:
+        """The request's key picks the instance (its home, or the next one up); the station
+        carries (req, instance, key) as its request, so that no closure is made per request."""
+        if req.read:
+            key = self.read_keys.next()
+            then = self._read_visit
+        else:
+            key = self.write_keys.next()
+            then = self._write_visit
+        k = self.route[key % self.n]
+        if k < 0:
             self.passed += 1
             self.call(self.pick_edge(), req, done)
             return
-        if req.read:
-            def then(r, d):
-                self._read_key(r, d, k, key)
-        elif self.behind:
-            def then(r, d):
-                self._touch(k, key)
-                self._behind_cbs[k](r, d)
-        else:
-            def then(r, d):
-                self._write_key(r, d, k, key)
-        if not self.stations[k].enter(then, req, done):
+        if not self.stations[k].enter(then, (req, k, key), done):
             done(FAIL)
 
-    def _read_key(self, req, done, k, key):
+    def _read_visit(self, visit, done):
+        req, k, key = visit
         lru = self.lru[k]
         filled = lru.get(key)
-        now = self.env.now
+        now = self.env._now
         if filled is not None and (self.ttl is None or now - filled < self.ttl):
             lru.move_to_end(key)
             self.hits += 1
@@ -186,12 +267,16 @@ class CacheNode(RNode):
         self.misses += 1
         self._forward_then_fill(req, done, k, key)
 
-    def _write_key(self, req, done, k, key):
-        if self.refreshes:  # through: the target first, the key refreshed when answered
+    def _write_visit(self, visit, done):
+        req, k, key = visit
+        if self.behind:
+            self._touch(k, key)
+            self._behind_cbs[k](req, done)
+        elif self.refreshes:  # through: the target first, the key refreshed when answered
             self._forward_then_fill(req, done, k, key)
-            return
-        self.lru[k].pop(key, None)  # around: the key is removed
-        self.call(self.pick_edge(), req, done)
+        else:
+            self.lru[k].pop(key, None)  # around: the key is removed
+            self.call(self.pick_edge(), req, done)
 
     def _forward_then_fill(self, req, done, k, key):
         def answered(status):
@@ -203,9 +288,9 @@ class CacheNode(RNode):
     def _touch(self, k: int, key: int) -> None:
         """Key ``key`` (re)filled on instance k now; the least recently used goes if full."""
         lru = self.lru[k]
-        lru[key] = self.env.now
+        lru[key] = self.env._now
         lru.move_to_end(key)
-        if len(lru) > self.capacity:
+        if len(lru) > self.caps[k]:
             lru.popitem(last=False)
 
     # --- write-behind --------------------------------------------------------------------------
@@ -234,27 +319,11 @@ class CacheNode(RNode):
         return answered
 
     def empty(self) -> None:
-        """A ``flush``: the pending writes forwarded, then every instance emptied. A cache
-        without ``capacity_keys`` becomes from then on the LRU that gives its ``hit_ratio``
-        (sized by Che's approximation), so that its hits restart at 0 and recover as keys
-        are read again."""
+        """A ``flush``: the pending writes forwarded, then every instance emptied (a cache
+        that draws its hits without keys, CACHE_KEYS_PER_RUN, has nothing to empty)."""
         self.forward_pending()
-        if self.lru is None:
-            self.capacity = self._capacity_for_hit_ratio()
-            self.finish_links()
-            self.passes_answers = False
-        for lru in self.lru:
+        for lru in self.lru or ():
             lru.clear()
-
-    def _capacity_for_hit_ratio(self) -> int:
-        """Keys per instance for which Che's approximation gives ``hit_ratio`` over the keys
-        and rates of the clients that reach the cache (at most every key they use)."""
-        from simcore.analysis.che import capacity_for_hit_ratio
-
-        reads, writes = self._key_laws()
-        policy = getattr(self.params, "write_policy", "around")
-        total = capacity_for_hit_ratio(self.h, reads, writes, policy, self.ttl)
-        return max(1, -(-total // self.n))
 
     def _apply(self, new: list[bool]) -> None:
         for k, (was, now) in enumerate(zip(self.alive, new)):
@@ -262,3 +331,25 @@ class CacheNode(RNode):
                 self.lost_writes += len(self.pending[k])
                 self.pending[k] = []
         super()._apply(new)
+        self._reroute()
+
+    def _reroute(self) -> None:
+        """The keys of each home go to the first instance up from it (k, k + 1 … mod n). An
+        instance holds at most ``capacity_keys`` and at most the keys routed to it (its own
+        and those of the homes it stands in for); when that shrinks (an instance is back), the
+        keys no longer routed to it, which no read can reach any more, are dropped."""
+        n, alive = self.n, self.alive
+        self.route = [next((j % n for j in range(k, k + n) if alive[j % n]), -1)
+                      for k in range(n)]
+        if self.lru is None:
+            return
+        routed = [0] * n
+        for home, j in enumerate(self.route):
+            if j >= 0:
+                routed[j] += _instance_keys(self.space, n, home)
+        for j, lru in enumerate(self.lru):
+            if alive[j]:
+                self.caps[j] = min(int(self.capacity), routed[j])
+                if len(lru) > self.caps[j]:
+                    for key in [x for x in lru if self.route[x % n] != j]:
+                        del lru[key]

@@ -8,6 +8,7 @@ is none and the report says so.
 from __future__ import annotations
 
 import math
+import textwrap
 
 from simcore.text import number as _num
 
@@ -85,6 +86,8 @@ def render(j: dict, source: str | None = None) -> str:
         return "\n".join(out) + "\n"
     out.append("Means over the replications; [brackets]: 95% confidence interval across them"
                + (" (none with one replication)." if n < 2 else "."))
+    for w in j.get("warnings") or ():  # where the run differs from the design, and why
+        out.extend(textwrap.wrap(f"Warning: {w}", 100, subsequent_indent="  "))
     out.append("")
 
     tp = j["throughput_rps"]

@@ -10,7 +10,7 @@ from functools import partial
 from simcore.analysis.cost import HOURS_PER_MONTH, monthly_cost
 from simcore.design import Design, Scenario
 from simcore.engine import failures
-from simcore.engine.caching import CacheNode
+from simcore.engine.caching import CACHE_KEYS_PER_RUN, CacheNode
 from simcore.engine.calls import TrackedReq, needs_tracking, tracked_call
 from simcore.engine.clients import RClient, Req
 from simcore.engine.database import DatabaseNode
@@ -78,6 +78,8 @@ class Sim:
         self.saturation: dict[str, dict] = {}
         self.standby_takeovers = 0
         self.random_failures = 0
+        self.warnings: list[str] = []  # what the run does differently from the design, said
+        self.cache_keys_left = CACHE_KEYS_PER_RUN  # engine.caching
 
         self.nodes: dict = {}
         self.clients: list[RClient] = []
@@ -293,6 +295,7 @@ class Sim:
         out["max_staleness_ms"] = max(stalest) if stalest else None
         out["standby_takeovers"] = self.standby_takeovers
         out["random_failures"] = self.random_failures
+        out["warnings"] = list(self.warnings)
         out["injected"] = self.injected
         out["timeseries"] = ts
         return out

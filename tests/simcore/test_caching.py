@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from simcore.analysis import analyze
-from simcore.analysis.che import capacity_for_hit_ratio, hit_ratio
+from simcore.analysis.che import CacheTraffic, hit_ratio
 from simcore.engine.keys import zipf_keys
 from simcore.engine.replication import run_replication
 from simcore.io import parse
@@ -163,7 +163,7 @@ def test_a_large_key_space_is_binned_without_losing_accuracy():
 
 def test_capacity_for_a_hit_ratio_inverts_che():
     law = [(1.0, 100_000, 1.0)]
-    c = capacity_for_hit_ratio(0.8, law, [])
+    c = CacheTraffic(1.0, 0.0, law, [], "around", None).keys_for(0.8)
     assert hit_ratio(1.0, 0.0, law, [], c) >= 0.8 > hit_ratio(1.0, 0.0, law, [], c * 0.99)
 
 
