@@ -192,7 +192,8 @@ class ProblemsPanel(QListWidget):
 
     def set_problems(self, problems: list, warnings: list = (),
                      fix_text=lambda _w: "Fix") -> None:
-        """``fix_text(warning)`` names the fix on the warning's button."""
+        """``fix_text(warning)`` names the fix on the warning's button (None: no button, the
+        warning has no one-click fix)."""
         self.clear()
         if not problems and not warnings:
             item = QListWidgetItem("No problems: the design is valid.")
@@ -208,7 +209,7 @@ class ProblemsPanel(QListWidget):
         for w in warnings:
             self._add_warning(w, fix_text(w))
 
-    def _add_warning(self, warning, fix: str) -> None:
+    def _add_warning(self, warning, fix: str | None) -> None:
         item = QListWidgetItem()
         item.setData(256, warning.where)
         item.setToolTip(f"Warning: {warning.message}")
@@ -219,10 +220,11 @@ class ProblemsPanel(QListWidget):
         text = QLabel(f"<span style='color:#b45309'>△ warning</span> — {warning.message}")
         text.setWordWrap(True)
         lay.addWidget(text, 1)
-        button = QPushButton(fix)
-        button.setToolTip("Fix it (one undoable edit)")
-        button.clicked.connect(lambda: self.fixRequested.emit(warning.where))
-        lay.addWidget(button)
+        if fix is not None:
+            button = QPushButton(fix)
+            button.setToolTip("Fix it (one undoable edit)")
+            button.clicked.connect(lambda: self.fixRequested.emit(warning.where))
+            lay.addWidget(button)
         item.setSizeHint(row.sizeHint())
         self.setItemWidget(item, row)
 

@@ -47,6 +47,13 @@ def fix_text(design, bypass: CacheBypass) -> str:
     return f"Remove {name[bypass.source]} → {name[bypass.store]} (cache-aside)"
 
 
+def fix_label(design, where: str) -> str | None:
+    """The fix button's text for a warning about ``where``; None when it has no one-click
+    fix (a warning that is not a cache bypass)."""
+    bypass = bypass_of(design, where)
+    return None if bypass is None else fix_text(design, bypass)
+
+
 def fix(document, link_id: str) -> bool:
     """The one-click fix: remove the direct link of a cache bypass, as one undo step."""
     bypass = bypass_of(document.design, link_id)

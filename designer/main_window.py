@@ -444,8 +444,8 @@ class MainWindow(QMainWindow):
         # warnings of a valid design only: a broken one has its problems to mend first
         warnings = [] if problems else lint.warnings(design)
         self.scene.set_warnings(warnings)
-        self.problems.set_problems(problems, warnings, lambda w: cache_aside.fix_text(
-            design, cache_aside.bypass_of(design, w.where)))
+        self.problems.set_problems(problems, warnings,
+                                   lambda w: cache_aside.fix_label(design, w.where))
         self.inspector.set_analysis(analysis, problems)
         n = len(problems)
         title = f"Problems ({n})" if n else "Problems"

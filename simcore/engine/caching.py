@@ -265,7 +265,7 @@ class CacheNode(RNode):
             done(OK)
             return
         self.misses += 1
-        self._forward_then_fill(req, done, k, key)
+        self._fetch(req, done, k, key)
 
     def _write_visit(self, visit, done):
         req, k, key = visit
@@ -273,15 +273,24 @@ class CacheNode(RNode):
             self._touch(k, key)
             self._behind_cbs[k](req, done)
         elif self.refreshes:  # through: the target first, the key refreshed when answered
-            self._forward_then_fill(req, done, k, key)
+            self._fetch(req, done, k, key)
         else:
             self.lru[k].pop(key, None)  # around: the key is removed
             self.call(self.pick_edge(), req, done)
 
-    def _forward_then_fill(self, req, done, k, key):
+    def _fetch(self, req, done, k, key):
+        """A miss (or a write-through write) goes on to the target. Its key takes its place
+        on instance k at once, as Che's approximation has it: the reads of that key while the
+        target answers hit, as in a cache that collapses concurrent misses of one key into one
+        fetch (their wait for it is not modelled). An answer that is not OK takes the key
+        back out."""
+        self._touch(k, key)
+        filled = self.env._now
+        lru = self.lru[k]
+
         def answered(status):
-            if status == OK and self.alive[k]:
-                self._touch(k, key)
+            if status != OK and lru.get(key) == filled:
+                del lru[key]
             done(status)
         self.call(self.pick_edge(), req, answered)
 

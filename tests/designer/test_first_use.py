@@ -200,6 +200,21 @@ def test_a_cache_bypass_is_a_warning_on_the_canvas_and_in_problems_with_a_fix(qt
     assert window.scene.link_item(lid).warnings  # back, with its warning
 
 
+def test_a_hit_ratio_beyond_what_the_cache_can_reach_is_a_warning_without_a_fix(qtbot, window):
+    # the users read 90% of the time: a cache-aside cache hits at most 90% of the reads
+    from PySide6.QtWidgets import QPushButton
+
+    window.document.set_component_param("cache", "hit_ratio", 0.95)
+    window.runner.wait_idle(30)
+    qtbot.waitUntil(lambda: window.problems.warning_count() == 1, timeout=10000)
+    assert window.summary.analysis() is not None  # a warning, not an error: figures shown
+    item = window.problems.item(0)
+    assert item.data(256) == "cache"  # on the component: a click selects it
+    assert "hit ratio 0.95 is more than a cache-aside cache can reach" in item.toolTip()
+    assert "(0.90)" in item.toolTip()
+    assert window.problems.findChildren(QPushButton) == []  # nothing to fix in one click
+
+
 # --- toolbar and palette ----------------------------------------------------------------------
 def test_every_toolbar_button_has_an_icon_and_a_text(window):
     from PySide6.QtWidgets import QToolButton
