@@ -9,9 +9,12 @@ Two reference networks, each built in code as a design (what a user would draw):
 - ``latency``: 100 rps, a non-blocking app at 100 ms, a database at 20 ms, and latency on every
   link (users→lb 5 ms, lb→app 0.5 ms, app→cache 0.5 ms, cache→db 1 ms),
 
-with exponential service times everywhere. Each network is also written as idiomatic SimPy (a
+with exponential service times everywhere. The cache, given only its hit ratio, is what the
+engine makes of it: an LRU over the clients' keys (100,000 keys, Zipf exponent 1), sized by
+Che's approximation for 80 % hits. Each network is also written as idiomatic SimPy (a
 process per request, one ``simpy.Resource`` per station, each link's round trip as one
-``timeout(2 × latency)``, the response times kept in a list), and both are run in the same
+``timeout(2 × latency)``, the same LRU cache as an OrderedDict, the response times kept in a
+list), and both are run in the same
 process, alternately, several times; the figure reported is the median of each, and their
 ratio. Our engine collects its usual results on top (latency histogram and percentiles,
 per-component counters, one row of time series per simulated second); the SimPy model only
@@ -38,7 +41,7 @@ import random
 import statistics
 import sys
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +50,9 @@ import simpy
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from simcore import SCHEMA_VERSION
+from simcore.analysis.che import CacheTraffic
 from simcore.design import Component, Design, Link, Scenario
+from simcore.engine.keys import zipf_keys
 from simcore.engine.replication import run_replication
 
 
@@ -77,6 +82,39 @@ NETWORKS = {
     "latency": Network(rps=100.0, app_ms=100.0, app_blocking=False, db_ms=20.0,
                        links_ms=(5.0, 0.5, 0.5, 1.0)),
 }
+
+
+KEY_SPACE = 100_000
+"""The clients' keys (a client's default: 100,000 keys, Zipf exponent 1)."""
+
+
+class LruCache:
+    """The reference cache as the engine runs a cache given only its hit ratio: an LRU over
+    the clients' Zipf keys, of the size Che's approximation gives for that hit ratio; a miss
+    fills its key at once. It starts in its steady state (after ten times its size of reads)."""
+
+    def __init__(self, hit_ratio: float, seed: int):
+        law = [(1.0, KEY_SPACE, 1.0)]
+        self.capacity = CacheTraffic(1.0, 0.0, law, [], "around", None).keys_for(hit_ratio)
+        self.rng = np.random.default_rng(seed)
+        self.keys: list[int] = []
+        self.lru: OrderedDict = OrderedDict()
+        for _ in range(10 * self.capacity):
+            self.hit()
+
+    def hit(self) -> bool:
+        """A read: whether its key is held (it is from now on, the least recent one out)."""
+        if not self.keys:
+            self.keys = zipf_keys(self.rng, KEY_SPACE, 1.0, 4096).tolist()
+        key = self.keys.pop()
+        lru = self.lru
+        if key in lru:
+            lru.move_to_end(key)
+            return True
+        lru[key] = None
+        if len(lru) > self.capacity:
+            lru.popitem(last=False)
+        return False
 
 
 def reference_design(net: Network, duration_s: float, warmup_s: float) -> Design:
@@ -125,7 +163,6 @@ def run_simpy(net: Network, duration_s: float, warmup_s: float, seed: int) -> di
     trip as one timeout."""
     rng = random.Random(seed)  # the standard library's, as SimPy's own examples use
     exp = rng.expovariate  # takes a rate (1 / mean)
-    rand = rng.random
     env = simpy.Environment()
     lb = simpy.Resource(env, capacity=net.lb_workers)
     apps = [simpy.Resource(env, capacity=net.app_workers) for _ in range(net.app_instances)]
@@ -134,7 +171,7 @@ def run_simpy(net: Network, duration_s: float, warmup_s: float, seed: int) -> di
     rt1, rt2, rt3, rt4 = (2.0 * ms / 1000.0 for ms in net.links_ms)
     lb_r, app_r = 1e3 / net.lb_ms, 1e3 / net.app_ms
     cache_r, db_r = 1e3 / net.cache_ms, 1e3 / net.db_ms
-    hit_ratio, blocking = net.hit_ratio, net.app_blocking
+    hit, blocking = LruCache(net.hit_ratio, seed).hit, net.app_blocking
     latencies: list[float] = []
     rr = [0]
 
@@ -145,7 +182,7 @@ def run_simpy(net: Network, duration_s: float, warmup_s: float, seed: int) -> di
         with cache.request() as c:
             yield c
             yield env.timeout(exp(cache_r))
-        if rand() >= hit_ratio:
+        if not hit():
             if rt4:
                 yield env.timeout(rt4)
             with db.request() as d:
@@ -227,17 +264,10 @@ def run_lean(net: Network, duration_s: float, warmup_s: float, seed: int) -> dic
             return buf.pop()
         return draw
 
+    hit = LruCache(net.hit_ratio, seed).hit
     gap = exps(1.0 / net.rps)
     s_lb, s_app = exps(net.lb_ms / 1e3), exps(net.app_ms / 1e3)
     s_cache, s_db = exps(net.cache_ms / 1e3), exps(net.db_ms / 1e3)
-    ubuf: list[float] = []
-
-    def uniform():
-        nonlocal ubuf
-        if not ubuf:
-            ubuf = rng.random(4096).tolist()
-        return ubuf.pop()
-
     lb = [0, net.lb_workers, deque()]
     apps = [[0, net.app_workers, deque()] for _ in range(n_apps)]
     cache = [0, net.cache_workers, deque()]
@@ -291,7 +321,7 @@ def run_lean(net: Network, duration_s: float, warmup_s: float, seed: int) -> dic
 
     def cache_done(ev):
         leave(cache, cache_done, s_cache)
-        if uniform() < net.hit_ratio:
+        if hit():
             hop(d3, back_at_app, ev.v)
         else:
             hop(d4, at_db, ev.v)

@@ -85,13 +85,10 @@ def bin_popularity(laws_by_type: list[list[Law]]) -> tuple[np.ndarray, list[np.n
     return count, probs
 
 
-def hit_ratio(read_rps: float, write_rps: float, read_laws: list[Law], write_laws: list[Law],
-              capacity_keys: float, policy: str = "around", ttl_s: float | None = None) -> float:
-    """The read hit ratio of an LRU cache holding ``capacity_keys`` keys (all its instances),
-    under ``read_rps`` reads and ``write_rps`` writes spread over the keys by the two mixtures;
-    0 without reads."""
-    if read_rps <= 0.0:
-        return 0.0
+def _occupancy(read_rps: float, write_rps: float, read_laws: list[Law], write_laws: list[Law],
+               policy: str, ttl_s: float | None):
+    """(keys per bin, read rate per key of each bin, per_key) where ``per_key(T)`` gives each
+    bin's h_k for the characteristic time T (s): its occupancy and its reads' hit chance."""
     count, (pr, pw) = bin_popularity([read_laws, write_laws])
     r = read_rps * pr  # per key of each bin
     w = write_rps * pw if write_laws else np.zeros_like(r)
@@ -105,21 +102,38 @@ def hit_ratio(read_rps: float, write_rps: float, read_laws: list[Law], write_law
     def per_key(t: float) -> np.ndarray:
         return np.minimum(share * -np.expm1(-lam * t), cap)
 
+    return count, r, per_key
+
+
+def _smallest_time(grows, goal: float) -> float:
+    """The smallest T (s) with ``grows(T) ≥ goal``, to a relative 10⁻¹², for ``grows``
+    increasing in T and reaching ``goal`` at some finite T."""
+    lo, hi = 0.0, 1.0
+    while grows(hi) < goal:
+        lo, hi = hi, hi * 2.0
+    for _ in range(100):  # bisection on T
+        mid = 0.5 * (lo + hi)
+        if grows(mid) < goal:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-12 * hi:
+            break
+    return hi
+
+
+def hit_ratio(read_rps: float, write_rps: float, read_laws: list[Law], write_laws: list[Law],
+              capacity_keys: float, policy: str = "around", ttl_s: float | None = None) -> float:
+    """The read hit ratio of an LRU cache holding ``capacity_keys`` keys (all its instances),
+    under ``read_rps`` reads and ``write_rps`` writes spread over the keys by the two mixtures;
+    0 without reads."""
+    if read_rps <= 0.0:
+        return 0.0
+    count, r, per_key = _occupancy(read_rps, write_rps, read_laws, write_laws, policy, ttl_s)
     if float((count * per_key(1e300)).sum()) <= capacity_keys:
         h = per_key(1e300)  # everything that can be held fits: no eviction
-    else:
-        lo, hi = 0.0, 1.0
-        while float((count * per_key(hi)).sum()) < capacity_keys:
-            lo, hi = hi, hi * 2.0
-        for _ in range(100):  # bisection on T: the occupancy grows with T
-            mid = 0.5 * (lo + hi)
-            if float((count * per_key(mid)).sum()) < capacity_keys:
-                lo = mid
-            else:
-                hi = mid
-            if hi - lo <= 1e-12 * hi:
-                break
-        h = per_key(0.5 * (lo + hi))
+    else:  # T where the occupancy, growing with T, is the capacity
+        h = per_key(_smallest_time(lambda t: float((count * per_key(t)).sum()), capacity_keys))
     return float((count * r * h).sum() / (count * r).sum())
 
 
@@ -210,27 +224,18 @@ class CacheTraffic:
                                    self.write_laws, self.policy, self.ttl_s)
 
     def keys_for(self, target: float) -> int:
-        """Keys (over all instances) for which Che's approximation gives ``target``; every
-        key the reads can touch when it cannot."""
-        reads, writes = self.read_rps, self.write_rps
-        if target <= 0.0 or reads <= 0.0:
+        """Keys (over all instances) for which Che's approximation gives ``target``: the
+        occupancy Σ_k h_k(T) at the T where the read-weighted hit ratio reaches it (both grow
+        with T); every key the reads can touch when it cannot."""
+        if target <= 0.0 or self.read_rps <= 0.0:
             return 1
-        top = self.key_space
-
-        def h(c: float) -> float:
-            return hit_ratio(reads, writes, self.read_laws, self.write_laws, c, self.policy,
-                             self.ttl_s)
-
-        if h(top) <= target:
-            return top
-        lo, hi = 0, top  # h(lo) < target ≤ h(hi)
-        while hi - lo > max(1, hi // 1000):  # to a tenth of a percent of the size
-            mid = (lo + hi) // 2
-            if h(mid) < target:
-                lo = mid
-            else:
-                hi = mid
-        return hi
+        count, r, per_key = _occupancy(self.read_rps, self.write_rps, self.read_laws,
+                                       self.write_laws, self.policy, self.ttl_s)
+        weight = count * r / float((count * r).sum())
+        if target >= float((weight * per_key(1e300)).sum()) - REACH_TOLERANCE:
+            return self.key_space
+        t = _smallest_time(lambda t: float((weight * per_key(t)).sum()), target)
+        return min(self.key_space, math.ceil(float((count * per_key(t)).sum()) - 1e-9))
 
 
 def cache_traffic(topo, cid: str) -> CacheTraffic:

@@ -52,7 +52,7 @@ def _instance_keys(key_space: int, n: int, k: int) -> int:
 class CacheNode(RNode):
     """cache, cdn: see the module's docstring."""
 
-    passes_answers = False  # a keyed cache fills keys when answers come back
+    passes_answers = True  # a key is filled when its miss goes on, not when answered
 
     def __init__(self, sim, node, rep):
         super().__init__(sim, node, rep)
@@ -104,7 +104,6 @@ class CacheNode(RNode):
                 f"{self.sim.cache_keys_left:,} left of the {CACHE_KEYS_PER_RUN:,} a run holds: "
                 f"the simulation draws each read's hit at {self.h:.3g} instead (no keys, so a "
                 f"flush does not empty it)")
-            self.passes_answers = True
             return
         self.sim.cache_keys_left -= held
         rep = self.sim.rep
@@ -131,8 +130,9 @@ class CacheNode(RNode):
         would hold the ideal set, and a short run would show a hit ratio above what LRU
         gives. Where the draw bound leaves an instance short, the most popular keys it lacks
         fill the rest (under ``around`` each with the chance the reads' share of the requests
-        gives it). An instance that holds every key of its own needs no draw, unless writes
-        remove keys."""
+        gives it). An instance that holds every key of its own needs no draw: nothing is
+        evicted, so each key is held when its last request was a read (every key when writes
+        refresh)."""
         n, caps = self.n, self.caps
         read_rps = sum(w for w, _n, _s in reads)
         write_rps = sum(w for w, _n, _s in writes)
@@ -140,7 +140,7 @@ class CacheNode(RNode):
         keep = read_rps / (read_rps + write_rps) if removes else 1.0
         rng = child_generator(self.sim.rep, self.id, "warm keys")
         held = seen = np.empty(0, dtype=np.int64)
-        if removes or any(cap < _instance_keys(self.space, n, k) for k, cap in enumerate(caps)):
+        if any(cap < _instance_keys(self.space, n, k) for k, cap in enumerate(caps)):
             held, seen = self._recent_keys(rng, reads, writes, keep)
         caches = []
         for k, cap in enumerate(caps):
@@ -154,8 +154,10 @@ class CacheNode(RNode):
     def _recent_keys(self, rng, reads: list, writes: list, keep: float):
         """(the keys held, the most recent first; every distinct key drawn) after a fresh draw
         of the cache's requests (reads with chance ``keep``), drawn until every instance k
-        holds ``caps[k]`` of its own or WARM_DRAWS requests are drawn."""
+        holds ``caps[k]`` of its own, or a doubling of the draws adds less than 1% to the keys
+        held (the rest are too rare to be drawn soon), or WARM_DRAWS requests are drawn."""
         n, need = self.n, np.array(self.caps)
+        before = 0
         read_keys = KeyStream(rng, reads)
         write_keys = KeyStream(rng, writes)
         keys, is_read = [], []
@@ -177,8 +179,10 @@ class CacheNode(RNode):
             by_recency = np.argsort(first)
             seen = uniq[by_recency]
             held = seen[np.concatenate(is_read)[::-1][first[by_recency]]]
-            if (np.bincount(held % n, minlength=n) >= need).all() or goal >= self.WARM_DRAWS:
+            if ((np.bincount(held % n, minlength=n) >= need).all() or goal >= self.WARM_DRAWS
+                    or len(held) < 1.01 * before):
                 return held, seen
+            before = len(held)
             goal = min(2 * goal, self.WARM_DRAWS)
 
     def _popular(self, rng, k: int, count: int, seen: np.ndarray, keep: float) -> np.ndarray:
@@ -239,11 +243,14 @@ class CacheNode(RNode):
         """The request's key picks the instance (its home, or the next one up); the station
         carries (req, instance, key) as its request, so that no closure is made per request."""
         if req.read:
-            key = self.read_keys.next()
-            then = self._read_visit
+            keys, then = self.read_keys, self._read_visit
         else:
-            key = self.write_keys.next()
-            then = self._write_visit
+            keys, then = self.write_keys, self._write_visit
+        b = keys.buf  # keys.next(), inline
+        if not b:
+            keys.refill()
+            b = keys.buf
+        key = b.pop()
         k = self.route[key % self.n]
         if k < 0:
             self.passed += 1
@@ -256,14 +263,15 @@ class CacheNode(RNode):
         req, k, key = visit
         lru = self.lru[k]
         filled = lru.get(key)
-        now = self.env._now
-        if filled is not None and (self.ttl is None or now - filled < self.ttl):
-            lru.move_to_end(key)
-            self.hits += 1
-            if now - filled > self.max_staleness:
-                self.max_staleness = now - filled
-            done(OK)
-            return
+        if filled is not None:
+            age = self.env._now - filled
+            if self.ttl is None or age < self.ttl:
+                lru.move_to_end(key)
+                self.hits += 1
+                if age > self.max_staleness:
+                    self.max_staleness = age
+                done(OK)
+                return
         self.misses += 1
         self._fetch(req, done, k, key)
 
