@@ -3,7 +3,8 @@
 ``--explain`` adds, for every summary figure and every component's and group's figures, the
 formula with this design's numbers, its meaning and its concept (simcore.explain); with
 ``--json`` they come under ``explanations``. A bad file raises DesignError, which the command
-line reports on stderr with exit status 2.
+line reports on stderr with exit status 2. The design's warnings (``simcore.lint``) go to stderr,
+as ``skyline validate`` prints them.
 """
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ import sys
 from simcore.analysis import analyze
 from simcore.analysis.report import render
 from simcore.io import load
+from simcore.lint import warnings
+from simcore.text import safe
 
 
 def run(args) -> int:
     design = load(args.file)
     result = analyze(design)
+    for w in warnings(design):
+        print(f"{safe(args.file)}: warning: {w}", file=sys.stderr)
     explain = getattr(args, "explain", False)
     if args.json:
         out = result.to_json()

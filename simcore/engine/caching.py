@@ -217,19 +217,18 @@ class CacheNode(RNode):
             done(FAIL)
 
     def _lookup(self, req, done):
+        """A read hits with probability ``h`` (hits and misses count reads only); a write goes
+        on."""
         if req.read:
             b = self.u.buf  # self.u.next(), inline
             if not b:
                 self.u.refill()
                 b = self.u.buf
-            hit = b.pop() < self.h
-        else:
-            hit = False
-        if hit:
-            self.hits += 1
-            done(OK)
-            return
-        self.misses += 1
+            if b.pop() < self.h:
+                self.hits += 1
+                done(OK)
+                return
+            self.misses += 1
         self.call(self.pick_edge(), req, done)
 
     def _write_behind_on(self, k: int):

@@ -221,7 +221,7 @@ def test_a_hit_is_never_older_than_the_ttl():
                          ids=["keyed", "hit_ratio"])
 def test_flush_empties_the_cache_and_the_target_takes_the_stampede(cache):
     # 3,000 reads/s over 100,000 Zipf(1) keys, a cache hitting about 80 % (keyed; or, given
-    # only hit_ratio, sized by Che to give it once flushed). A flush at 10 s sends every read
+    # only hit_ratio, sized by Che to give it). A flush at 10 s sends every read
     # to the database until the popular keys are back: its busy fraction in the second after
     # the flush is more than twice that of the second before, and falls again as the hits
     # recover (five seconds later it is below the peak).

@@ -1,5 +1,6 @@
 """Warnings for valid designs that are likely not what was meant: cache-aside drawn as two
-arrows from the app."""
+arrows from the app; a hit ratio beyond what the cache's write policy lets it reach (its
+figures: tests/simcore/test_cache_sizing.py)."""
 
 from __future__ import annotations
 
@@ -60,3 +61,19 @@ def test_skyline_validate_prints_the_warning_and_succeeds(tmp_path):
     assert r.returncode == 0, r.stderr
     assert f"{path}: valid" in r.stdout
     assert "warning: l4: MySQL gets the direct calls of App" in r.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "analyze"])
+def test_a_capped_hit_ratio_is_a_warning_on_the_cache_in_validate_and_analyze(tmp_path, command):
+    # 1,000 rps with 10 % writes through cache-aside: at most 90 % of the reads can hit
+    raw = _design(direct=False).model_dump(mode="json", exclude_none=True)
+    raw["components"][0]["params"]["read_ratio"] = 0.9
+    raw["components"][2]["params"]["hit_ratio"] = 0.99
+    path = tmp_path / "capped.json"
+    save(parse(raw), path)
+    r = subprocess.run([sys.executable, "-m", "simcore.cli", command, str(path)],
+                       capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 0, r.stderr
+    assert (f"{path}: warning: cache: Redis's hit ratio 0.99 is more than a cache-aside cache "
+            "can reach when 10% of the requests reaching it are writes (0.90): the simulation "
+            "caps it there") in r.stderr
