@@ -157,11 +157,7 @@ def settle_hit_ratios(topo) -> None:
         plan = _compile(topo)  # with the hit ratios settled so far
         flow = run_flow(plan, 1.0)
         i = plan.index[cid]
-        reads, writes = [], []
-        for client_id in clients_reaching(topo, cid):
-            p = topo.nodes[client_id].params
-            reads.append((p.rps * p.read_ratio, p.key_space, p.key_skew))
-            writes.append((p.rps * (1.0 - p.read_ratio), p.key_space, p.key_skew))
+        reads, writes = client_laws(topo, cid)
         p = node.params
         node.computed_hit_ratio = hit_ratio(
             flow.read[i], flow.write[i], reads, writes, float(p.capacity_keys) * int(p.instances),
@@ -246,11 +242,17 @@ def cache_traffic(topo, cid: str) -> CacheTraffic:
     plan = compile_plan(topo)
     flow = run_flow(plan, 1.0)
     i = plan.index[cid]
+    p = topo.nodes[cid].params
+    return CacheTraffic(flow.read[i], flow.write[i], *client_laws(topo, cid),
+                        getattr(p, "write_policy", "around"), p.ttl_s)
+
+
+def client_laws(topo, cid: str) -> tuple[list[Law], list[Law]]:
+    """The key laws (client rate of that type, key_space, key_skew) of the clients from which
+    a path of links leads to ``cid``: for its reads, for its writes."""
     reads, writes = [], []
     for client_id in clients_reaching(topo, cid):
         p = topo.nodes[client_id].params
         reads.append((p.rps * p.read_ratio, p.key_space, p.key_skew))
         writes.append((p.rps * (1.0 - p.read_ratio), p.key_space, p.key_skew))
-    p = topo.nodes[cid].params
-    return CacheTraffic(flow.read[i], flow.write[i], reads, writes,
-                        getattr(p, "write_policy", "around"), p.ttl_s)
+    return reads, writes
