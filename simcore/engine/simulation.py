@@ -231,6 +231,9 @@ class Sim:
                 e.breaker.short_circuited = 0
         for a in self.autoscalers.values():
             a.mark()
+        for n in self.nodes.values():
+            if isinstance(n, DatabaseNode):
+                n.mark()
         for n in self.balancers:
             if n.sessions is not None:
                 n.sessions.lost_sessions = 0
@@ -352,8 +355,12 @@ class Sim:
 
     def _monthly_cost(self, nid: str, n) -> float | None:
         """cost_per_hour × 730 h × the nodes paid for: an autoscaled service's time-averaged
-        instances over the measured window (plus its standby), else the analysis' count."""
+        instances over the measured window (plus its standby), a database's time-averaged
+        shards when one was added during the run, else the analysis' count."""
         a = self.autoscalers.get(nid)
+        billed = n.billed_nodes_mean() if isinstance(n, DatabaseNode) else None
+        if billed is not None:  # a database that gained shards during the run
+            return float(n.params.cost_per_hour) * HOURS_PER_MONTH * billed
         if a is None:
             return monthly_cost(self.topology.nodes[nid])
         mean = a.mean_instances()
