@@ -113,6 +113,7 @@ class Sim:
         self.stations = [(n, st) for n in self.nodes.values() for st in n.stations]
         self.queues = [n for n in self.nodes.values() if isinstance(n, QueueNode)]
         self.caches = [n for n in self.nodes.values() if isinstance(n, CacheNode)]
+        self._cache_base: dict[str, tuple[int, int]] = {}  # hits, lookups at the last second
         self.databases = [n for n in self.nodes.values() if isinstance(n, DatabaseNode)]
         self.consumers = [n for n in self.nodes.values() if n.feeds]
         self.autoscalers = {nid: n.autoscaler for nid, n in self.nodes.items()
@@ -231,9 +232,9 @@ class Sim:
                 e.breaker.short_circuited = 0
         for a in self.autoscalers.values():
             a.mark()
-        for n in self.nodes.values():
-            if isinstance(n, DatabaseNode):
-                n.mark()
+        self._cache_base = {}  # the caches' counts start again from 0 (above)
+        for n in self.databases:
+            n.mark()
         for n in self.balancers:
             if n.sessions is not None:
                 n.sessions.lost_sessions = 0
@@ -265,7 +266,20 @@ class Sim:
             "backlog": {q.id: q.backlog() for q in self.queues},
             "oldest_message_age_s": {q.id: q.oldest_age() for q in self.queues},
             "instances": {nid: a.provisioned for nid, a in self.autoscalers.items()},
+            "hit_ratio": self._second_hit_ratios(),
         })
+
+    def _second_hit_ratios(self) -> dict:
+        """Each cache's hits / (hits + misses) since the last second, as its observed
+        ``hit_ratio`` counts them over the run; None in a second where no read reached an
+        instance that was up."""
+        out = {}
+        for n in self.caches:
+            reads = n.hits + n.misses
+            h0, r0 = self._cache_base.get(n.id, (0, 0))
+            out[n.id] = (n.hits - h0) / (reads - r0) if reads > r0 else None
+            self._cache_base[n.id] = (n.hits, reads)
+        return out
 
     def _results(self, t_end: float, stopped: bool, ts: dict) -> dict:
         measured = max(0.0, t_end - self.warmup_s)

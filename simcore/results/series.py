@@ -62,7 +62,11 @@ SERIES: dict[str, Series] = {s.key: s for s in (
            "(message queues only).", per_component=True),
     Series("instances", "instances", "instances",
            "Instances paid for (serving and starting) at the end of the second (autoscaled "
-           "services only).", per_component=True),
+           "services only).", per_component=True, plot="instances"),
+    Series("hit_ratio", "hit ratio", "fraction",
+           "Reads a cache or CDN answered itself / reads that reached it, in the second "
+           "(caches and CDNs only; null in a second without reads).", per_component=True,
+           plot="hit_ratio", scale=100.0),
 )}
 
 RUN_SERIES = [s for s in SERIES.values() if not s.per_component]
