@@ -39,11 +39,18 @@ TIME_PLOTS = {  # plot → (title, left axis label, what it means)
                                              "each autoscaled service, per second")),
     "hit_ratio": ("Cache hit ratio", "% of reads", ("Reads each cache or CDN answered itself / "
                                                     "reads that reached it, per second")),
+    "anomalies": ("Anomalies", "per second", ("What went wrong without failing a request, per "
+                                              "second: reads served stale, writes lost, "
+                                              "duplicate writes, messages lost or "
+                                              "dead-lettered, sessions lost, requests served "
+                                              "degraded (those that occur)")),
 }
 COMPONENT_PLOTS = {s.plot: s for s in COMPONENT_SERIES if s.plot in ("instances", "hit_ratio")}
 """Time plots of one curve per component, shown only when a run gives them data (an
 autoscaled service, a cache), by plot key; simcore.results.series declares their series."""
-ONLY_WITH_DATA = tuple(COMPONENT_PLOTS)
+ANOMALY_CURVES = [k for k, s in CURVES.items() if s.plot == "anomalies"]
+"""The run series of the Anomalies plot: each joins its legend when it first counts one."""
+ONLY_WITH_DATA = (*COMPONENT_PLOTS, "anomalies")
 WARMUP_COLOUR = (120, 120, 120)
 
 
@@ -310,6 +317,7 @@ class ResultPlots(QTabWidget):
         self._draw_queues(labels)
         for plot in COMPONENT_PLOTS:
             self._draw_per_component(plot, labels)
+        self._show_anomalies()
         self._fit_from_zero("throughput")
         self._fit_from_zero("latency")
         self._scale_percent_axes()
@@ -361,6 +369,24 @@ class ResultPlots(QTabWidget):
             widget.setYRange(0, 104, padding=0)
         else:
             self._fit_from_zero(plot)
+
+    def _show_anomalies(self) -> None:
+        """The Anomalies plot appears with the first count, and each series joins the legend
+        with its own first."""
+        legend = self.legends["anomalies"]
+        for key in ANOMALY_CURVES:
+            y = self.curves[key].yData
+            counted = bool(y is not None and len(y) > 0 and np.nan_to_num(y).max() > 0)
+            self.curves[key].setVisible(counted)  # a line along 0 would only hide the others
+            if not counted:
+                continue
+            entry = (CURVES[key].label, CURVES[key].colour, "━")
+            if entry not in legend:
+                legend.append(entry)
+                self._show_plots(("anomalies",), True)
+                self._update_titles()
+        if legend:
+            self._fit_from_zero("anomalies")
 
     def _show_plots(self, keys, on: bool) -> None:
         """Show or hide time plots, laying the cells out again when that changes them."""

@@ -10,6 +10,7 @@ from functools import partial
 from simcore.analysis.cost import HOURS_PER_MONTH, monthly_cost
 from simcore.design import Design, Scenario
 from simcore.engine import failures
+from simcore.engine.anomalies import AnomalyCounts
 from simcore.engine.caching import CacheNode
 from simcore.engine.calls import TrackedReq, needs_tracking, tracked_call
 from simcore.engine.clients import RClient, Req
@@ -118,6 +119,7 @@ class Sim:
         self.consumers = [n for n in self.nodes.values() if n.feeds]
         self.autoscalers = {nid: n.autoscaler for nid, n in self.nodes.items()
                             if getattr(n, "autoscaler", None) is not None}
+        self.anomalies = AnomalyCounts(self)
         self._base = None
         self._prev_busy = [0.0] * len(self.stations)
 
@@ -233,6 +235,7 @@ class Sim:
         for a in self.autoscalers.values():
             a.mark()
         self._cache_base = {}  # the caches' counts start again from 0 (above)
+        self.anomalies.restart()
         for n in self.databases:
             n.mark()
         for n in self.balancers:
@@ -259,7 +262,7 @@ class Sim:
             if isinstance(n, QueueNode):
                 d += n.backlog()
             depth[nid] = d
-        return SecondRow(t, self.metrics.second_row(), {
+        return SecondRow(t, {**self.metrics.second_row(), **self.anomalies.second()}, {
             "queue_depth": depth,
             "up": {nid: n.up for nid, n in self.nodes.items()},
             "utilization": util,

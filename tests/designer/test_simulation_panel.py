@@ -452,3 +452,28 @@ def test_a_cache_gets_a_hit_ratio_plot_that_shows_a_flush(qtbot, make_panel):
     assert y[3] < y[2] - 20  # the second after the flush starts from an empty cache
     assert y[-1] > y[3]
     assert "Hit_ratio" in panel.plots.images()
+
+
+def test_anomalies_get_a_plot_with_the_ones_that_occur(qtbot, make_panel):
+    # app → db, and an optional call app → recs; recs fails from 2 s to 5 s: the requests served
+    # without it are degraded, and only that curve joins the Anomalies plot.
+    plain = make_panel(design_dict())
+    assert plain.plots.time_plots["anomalies"].isHidden()
+    data = design_dict(duration_s=6, replications=1,
+                       events=[{"type": "fail", "target": "recs", "at_s": 2, "duration_s": 3}])
+    data["schema_version"] = 2
+    data["components"].append({"id": "recs", "kind": "service", "name": "Recs",
+                               "params": {"workers": 8, "service_time_ms": 5}})
+    data["links"].append({"id": "l3", "source": "app", "target": "recs",
+                          "params": {"optional": True}})
+    panel = make_panel(data)
+    assert panel.start_run()
+    wait_done(qtbot, panel)
+    assert panel.last_outcome == "done", panel.last_error
+    rows, _results = engine_rows(data)
+    assert not panel.plots.time_plots["anomalies"].isHidden()
+    assert [e[0] for e in panel.plots.legends["anomalies"]] == ["degraded"]
+    curve = panel.plots.curves["degraded_per_s"]
+    assert list(curve.yData) == [r["degraded_per_s"] for r in rows[0]]
+    assert max(curve.yData) > 100  # 200 req/s, all degraded while recs is down
+    assert not panel.plots.curves["stale_reads_per_s"].isVisible()
