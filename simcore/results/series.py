@@ -33,12 +33,13 @@ class Series:
 ANOMALIES = (  # (key, legend label, what it counts, colour): see simcore.engine.anomalies
     ("stale_reads_per_s", "stale reads", "Reads a replica served from behind its primary",
      "#d97706"),
-    ("lost_writes_per_s", "lost writes", "Acknowledged writes lost (a write-behind cache that "
-     "failed, an async failover)", "#dc2626"),
-    ("duplicate_executions_per_s", "duplicate writes", "Writes executed again at a terminal "
-     "(retries without idempotency keys)", "#7c3aed"),
-    ("lost_messages_per_s", "lost messages", "Message copies lost (a full backlog, a queue "
-     "outage that was not durable)", "#b91c1c"),
+    ("lost_writes_per_s", "lost writes", ("Acknowledged writes lost (a write-behind cache "
+                                          "that failed, an async failover)"), "#dc2626"),
+    ("duplicate_executions_per_s", "duplicate writes", ("Writes executed again at a terminal "
+                                                        "(retries without idempotency keys)"),
+     "#7c3aed"),
+    ("lost_messages_per_s", "lost messages", ("Message copies lost (a full backlog, a queue "
+                                              "outage that was not durable)"), "#b91c1c"),
     ("dead_lettered_per_s", "dead letters", "Message copies given up after max_deliveries",
      "#6b7280"),
     ("lost_sessions_per_s", "lost sessions", "Sticky sessions whose instance stopped serving",
