@@ -41,7 +41,8 @@ def _with_ci(mean: float, ci: list[float] | None, scale: float = 1.0,
 
 def run_summary(results: list[dict], labels: dict[str, str] | None = None) -> str:
     """'5 replications (± 95 % confidence): 180 ± 1.3 rps · p50 21.0 ± 0.3 ms · …': means over
-    the replications; ± is half the width of their 95 % confidence interval."""
+    the replications; ± is half the width of their 95 % confidence interval. The run's
+    warnings (the same in every replication) follow, one a line."""
     n = len(results)
     if not n:
         return "Done: no replication finished."
@@ -85,6 +86,8 @@ def run_summary(results: list[dict], labels: dict[str, str] | None = None) -> st
                         for r in results for s in r.get("saturation") or [] if s.get("component")})
     if any(r.get("saturated") for r in results):
         text += " · SATURATED" + (f": {', '.join(saturated)}" if saturated else "")
+    for w in results[0].get("warnings") or ():  # where the run differs from the design
+        text += f"\nWarning: {w}"
     return text
 
 

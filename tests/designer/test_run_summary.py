@@ -32,3 +32,11 @@ def test_stale_reads_show_their_mean_over_replications():
     runs = [{**result(0), "stale_reads": 100}, {**result(0), "stale_reads": 120}]
     assert "stale reads 110 ±" in run_summary(runs)
     assert "stale reads" not in run_summary([{**result(0), "stale_reads": 0}])
+
+
+def test_the_runs_warnings_follow_the_figures_once():
+    said = "c's hit ratio 0.95 is more than a cache-aside cache can reach (0.80)"
+    runs = [{**result(0), "warnings": [said]}, {**result(0), "warnings": [said]}]
+    first, *rest = run_summary(runs).splitlines()
+    assert "errors 0.00" in first and rest == [f"Warning: {said}"]
+    assert "\n" not in run_summary([result(0)])
