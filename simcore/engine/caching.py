@@ -132,7 +132,7 @@ class CacheNode(RNode):
         fill the rest (under ``around`` each with the chance the reads' share of the requests
         gives it). An instance that holds every key of its own needs no draw: nothing is
         evicted, so each key is held when its last request was a read (every key when writes
-        refresh)."""
+        refresh). With ``ttl_s`` the keys' ages are spread evenly over it."""
         n, caps = self.n, self.caps
         read_rps = sum(w for w, _n, _s in reads)
         write_rps = sum(w for w, _n, _s in writes)
@@ -148,7 +148,12 @@ class CacheNode(RNode):
             if len(mine) < cap:  # short: the most popular keys of this instance not drawn
                 mine = np.concatenate([mine, self._popular(rng, k, cap - len(mine),
                                                            seen[seen % n == k], keep)])
-            caches.append(OrderedDict((key, 0.0) for key in reversed(mine.tolist())))
+            keys = reversed(mine.tolist())
+            if self.ttl is None:
+                caches.append(OrderedDict((key, 0.0) for key in keys))
+            else:  # filled at ages spread over the TTL, so that they do not all expire at once
+                ages = (self.ttl * rng.random(len(mine))).tolist()
+                caches.append(OrderedDict((key, -age) for key, age in zip(keys, ages)))
         return caches
 
     def _recent_keys(self, rng, reads: list, writes: list, keep: float):
