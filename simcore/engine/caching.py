@@ -110,6 +110,7 @@ class CacheNode(RNode):
         self.read_keys = KeyStream(child_generator(rep, self.id, "read keys"), reads)
         self.write_keys = KeyStream(child_generator(rep, self.id, "write keys"), writes)
         self.lru = self._warm(reads, writes)
+        self.arrive = self._arrive_keyed  # bound once: no test of the kind per request
 
     def _key_laws(self) -> tuple[list, list]:
         """The key laws (rate, key_space, key_skew) of the clients that reach the cache, for
@@ -207,9 +208,7 @@ class CacheNode(RNode):
 
     # --- a request ------------------------------------------------------------------------
     def arrive(self, req, inst, done):
-        if self.lru is not None:
-            self._arrive_keyed(req, done)
-            return
+        """A request at a cache that draws its hits (a keyed one arrives at _arrive_keyed)."""
         if self.n_alive == 0 or (inst >= 0 and not self.alive[inst]):
             self.passed += 1
             self.call(self.pick_edge(), req, done)
@@ -243,9 +242,11 @@ class CacheNode(RNode):
         return accept
 
     # --- keyed (LRU) --------------------------------------------------------------------------
-    def _arrive_keyed(self, req, done):
-        """The request's key picks the instance (its home, or the next one up); the station
-        carries (req, instance, key) as its request, so that no closure is made per request."""
+    def _arrive_keyed(self, req, _inst, done):
+        """A request at a keyed cache (``arrive`` once it has keys). Its key picks the
+        instance (its home, or the next one up; an instance asked for is not: the key decides);
+        the station carries (req, instance, key) as its request, so that no closure is made per
+        request."""
         if req.read:
             keys, then = self.read_keys, self._read_visit
         else:
