@@ -30,10 +30,10 @@ from collections import OrderedDict
 
 import numpy as np
 
-from simcore.analysis.che import REACH_TOLERANCE, cache_traffic
+from simcore.analysis.che import REACH_TOLERANCE, cache_traffic, client_laws
 from simcore.engine.clients import Req
 from simcore.engine.kernel import FAIL, OK
-from simcore.engine.keys import KeyStream, clients_reaching
+from simcore.engine.keys import KeyStream
 from simcore.engine.nodes import RNode
 from simcore.engine.streams import BATCH, child_generator
 from simcore.lint import cap_message
@@ -87,10 +87,10 @@ class CacheNode(RNode):
                 self.sim.warnings.append(cap_message(label, self.h, reach, traffic))
                 self.h = reach
             self.capacity = max(1, -(-traffic.keys_for(self.h) // self.n))
-            given = "its hit ratio"
+            given = f"to hit {self.h:.3g}"
         else:
             given = f"{self.capacity:,} keys an instance"
-        reads, writes = self._key_laws()
+        reads, writes = client_laws(topo, self.id)
         self.space = max((n for w, n, _s in reads + writes if w > 0), default=1)
         self.caps = [min(int(self.capacity), _instance_keys(self.space, self.n, k))
                      for k in range(self.n)]
@@ -102,8 +102,8 @@ class CacheNode(RNode):
             self.sim.warnings.append(
                 f"{label} would hold {held:,} keys ({given}), more than the "
                 f"{self.sim.cache_keys_left:,} left of the {CACHE_KEYS_PER_RUN:,} a run holds: "
-                f"the simulation draws each read's hit at {self.h:.3g} instead (no keys, so a "
-                f"flush does not empty it)")
+                f"the simulation draws each read's hit at {self.h:.3g} instead (a flush does "
+                f"not empty it)")
             return
         self.sim.cache_keys_left -= held
         rep = self.sim.rep
@@ -111,13 +111,6 @@ class CacheNode(RNode):
         self.write_keys = KeyStream(child_generator(rep, self.id, "write keys"), writes)
         self.lru = self._warm(reads, writes)
         self.arrive = self._arrive_keyed  # bound once: no test of the kind per request
-
-    def _key_laws(self) -> tuple[list, list]:
-        """The key laws (rate, key_space, key_skew) of the clients that reach the cache, for
-        its reads and for its writes."""
-        clients = clients_reaching(self.sim, self.id)
-        return ([(c.rps * c.read_ratio, c.key_space, c.key_skew) for c in clients],
-                [(c.rps * (1.0 - c.read_ratio), c.key_space, c.key_skew) for c in clients])
 
     WARM_DRAWS = 1 << 24
     """The most keys drawn to fill the caches before the run (memory: 8 bytes a key)."""
@@ -273,7 +266,7 @@ class CacheNode(RNode):
             if self.ttl is None or age < self.ttl:
                 lru.move_to_end(key)
                 self.hits += 1
-                if age > self.max_staleness:
+                if age > self.max_staleness:  # noqa: PLR1730 (max() is slower here)
                     self.max_staleness = age
                 done(OK)
                 return
