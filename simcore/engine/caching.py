@@ -28,25 +28,19 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-import numpy as np
-
 from simcore.analysis.che import REACH_TOLERANCE, cache_traffic, client_laws
+from simcore.engine.cache_warm import instance_keys, warm_keys
 from simcore.engine.clients import Req
 from simcore.engine.kernel import FAIL, OK
 from simcore.engine.keys import KeyStream
 from simcore.engine.nodes import RNode
-from simcore.engine.streams import BATCH, child_generator
+from simcore.engine.streams import child_generator
 from simcore.lint import cap_message
 
 CACHE_KEYS_PER_RUN = 2_000_000
 """The most keys the caches of one run hold together. An LRU entry (a key and its fill time in
 an OrderedDict) takes about 150 bytes (``benchmarks/cache_bench.py`` measures it), so this is
 about 300 MB per replication, and filling them before the run takes about a second."""
-
-
-def _instance_keys(key_space: int, n: int, k: int) -> int:
-    """How many of the keys 0 … key_space − 1 have instance k (of n) as their home."""
-    return max(0, (key_space - k + n - 1) // n)
 
 
 class CacheNode(RNode):
@@ -92,7 +86,7 @@ class CacheNode(RNode):
             given = f"{self.capacity:,} keys an instance"
         reads, writes = client_laws(topo, self.id)
         self.space = max((n for w, n, _s in reads + writes if w > 0), default=1)
-        self.caps = [min(int(self.capacity), _instance_keys(self.space, self.n, k))
+        self.caps = [min(int(self.capacity), instance_keys(self.space, self.n, k))
                      for k in range(self.n)]
         held = sum(self.caps)
         if held > self.sim.cache_keys_left:
@@ -112,92 +106,20 @@ class CacheNode(RNode):
         self.lru = self._warm(reads, writes)
         self.arrive = self._arrive_keyed  # bound once: no test of the kind per request
 
-    WARM_DRAWS = 1 << 24
-    """The most keys drawn to fill the caches before the run (memory: 8 bytes a key)."""
-
     def _warm(self, reads: list, writes: list) -> list[OrderedDict]:
-        """Each instance k holding what an LRU holds in its steady state (SPEC §7.4: Che's
-        characteristic time is exactly this window): of the keys of its request stream, the
-        ``caps[k]`` most recently requested, except, under ``around``, those whose last
-        request was a write (it removed them). They are found by drawing requests from streams
-        of their own (the run's streams stay untouched). Holding the most popular keys instead
-        would hold the ideal set, and a short run would show a hit ratio above what LRU
-        gives. Where the draw bound leaves an instance short, the most popular keys it lacks
-        fill the rest (under ``around`` each with the chance the reads' share of the requests
-        gives it). An instance that holds every key of its own needs no draw: nothing is
-        evicted, so each key is held when its last request was a read (every key when writes
-        refresh). With ``ttl_s`` the keys' ages are spread evenly over it."""
-        n, caps = self.n, self.caps
-        read_rps = sum(w for w, _n, _s in reads)
-        write_rps = sum(w for w, _n, _s in writes)
-        removes = not self.refreshes and write_rps > 0
-        keep = read_rps / (read_rps + write_rps) if removes else 1.0
+        """Each instance holding what an LRU holds in its steady state (``cache_warm``),
+        drawn from a stream of its own (the run's streams stay untouched). With ``ttl_s`` the
+        keys' fill times are spread evenly over it, so that they do not all expire at once."""
         rng = child_generator(self.sim.rep, self.id, "warm keys")
-        held = seen = np.empty(0, dtype=np.int64)
-        if any(cap < _instance_keys(self.space, n, k) for k, cap in enumerate(caps)):
-            held, seen = self._recent_keys(rng, reads, writes, keep)
         caches = []
-        for k, cap in enumerate(caps):
-            mine = held[held % n == k][:cap]
-            if len(mine) < cap:  # short: the most popular keys of this instance not drawn
-                mine = np.concatenate([mine, self._popular(rng, k, cap - len(mine),
-                                                           seen[seen % n == k], keep)])
-            keys = reversed(mine.tolist())
+        for mine in warm_keys(rng, reads, writes, self.caps, self.space, not self.refreshes):
+            keys = reversed(mine.tolist())  # the least recent first: the LRU end
             if self.ttl is None:
                 caches.append(OrderedDict((key, 0.0) for key in keys))
-            else:  # filled at ages spread over the TTL, so that they do not all expire at once
+            else:
                 ages = (self.ttl * rng.random(len(mine))).tolist()
                 caches.append(OrderedDict((key, -age) for key, age in zip(keys, ages)))
         return caches
-
-    def _recent_keys(self, rng, reads: list, writes: list, keep: float):
-        """(the keys held, the most recent first; every distinct key drawn) after a fresh draw
-        of the cache's requests (reads with chance ``keep``), drawn until every instance k
-        holds ``caps[k]`` of its own, or a doubling of the draws adds less than 1% to the keys
-        held (the rest are too rare to be drawn soon), or WARM_DRAWS requests are drawn."""
-        n, need = self.n, np.array(self.caps)
-        before = 0
-        read_keys = KeyStream(rng, reads)
-        write_keys = KeyStream(rng, writes)
-        keys, is_read = [], []
-        drawn = 0
-        goal = 2 * int(need.sum())  # draws before the first look; doubled while short
-        while True:
-            while drawn < goal:
-                r = rng.random(BATCH) < keep
-                read_keys.refill()
-                k = np.asarray(read_keys.buf, dtype=np.int64)
-                if not r.all():
-                    write_keys.refill()
-                    k = np.where(r, k, np.asarray(write_keys.buf, dtype=np.int64))
-                keys.append(k)
-                is_read.append(r)
-                drawn += BATCH
-            seq = np.concatenate(keys)[::-1]  # the most recent draw first
-            uniq, first = np.unique(seq, return_index=True)
-            by_recency = np.argsort(first)
-            seen = uniq[by_recency]
-            held = seen[np.concatenate(is_read)[::-1][first[by_recency]]]
-            if ((np.bincount(held % n, minlength=n) >= need).all() or goal >= self.WARM_DRAWS
-                    or len(held) < 1.01 * before):
-                return held, seen
-            before = len(held)
-            goal = min(2 * goal, self.WARM_DRAWS)
-
-    def _popular(self, rng, k: int, count: int, seen: np.ndarray, keep: float) -> np.ndarray:
-        """Up to ``count`` of instance k's keys not in ``seen`` (each kept with chance
-        ``keep``), the most popular first."""
-        out, start, step = [], k, self.n
-        while count > 0 and start < self.space:
-            chunk = np.arange(start, min(self.space, start + step * (2 * count + len(seen))),
-                              step, dtype=np.int64)
-            start = int(chunk[-1]) + step
-            chunk = chunk[~np.isin(chunk, seen)]
-            if keep < 1.0:
-                chunk = chunk[rng.random(len(chunk)) < keep]
-            out.append(chunk[:count])
-            count -= len(out[-1])
-        return np.concatenate(out) if out else np.empty(0, dtype=np.int64)
 
     # --- a request ------------------------------------------------------------------------
     def arrive(self, req, inst, done):
@@ -361,7 +283,7 @@ class CacheNode(RNode):
         routed = [0] * n
         for home, j in enumerate(self.route):
             if j >= 0:
-                routed[j] += _instance_keys(self.space, n, home)
+                routed[j] += instance_keys(self.space, n, home)
         for j, lru in enumerate(self.lru):
             if alive[j]:
                 self.caps[j] = min(int(self.capacity), routed[j])

@@ -153,3 +153,20 @@ def test_with_no_instance_up_the_cache_passes_everything_through():
     c = r["components"]["c"]
     assert c["hits"] == c["misses"] == 0 and c["passed_through"] > 0
     assert r["error_rate"] == 0  # the database answers them
+
+
+def test_a_key_space_too_large_to_draw_key_by_key_starts_warm_from_a_request_draw():
+    # 5,000,000 Zipf(0.9) keys, beyond what the warm start draws key by key: it draws a
+    # request stream instead. A cache of 20,000 keys then hits Che's figure from the first
+    # second: within the interval over 3 replications of 4 s (no warm-up) + 0.015.
+    from simcore.analysis import analyze
+    from simcore.engine.cache_warm import EXACT_KEYS
+
+    keys = {"key_space": 5_000_000, "key_skew": 0.9}
+    assert keys["key_space"] > EXACT_KEYS
+    raw = cache_design({"capacity_keys": 20_000}, rps=2000, read_ratio=1.0, keys=keys,
+                       db=FAST_DB)
+    expected = analyze(parse(raw)).components["c"].hit_ratio
+    rs = runs(raw, 3, seed=5, duration_s=4, warmup_s=0)
+    check_ci([observed(r) for r in rs], expected, allowance=0.015, max_half=0.02,
+             what="hit ratio from a drawn warm start")
