@@ -23,7 +23,9 @@ growing bins of keys of nearly equal popularity (their weight from the integral 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -201,12 +203,12 @@ def reachable_hit_ratio(read_rps: float, write_rps: float, read_laws: list[Law],
 class CacheTraffic:
     """What reaches a cache at the design's load: reads and writes (requests/s) and the key
     laws (client rate of that type, key_space, key_skew) of the clients from which a path of
-    links leads to it (SPEC §7.4)."""
+    links leads to it (SPEC §7.4). Hashable when the laws are tuples."""
 
     read_rps: float
     write_rps: float
-    read_laws: list[Law]
-    write_laws: list[Law]
+    read_laws: Sequence[Law]
+    write_laws: Sequence[Law]
     policy: str
     ttl_s: float | None
 
@@ -243,8 +245,17 @@ def cache_traffic(topo, cid: str) -> CacheTraffic:
     flow = run_flow(plan, 1.0)
     i = plan.index[cid]
     p = topo.nodes[cid].params
-    return CacheTraffic(flow.read[i], flow.write[i], *client_laws(topo, cid),
+    reads, writes = client_laws(topo, cid)
+    return CacheTraffic(flow.read[i], flow.write[i], tuple(reads), tuple(writes),
                         getattr(p, "write_policy", "around"), p.ttl_s)
+
+
+@lru_cache(maxsize=64)
+def sized_for(traffic: CacheTraffic, target: float) -> tuple[float, int]:
+    """(what an LRU can reach, the keys for ``min(target, that)``) for this traffic; kept,
+    since every replication of a study sizes the same caches."""
+    reach = traffic.reachable()
+    return reach, traffic.keys_for(min(target, reach))
 
 
 def client_laws(topo, cid: str) -> tuple[list[Law], list[Law]]:

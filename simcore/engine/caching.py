@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from simcore.analysis.che import REACH_TOLERANCE, cache_traffic, client_laws
+from simcore.analysis.che import REACH_TOLERANCE, cache_traffic, client_laws, sized_for
 from simcore.engine.cache_warm import instance_keys, warm_keys
 from simcore.engine.clients import Req
 from simcore.engine.kernel import FAIL, OK
@@ -76,11 +76,11 @@ class CacheNode(RNode):
         label = topo.design.component(self.id).label
         if self.capacity is None:  # sized by Che for its hit ratio, at most what LRU reaches
             traffic = cache_traffic(topo, self.id)
-            reach = traffic.reachable()
+            reach, keys = sized_for(traffic, self.h)
             if self.h > reach + REACH_TOLERANCE:
                 self.sim.warnings.append(cap_message(label, self.h, reach, traffic))
                 self.h = reach
-            self.capacity = max(1, -(-traffic.keys_for(self.h) // self.n))
+            self.capacity = max(1, -(-keys // self.n))
             given = f"to hit {self.h:.3g}"
         else:
             given = f"{self.capacity:,} keys an instance"
