@@ -39,8 +39,9 @@ from simcore.lint import cap_message
 
 CACHE_KEYS_PER_RUN = 2_000_000
 """The most keys the caches of one run hold together. An LRU entry (a key and its fill time in
-an OrderedDict) takes about 150 bytes (``benchmarks/cache_bench.py`` measures it), so this is
-about 300 MB per replication, and filling them before the run takes about a second."""
+an OrderedDict) takes about 160 bytes (``benchmarks/cache_bench.py`` measures it), so this is
+about 320 MB per replication; filling them before the run takes about a second (up to several
+over key spaces beyond ``cache_warm.EXACT_KEYS``, where the warm start draws requests)."""
 
 
 class CacheNode(RNode):
