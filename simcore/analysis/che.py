@@ -84,42 +84,131 @@ def bin_popularity(laws_by_type: list[list[Law]]) -> tuple[np.ndarray, list[np.n
     return count, probs
 
 
+class HitCurve:
+    """The read hit ratio of an LRU cache as a function of the keys it holds, for one traffic:
+    ``read_rps`` reads and ``write_rps`` writes spread over the keys by the two mixtures. The
+    key popularities are binned once; each ``at`` solves Σ_k h_k(T) = C for T by bisection."""
+
+    def __init__(self, read_rps: float, write_rps: float, read_laws: list[Law],
+                 write_laws: list[Law], policy: str = "around", ttl_s: float | None = None):
+        self.reads = read_rps > 0.0
+        if not self.reads:
+            return
+        count, (pr, pw) = bin_popularity([read_laws, write_laws])
+        r = read_rps * pr  # per key of each bin
+        w = write_rps * pw if write_laws else np.zeros_like(r)
+        lam = r + w
+        self.count, self.r, self.lam = count, r, lam
+        self.share = np.divide(r, lam, out=np.zeros_like(r), where=lam > 0) \
+            if policy == "around" else (lam > 0).astype(float)
+        self.cap = 1.0 if ttl_s is None else r * ttl_s / (1.0 + r * ttl_s)
+
+    def _per_key(self, t: float) -> np.ndarray:
+        return np.minimum(self.share * -np.expm1(-self.lam * t), self.cap)
+
+    def _occupancy(self, t: float) -> float:
+        return float((self.count * self._per_key(t)).sum())
+
+    def at(self, capacity_keys: float) -> float:
+        """The hit ratio holding ``capacity_keys`` keys; 0 without reads."""
+        if not self.reads:
+            return 0.0
+        if self._occupancy(1e300) <= capacity_keys:
+            h = self._per_key(1e300)  # everything that can be held fits: no eviction
+        else:
+            lo, hi = 0.0, 1.0
+            while self._occupancy(hi) < capacity_keys:
+                lo, hi = hi, hi * 2.0
+            for _ in range(100):  # bisection on T: the occupancy grows with T
+                mid = 0.5 * (lo + hi)
+                if self._occupancy(mid) < capacity_keys:
+                    lo = mid
+                else:
+                    hi = mid
+                if hi - lo <= 1e-12 * hi:
+                    break
+            h = self._per_key(0.5 * (lo + hi))
+        count_r = self.count * self.r
+        return float((count_r * h).sum() / count_r.sum())
+
+
 def hit_ratio(read_rps: float, write_rps: float, read_laws: list[Law], write_laws: list[Law],
               capacity_keys: float, policy: str = "around", ttl_s: float | None = None) -> float:
     """The read hit ratio of an LRU cache holding ``capacity_keys`` keys (all its instances),
     under ``read_rps`` reads and ``write_rps`` writes spread over the keys by the two mixtures;
     0 without reads."""
-    if read_rps <= 0.0:
-        return 0.0
-    count, (pr, pw) = bin_popularity([read_laws, write_laws])
-    r = read_rps * pr  # per key of each bin
-    w = write_rps * pw if write_laws else np.zeros_like(r)
-    lam = r + w
-    share = np.divide(r, lam, out=np.zeros_like(r), where=lam > 0) if policy == "around" \
-        else (lam > 0).astype(float)
-    cap = 1.0
-    if ttl_s is not None:
-        cap = r * ttl_s / (1.0 + r * ttl_s)
+    return HitCurve(read_rps, write_rps, read_laws, write_laws, policy, ttl_s).at(capacity_keys)
 
-    def per_key(t: float) -> np.ndarray:
-        return np.minimum(share * -np.expm1(-lam * t), cap)
 
-    if float((count * per_key(1e300)).sum()) <= capacity_keys:
-        h = per_key(1e300)  # everything that can be held fits: no eviction
-    else:
-        lo, hi = 0.0, 1.0
-        while float((count * per_key(hi)).sum()) < capacity_keys:
-            lo, hi = hi, hi * 2.0
-        for _ in range(100):  # bisection on T: the occupancy grows with T
-            mid = 0.5 * (lo + hi)
-            if float((count * per_key(mid)).sum()) < capacity_keys:
-                lo = mid
-            else:
-                hi = mid
-            if hi - lo <= 1e-12 * hi:
-                break
-        h = per_key(0.5 * (lo + hi))
-    return float((count * r * h).sum() / (count * r).sum())
+class InstanceHits:
+    """h(k), a sized cache's hit ratio with k of its ``instances`` up: they hold
+    k · ``capacity_keys`` keys (SPEC §7.4: T solves Σ_k h_k(T) = k_up · capacity_keys), at the
+    design's load (the all-up flow's reads and writes). Each k is computed when first asked."""
+
+    def __init__(self, curve: HitCurve, capacity_keys: int, instances: int):
+        self.curve = curve
+        self.capacity_keys = float(capacity_keys)
+        self.instances = int(instances)
+        self._known: dict[int, float] = {}
+
+    def __call__(self, k: int) -> float:
+        """h(k) for 1 ≤ k ≤ instances (the standby serving counts as k = 1)."""
+        k = int(k)
+        h = self._known.get(k)
+        if h is None:
+            h = self._known[k] = self.curve.at(self.capacity_keys * k)
+        return h
+
+    def of_counts(self, units: np.ndarray) -> np.ndarray:
+        """h(k) for each entry of ``units`` (instances serving, as floats); entries below 1 (the
+        cache down) get h(instances): a down cache hits nothing, whatever the figure."""
+        n = float(self.instances)
+        k = np.where(units >= 1.0, np.minimum(units, n), n)
+        values = np.unique(k)
+        if len(values) == 1:
+            return np.full(len(k), self(values[0]))
+        return np.array([self(v) for v in values])[np.searchsorted(values, k)]
+
+
+NEGLIGIBLE_MASS = 1e-15
+"""Instance counts left out of the mean hit ratio: the least likely ones, together at most this
+share of the up-probability (their h is bounded by 1, so h̄ moves by less than this)."""
+
+
+def mean_hit_ratio_when_up(node) -> float:
+    """h̄ = E[h(K) | the cache serves], the hit ratio the structural availability uses (SPEC §3
+    forms: scalar, vectorised, exact) for a cache sized by ``capacity_keys``; its given or
+    all-up hit ratio otherwise.
+
+    Why this is exact. The structural model sees a cache as up or down; behind "up" are its
+    K ≥ 1 instances up of n, K binomial in its availability a, plus the state where all n are
+    down and the standby serves, which acts as one instance (K = 1): P(K = k), with
+    P(up) = Σ_{k≥1} P(K = k) = 1 − q. Fix the state of every other part: the targets' mean
+    success P̄ is then fixed, and K is independent of it. A read at the cache succeeds with
+    h(K) + (1 − h(K)) · P̄ when K ≥ 1, and with P̄ when the cache is down. Its expectation over K is
+
+        P̄ + (1 − P̄) · Σ_{k≥1} P(K = k) h(k)
+          = P(up) · [h̄ + (1 − h̄) · P̄] + (1 − P(up)) · P̄,  h̄ = Σ_{k≥1} P(K = k) h(k) / P(up),
+
+    the two-state rule of SPEC §3 with h̄ in place of h. It is linear in h(K) whatever P̄, so the
+    substitution is exact in every form that takes the expectation over the cache's up/down
+    state. (Failure impacts hold everything else all up: there a cache hits with h(n).)
+    """
+    hits = node.instance_hit_ratios
+    role_h = node.behaviour.hit_ratio(node)
+    if hits is None or hits.instances == 1:
+        return role_h
+    from simcore.analysis.state_space import instance_count_probs
+
+    probs = instance_count_probs(node.params)[1:]  # k = 1 … n
+    total = float(probs.sum())
+    if total <= 0.0 or probs[-1] == total:
+        return role_h  # never up, or always with every instance
+    order = np.argsort(-probs, kind="stable")
+    cum = np.cumsum(probs[order])
+    keep = order[:int(np.searchsorted(cum, total * (1.0 - NEGLIGIBLE_MASS))) + 1]
+    p = probs[keep]
+    return float(np.dot(p, [hits(k + 1) for k in keep]) / p.sum())
 
 
 def settle_hit_ratios(topo) -> None:
@@ -127,7 +216,8 @@ def settle_hit_ratios(topo) -> None:
     topological order (a cache's traffic depends on the caches in front of it). Its reads and
     writes are the flow's at the design's load; their keys follow the clients from which a path
     of links leads to it, mixed by each client's rate of that type (SPEC §7.4: not filtered by
-    the caches upstream). All its instances hold keys: n · capacity_keys."""
+    the caches upstream). All its instances hold keys: n · capacity_keys; with fewer up, k of
+    them hold k · capacity_keys (``instance_hit_ratios``, computed when asked)."""
     if topo.hit_ratios_settled:
         return
     topo.hit_ratios_settled = True
@@ -148,9 +238,10 @@ def settle_hit_ratios(topo) -> None:
             reads.append((p.rps * p.read_ratio, p.key_space, p.key_skew))
             writes.append((p.rps * (1.0 - p.read_ratio), p.key_space, p.key_skew))
         p = node.params
-        node.computed_hit_ratio = hit_ratio(
-            flow.read[i], flow.write[i], reads, writes, float(p.capacity_keys) * int(p.instances),
-            getattr(p, "write_policy", "around"), p.ttl_s)
+        curve = HitCurve(flow.read[i], flow.write[i], reads, writes,
+                         getattr(p, "write_policy", "around"), p.ttl_s)
+        node.instance_hit_ratios = InstanceHits(curve, p.capacity_keys, p.instances)
+        node.computed_hit_ratio = node.instance_hit_ratios(int(p.instances))
 
 
 def clients_reaching(topo, target: str) -> list[str]:
@@ -177,8 +268,7 @@ def capacity_for_hit_ratio(target: float, read_laws: list[Law], write_laws: list
     writes = sum(w for w, _n, _s in write_laws)
     top = max((int(n) for _w, n, _s in read_laws), default=1)
 
-    def h(c: float) -> float:
-        return hit_ratio(reads, writes, read_laws, write_laws, c, policy, ttl_s)
+    h = HitCurve(reads, writes, read_laws, write_laws, policy, ttl_s).at
 
     if target <= 0.0 or reads <= 0.0:
         return 1
