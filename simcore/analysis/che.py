@@ -221,8 +221,10 @@ def settle_hit_ratios(topo) -> None:
     if topo.hit_ratios_settled:
         return
     topo.hit_ratios_settled = True
+    # A part's sub-topology (availability_parts) reuses nodes settled with the whole design.
     sized = [cid for cid in topo.order
-             if getattr(topo.nodes[cid].params, "capacity_keys", None) is not None]
+             if getattr(topo.nodes[cid].params, "capacity_keys", None) is not None
+             and topo.nodes[cid].instance_hit_ratios is None]
     if not sized:
         return
     from simcore.analysis.flow import _compile, run_flow
