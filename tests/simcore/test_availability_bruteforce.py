@@ -333,7 +333,6 @@ def admitted_rps(b: Brute) -> dict[str, float]:
     def forward(x, r, w):
         """[(target, reads, writes)] that x passes on from r reads and w writes it forwards."""
         kind = comp[x]["kind"]
-        p = comp[x].get("params", {})
         if kind in SPLITTERS and kind not in ("cache", "cdn"):
             return [(t, r * s, w * s) for t, s in b.shares(x)]
         if kind in ("cache", "cdn"):

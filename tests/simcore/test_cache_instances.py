@@ -213,7 +213,7 @@ def test_sampled_states_use_the_hit_ratio_of_their_instance_count(monkeypatch):
     # The enumeration switched off: the Monte Carlo estimate over sampled instance counts holds
     # the figure by hand within its 95 % interval, which is narrow enough to tell h(1) from h(2)
     # (taking h(2) with one instance up would lose nothing there: 0.42 · 0.23 · 0.17 ≈ 0.017).
-    import simcore.analysis.under_load as under_load
+    from simcore.analysis import under_load
 
     raw, h1, h2, s = _overloaded_behind_the_cache(0.7)
     monkeypatch.setattr(under_load, "EXACT_STATES", 1)
