@@ -176,9 +176,10 @@ share of the up-probability (their h is bounded by 1, so h̄ moves by less than 
 
 
 def mean_hit_ratio_when_up(node) -> float:
-    """h̄ = E[h(K) | the cache serves], the hit ratio the structural availability uses (SPEC §3
-    forms: scalar, vectorised, exact) for a cache sized by ``capacity_keys``; its given or
-    all-up hit ratio otherwise.
+    """h̄ = E[h(K) | the cache serves]: the hit ratio of a cache sized by ``capacity_keys`` in the
+    forms of the structural availability (SPEC §3) that take the expectation over its up/down
+    state: the exact sum, and the vectorised rule of the Monte Carlo fallback and of the
+    reliability simulation. Its given or all-up hit ratio for any other cache.
 
     Why this is exact. The structural model sees a cache as up or down; behind "up" are its
     K ≥ 1 instances up of n, K binomial in its availability a, plus the state where all n are
