@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
+import socket
 import sys
 from pathlib import Path
 
@@ -41,6 +43,37 @@ def _no_display() -> bool:
     if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
         return False
     return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _unreachable_display() -> str | None:
+    """On Linux, when Qt would paint on the X display named by ``DISPLAY`` and nothing listens
+    there (a stale DISPLAY, an ssh session without X forwarding), that name; else None. Qt
+    itself would abort the process with a message about platform plugins. Only a connection is
+    tried (no X handshake): a display that refuses us for another reason is left to Qt."""
+    if (not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM")
+            or os.environ.get("WAYLAND_DISPLAY")):
+        return None
+    name = os.environ.get("DISPLAY") or ""
+    m = re.fullmatch(r"(?P<host>[^:]*):(?P<num>\d+)(?:\.\d+)?", name)
+    if m is None:
+        return None  # a form we do not know: let Qt judge it
+    host, num = m["host"], int(m["num"])
+    try:
+        if host in ("", "unix"):
+            path = f"/tmp/.X11-unix/X{num}"
+            for address in ("\0" + path, path):  # the abstract socket, then the file
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                    sock.settimeout(2.0)
+                    try:
+                        sock.connect(address)
+                        return None
+                    except OSError:
+                        continue
+            return name
+        with socket.create_connection((host, 6000 + num), timeout=2.0):
+            return None
+    except OSError:
+        return name
 
 
 def _read(path: Path, validate: bool = False):
@@ -75,6 +108,15 @@ def main(path: str | None, screenshot: str | None = None) -> int:
     if screenshot and _no_display():
         print("skyline: no display to paint the screenshot on (neither DISPLAY nor "
               f"WAYLAND_DISPLAY is set); {NO_DISPLAY_HINT}", file=sys.stderr)
+        return EXIT_USAGE
+
+    unreachable = _unreachable_display()
+    if unreachable:
+        print(f"skyline: cannot reach the X display {unreachable} named by DISPLAY (nothing "
+              "answers there: a closed session, or ssh without X forwarding). "
+              + (NO_DISPLAY_HINT if screenshot else
+                 "Start skyline from a desktop session, or use the command line: skyline "
+                 "analyze FILE, skyline simulate FILE."), file=sys.stderr)
         return EXIT_USAGE
 
     if not screenshot and _no_display():

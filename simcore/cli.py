@@ -186,7 +186,7 @@ def guarded(run: Callable[[], int]) -> int:
         print("skyline: not enough memory for this; try a smaller design or a smaller study "
               "(a shorter --duration, fewer --years or --replications)", file=sys.stderr)
         return EXIT_USAGE
-    except Exception:  # an internal error: say so plainly, keep the details for a bug report
+    except Exception:  # noqa: BLE001 (internal error: said plainly, details for a report)
         print("skyline: internal error (please report it with the lines below)", file=sys.stderr)
         print(traceback.format_exc(limit=-3), file=sys.stderr)
         return EXIT_INTERNAL

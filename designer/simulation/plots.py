@@ -37,9 +37,20 @@ TIME_PLOTS = {  # plot → (title, left axis label, what it means)
                                                "(the busiest few)")),
     "instances": ("Instances", "instances", ("Instances paid for (serving and starting) of "
                                              "each autoscaled service, per second")),
+    "hit_ratio": ("Cache hit ratio", "% of reads", ("Reads each cache or CDN answered itself / "
+                                                    "reads that reached it, per second")),
+    "anomalies": ("Anomalies", "per second", ("What went wrong without failing a request, per "
+                                              "second: reads served stale, writes lost, "
+                                              "duplicate writes, messages lost or "
+                                              "dead-lettered, sessions lost, requests served "
+                                              "degraded (those that occur)")),
 }
-ONLY_WITH_DATA = ("instances",)
-"""Time plots shown only when a run gives them data (an autoscaled service)."""
+COMPONENT_PLOTS = {s.plot: s for s in COMPONENT_SERIES if s.plot in ("instances", "hit_ratio")}
+"""Time plots of one curve per component, shown only when a run gives them data (an
+autoscaled service, a cache), by plot key; simcore.results.series declares their series."""
+ANOMALY_CURVES = [k for k, s in CURVES.items() if s.plot == "anomalies"]
+"""The run series of the Anomalies plot: each joins its legend when it first counts one."""
+ONLY_WITH_DATA = (*COMPONENT_PLOTS, "anomalies")
 WARMUP_COLOUR = (120, 120, 120)
 
 
@@ -218,7 +229,8 @@ class ResultPlots(QTabWidget):
         self.duration_s = duration_s
         self.means: dict[str, _Mean] = {k: _Mean() for k in CURVES}
         self.queue_means: dict[str, _Mean] = {}
-        self.instance_means: dict[str, _Mean] = {}
+        self.component_means: dict[str, dict[str, _Mean]] = {k: {} for k in COMPONENT_PLOTS}
+        """Per plot of COMPONENT_PLOTS: component id → its curve's data so far."""
         self._show_plots(ONLY_WITH_DATA, False)
         self.util_sums: dict[str, float] = {}
         self.util_counts: dict[str, int] = {}
@@ -232,7 +244,8 @@ class ResultPlots(QTabWidget):
             if s.plot in ("latency", "errors"):
                 self.legends[s.plot].append((s.label, s.colour, "━"))
         self.queue_curves: dict[str, pg.PlotDataItem] = {}
-        self.instance_curves: dict[str, pg.PlotDataItem] = {}
+        self.component_curves: dict[str, dict[str, pg.PlotDataItem]] = {
+            k: {} for k in COMPONENT_PLOTS}
         self.overlay_items: dict[str, pg.PlotDataItem] = {}
         for key, (x, y) in previous.items():
             if key in CURVES and len(x):
@@ -284,8 +297,10 @@ class ResultPlots(QTabWidget):
             mean.add(i, row.values.get(key))
         for cid, depth in row.components.get(QUEUE_SERIES, {}).items():
             self.queue_means.setdefault(cid, _Mean()).add(i, depth)
-        for cid, count in row.components.get("instances", {}).items():
-            self.instance_means.setdefault(cid, _Mean()).add(i, count)
+        for plot, series in COMPONENT_PLOTS.items():
+            means = self.component_means[plot]
+            for cid, value in row.components.get(series.key, {}).items():
+                means.setdefault(cid, _Mean()).add(i, value)
         for cid, u in row.components.get("utilization", {}).items():
             if u is None:
                 continue
@@ -300,7 +315,9 @@ class ResultPlots(QTabWidget):
             x, y = mean.arrays()
             self.curves[key].setData(x, y * CURVES[key].scale, connect="finite")
         self._draw_queues(labels)
-        self._draw_instances(labels)
+        for plot in COMPONENT_PLOTS:
+            self._draw_per_component(plot, labels)
+        self._show_anomalies()
         self._fit_from_zero("throughput")
         self._fit_from_zero("latency")
         self._scale_percent_axes()
@@ -330,22 +347,46 @@ class ResultPlots(QTabWidget):
             self.no_queue_text.setVisible(False)
             self._fit_from_zero("queues")
 
-    def _draw_instances(self, labels: dict[str, str]) -> None:
-        """One curve per autoscaled service; the plot appears with the first of them."""
-        if not self.instance_means:
+    def _draw_per_component(self, plot: str, labels: dict[str, str]) -> None:
+        """One curve per component in a plot of COMPONENT_PLOTS; the plot appears with the first
+        of them. Percentages (a hit ratio) span 0–100 %; counts fit from 0."""
+        means = self.component_means[plot]
+        if not means:
             return
-        plot = self.time_plots["instances"]
-        self._show_plots(ONLY_WITH_DATA, True)
-        curves = self.instance_curves
-        for cid, mean in self.instance_means.items():
+        widget = self.time_plots[plot]
+        self._show_plots((plot,), True)
+        curves = self.component_curves[plot]
+        scale = COMPONENT_PLOTS[plot].scale
+        for cid, mean in means.items():
             if cid not in curves:
                 colour = QUEUE_COLOURS[len(curves) % len(QUEUE_COLOURS)]
-                curves[cid] = plot.plot([], [], pen=self._pen(colour))
-                self.legends["instances"].append((labels.get(cid, cid), colour, "━"))
+                curves[cid] = widget.plot([], [], pen=self._pen(colour))
+                self.legends[plot].append((labels.get(cid, cid), colour, "━"))
                 self._update_titles()
-            x, y = mean.arrays()  # sampled every second: the steps show as steps
-            curves[cid].setData(x, y, connect="finite")
-        self._fit_from_zero("instances")
+            x, y = mean.arrays()  # sampled every second: steps show as steps
+            curves[cid].setData(x, y * scale, connect="finite")
+        if scale == 100.0:
+            widget.setYRange(0, 104, padding=0)
+        else:
+            self._fit_from_zero(plot)
+
+    def _show_anomalies(self) -> None:
+        """The Anomalies plot appears with the first count, and each series joins the legend
+        with its own first."""
+        legend = self.legends["anomalies"]
+        for key in ANOMALY_CURVES:
+            y = self.curves[key].yData
+            counted = bool(y is not None and len(y) > 0 and np.nan_to_num(y).max() > 0)
+            self.curves[key].setVisible(counted)  # a line along 0 would only hide the others
+            if not counted:
+                continue
+            entry = (CURVES[key].label, CURVES[key].colour, "━")
+            if entry not in legend:
+                legend.append(entry)
+                self._show_plots(("anomalies",), True)
+                self._update_titles()
+        if legend:
+            self._fit_from_zero("anomalies")
 
     def _show_plots(self, keys, on: bool) -> None:
         """Show or hide time plots, laying the cells out again when that changes them."""

@@ -9,6 +9,7 @@ from collections import deque
 
 from simcore.engine.calls import note_write
 from simcore.engine.clients import Req
+from simcore.engine.failures import start_shard_failures
 from simcore.engine.kernel import FAIL, OK, Station
 from simcore.engine.keys import KeyStream, clients_reaching
 from simcore.engine.nodes import RNode, implicit_queue_cap
@@ -73,6 +74,10 @@ class DatabaseNode(RNode):
         self.recent_acks = [deque() for _ in range(self.shards)]
         self.at_risk = [0] * self.shards  # acknowledged writes the failed primary had alone
         self.keymap: KeyMap | None = None  # which shard holds each key, once one is added
+        # ∫ shards dt, kept as shards · now + _shard_sum (see ``shard_seconds``), and its value
+        # and time at the start of the measured window: the cost of shards added in the run
+        self._shard_sum = 0.0
+        self._shard_base = (0.0, 0.0)
         if self.lookup_s == 0.0:
             self.arrive = self._route  # no directory: no extra step on the hot path
 
@@ -272,6 +277,7 @@ class DatabaseNode(RNode):
             self.keymap = KeyMap.for_database(self.sim, self)
         old, new = self.keymap.add_shard(rehash, self.shards)
         s = self.shards
+        self._shard_sum -= self.env.now  # the integral of shards up to now stays the same
         self.shards += 1
         added = [self._node_station(s * self.per + j) for j in range(self.per)]
         self.stations.extend(added)
@@ -285,6 +291,7 @@ class DatabaseNode(RNode):
         self._set_shares([1.0] * self.shards)
         self.refresh()
         self.sim.state_changed()
+        start_shard_failures(self.sim, self, s)
         if len(old):
             self._migrate(old.tolist(), new.tolist(), migration_s / len(old))
 
@@ -302,6 +309,29 @@ class DatabaseNode(RNode):
             if k + 1 < len(old):
                 self.after(step_s, copy, k + 1)
         self.after(0.0, copy, 0)
+
+    # --- shards over time (cost) --------------------------------------------------------------
+    def shard_seconds(self) -> float:
+        """∫ shards dt from the run's start to now."""
+        return self._shard_sum + self.shards * self.env.now
+
+    def mark(self) -> None:
+        """Start of the measured window (the end of the warm-up)."""
+        self._shard_base = (self.shard_seconds(), self.env.now)
+
+    def mean_shards(self) -> float:
+        """Time-averaged shards over the measured window (the count itself when it is empty)."""
+        base, t0 = self._shard_base
+        span = self.env.now - t0
+        return (self.shard_seconds() - base) / span if span > 0 else float(self.shards)
+
+    def billed_nodes_mean(self) -> float | None:
+        """The nodes paid for, time-averaged over the measured window, when a shard was added
+        during the run (each shard: its primary, replicas and standby); None when the count
+        never changed (the analysis' count then holds)."""
+        if self.keymap is None:
+            return None
+        return self.mean_shards() * (self.per + (1 if self.standby else 0))
 
     def counters(self) -> dict:
         """The database's counts over the measured window (SPEC §7.5, §7.9), and the share

@@ -91,25 +91,15 @@ def set_group(sim, members, delta: int) -> None:
 def start_random_failures(sim, rep) -> None:
     """One alternating up/down process per instance, database node and group that can fail."""
     for node in sim.nodes.values():
-        p = node.params
-        a = p.instance_availability
-        if a >= 1.0:
+        if node.params.instance_availability >= 1.0:
             continue
-        mttr = p.repair_hours * HOUR_S
-        mtbf = a / (1.0 - a) * mttr
         exp = Exponentials(child_generator(rep, node.id, "failures"))
+        sexp = Exponentials(child_generator(rep, node.id, "standby failures"))
         if role(node.role).per_node_state:
-            for i in range(len(node.node_down)):
-                _cycle(sim, exp, mtbf, mttr, _down_toggle(sim, node, node.node_down, i))
+            _start_cycles(sim, node, exp, sexp, range(len(node.node_down)),
+                          range(getattr(node, "shards", 1)))
         else:
-            for k in range(len(node.inst_down)):
-                _cycle(sim, exp, mtbf, mttr, _down_toggle(sim, node, node.inst_down, k))
-        if node.standby:
-            # a standby fails and is repaired like any node (the analysis's standby is up
-            # with the instance availability too); while down it cannot take over
-            sexp = Exponentials(child_generator(rep, node.id, "standby failures"))
-            for s in range(getattr(node, "shards", 1)):
-                _cycle(sim, sexp, mtbf, mttr, _standby_toggle(sim, node, s))
+            _start_cycles(sim, node, exp, sexp, range(len(node.inst_down)), range(1))
     for gid, (group, gp) in sim.topology.groups.items():
         a = gp.group_availability
         if a >= 1.0:
@@ -119,6 +109,41 @@ def start_random_failures(sim, rep) -> None:
         exp = Exponentials(child_generator(rep, gid, "failures"))
         members = [sim.nodes[m] for m in group.members]
         _cycle(sim, exp, mtbf, mttr, lambda d, members=members: set_group(sim, members, d))
+
+
+def _mtbf_mttr(params) -> tuple[float, float]:
+    """(MTBF, MTTR) in seconds: MTTR ``repair_hours``, MTBF = a / (1 − a) · MTTR."""
+    a = params.instance_availability
+    mttr = params.repair_hours * HOUR_S
+    return a / (1.0 - a) * mttr, mttr
+
+
+def _start_cycles(sim, node, exp, sexp, units: range, standby_shards: range) -> None:
+    """Failure processes for ``units`` (database nodes or instances) of ``node`` and, when it
+    has standbys, for those of ``standby_shards`` (a standby fails and is repaired like any
+    node; the analysis's standby is up with the instance availability too; while down it
+    cannot take over)."""
+    mtbf, mttr = _mtbf_mttr(node.params)
+    per_node = role(node.role).per_node_state
+    down = node.node_down if per_node else node.inst_down
+    for i in units:
+        _cycle(sim, exp, mtbf, mttr, _down_toggle(sim, node, down, i))
+    if node.standby:
+        for s in standby_shards:
+            _cycle(sim, sexp, mtbf, mttr, _standby_toggle(sim, node, s))
+
+
+def start_shard_failures(sim, node, shard: int) -> None:
+    """Random failures for a shard added during the run (``add_shard``), when the run has
+    them: its nodes and its standby, on streams of their own (the other nodes' draws stay
+    the same, so runs with and without the event keep common random numbers)."""
+    if not sim.scenario.random_failures or node.params.instance_availability >= 1.0:
+        return
+    rep = sim.rep
+    exp = Exponentials(child_generator(rep, node.id, f"failures of shard {shard}"))
+    sexp = Exponentials(child_generator(rep, node.id, f"standby failures of shard {shard}"))
+    base = shard * node.per
+    _start_cycles(sim, node, exp, sexp, range(base, base + node.per), range(shard, shard + 1))
 
 
 def _down_toggle(sim, node, down: list[int], i: int):

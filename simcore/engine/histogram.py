@@ -1,9 +1,12 @@
 """Streaming latency histogram: log-spaced bins, so percentiles cost O(bins), not O(requests).
 
-Resolution: bin edges grow by a factor of 1.01, from 1 µs up to about 3 hours (2,310 bins). A
+Resolution: bin edges grow by a factor of 1.001, from 1 µs up to about 3 hours (23,100 bins). A
 percentile is reported as the geometric middle of its bin, so its relative error is at most
-0.5 % (±½ of the 1 % bin width); values below 1 µs fall in the first bin, values above the last
-edge in the last. The mean is exact (a running sum). Memory is fixed whatever the run length.
+0.05 % (±½ of the 0.1 % bin width); values below 1 µs fall in the first bin, values above the
+last edge in the last. The mean is exact (a running sum). Memory is fixed whatever the run
+length. Bins this fine keep replications' percentiles apart: with 1 % bins, the p95 of three
+replications of 20,000 requests often fell in one bin, and its confidence interval showed as
+a single value (the true spread, about 0.3 %, is below a 1 % bin).
 """
 
 from __future__ import annotations
@@ -12,10 +15,10 @@ import math
 
 LOW_MS = 1e-3
 """Lower edge of the first bin, ms (1 µs)."""
-RATIO = 1.01
+RATIO = 1.001
 """Each bin's upper edge is RATIO times its lower edge."""
-NBINS = 2310
-"""Bins: LOW_MS · RATIO**NBINS ≈ 9.8e6 ms (2.7 h)."""
+NBINS = 23_100
+"""Bins: LOW_MS · RATIO**NBINS ≈ 1.07e7 ms (3.0 h)."""
 
 _INV_LOG = 1.0 / math.log(RATIO)
 _LOG_LOW = math.log(LOW_MS)

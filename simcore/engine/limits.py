@@ -10,7 +10,7 @@ class TokenBucket:
     """``rate`` tokens per second into a bucket of ``burst`` tokens (at least 1); a request
     takes one token or is rejected. Starts full."""
 
-    __slots__ = ("rate", "burst", "tokens", "t_last")
+    __slots__ = ("burst", "rate", "t_last", "tokens")
 
     def __init__(self, rate: float, burst: float | None):
         self.rate = float(rate)
@@ -20,7 +20,7 @@ class TokenBucket:
 
     def admit(self, now: float) -> bool:
         t = self.tokens + (now - self.t_last) * self.rate
-        self.tokens = t if t < self.burst else self.burst
+        self.tokens = t if t < self.burst else self.burst  # noqa: FURB136 (min() is slower here)
         self.t_last = now
         if self.tokens >= 1.0:
             self.tokens -= 1.0
@@ -31,7 +31,7 @@ class TokenBucket:
 class FixedWindow:
     """At most ``limit`` requests in each whole second [k, k + 1) of simulated time."""
 
-    __slots__ = ("limit", "window", "count")
+    __slots__ = ("count", "limit", "window")
 
     def __init__(self, limit: float):
         self.limit = float(limit)
@@ -89,8 +89,8 @@ class CircuitBreaker:
     ``transitions`` records (time s, new state) — a handful per run.
     """
 
-    __slots__ = ("threshold", "window_s", "open_s", "state", "fails", "opened_at", "trial",
-                 "transitions", "short_circuited")
+    __slots__ = ("fails", "open_s", "opened_at", "short_circuited", "state", "threshold",
+                 "transitions", "trial", "window_s")
 
     def __init__(self, threshold: int, window_s: float, open_s: float):
         self.threshold = int(threshold)

@@ -33,7 +33,7 @@ class RunMetrics:
         self.measuring = False  # set when the warm-up ends
         self.completed_ok = 0  # successes completed while measuring
         # the current second; its successes' latency bins as a list, not a histogram: a
-        # second holds few requests next to the 2,310 bins a histogram would scan every second
+        # second holds few requests next to the 23,100 bins a histogram would scan every second
         self.s_bins: list[int] = []
         self.s_ok = 0
         self.s_fail = 0

@@ -10,6 +10,7 @@ from functools import partial
 from simcore.analysis.cost import HOURS_PER_MONTH, monthly_cost
 from simcore.design import Design, Scenario
 from simcore.engine import failures
+from simcore.engine.anomalies import AnomalyCounts
 from simcore.engine.caching import CacheNode
 from simcore.engine.calls import TrackedReq, needs_tracking, tracked_call
 from simcore.engine.clients import RClient, Req
@@ -113,10 +114,12 @@ class Sim:
         self.stations = [(n, st) for n in self.nodes.values() for st in n.stations]
         self.queues = [n for n in self.nodes.values() if isinstance(n, QueueNode)]
         self.caches = [n for n in self.nodes.values() if isinstance(n, CacheNode)]
+        self._cache_base: dict[str, tuple[int, int]] = {}  # hits, lookups at the last second
         self.databases = [n for n in self.nodes.values() if isinstance(n, DatabaseNode)]
         self.consumers = [n for n in self.nodes.values() if n.feeds]
         self.autoscalers = {nid: n.autoscaler for nid, n in self.nodes.items()
                             if getattr(n, "autoscaler", None) is not None}
+        self.anomalies = AnomalyCounts(self)
         self._base = None
         self._prev_busy = [0.0] * len(self.stations)
 
@@ -231,6 +234,10 @@ class Sim:
                 e.breaker.short_circuited = 0
         for a in self.autoscalers.values():
             a.mark()
+        self._cache_base = {}  # the caches' counts start again from 0 (above)
+        self.anomalies.restart()
+        for n in self.databases:
+            n.mark()
         for n in self.balancers:
             if n.sessions is not None:
                 n.sessions.lost_sessions = 0
@@ -255,14 +262,27 @@ class Sim:
             if isinstance(n, QueueNode):
                 d += n.backlog()
             depth[nid] = d
-        return SecondRow(t, self.metrics.second_row(), {
+        return SecondRow(t, {**self.metrics.second_row(), **self.anomalies.second()}, {
             "queue_depth": depth,
             "up": {nid: n.up for nid, n in self.nodes.items()},
             "utilization": util,
             "backlog": {q.id: q.backlog() for q in self.queues},
             "oldest_message_age_s": {q.id: q.oldest_age() for q in self.queues},
             "instances": {nid: a.provisioned for nid, a in self.autoscalers.items()},
+            "hit_ratio": self._second_hit_ratios(),
         })
+
+    def _second_hit_ratios(self) -> dict:
+        """Each cache's hits / (hits + misses) since the last second, as its observed
+        ``hit_ratio`` counts them over the run; None in a second where no read reached an
+        instance that was up."""
+        out = {}
+        for n in self.caches:
+            reads = n.hits + n.misses
+            h0, r0 = self._cache_base.get(n.id, (0, 0))
+            out[n.id] = (n.hits - h0) / (reads - r0) if reads > r0 else None
+            self._cache_base[n.id] = (n.hits, reads)
+        return out
 
     def _results(self, t_end: float, stopped: bool, ts: dict) -> dict:
         measured = max(0.0, t_end - self.warmup_s)
@@ -352,8 +372,12 @@ class Sim:
 
     def _monthly_cost(self, nid: str, n) -> float | None:
         """cost_per_hour × 730 h × the nodes paid for: an autoscaled service's time-averaged
-        instances over the measured window (plus its standby), else the analysis' count."""
+        instances over the measured window (plus its standby), a database's time-averaged
+        shards when one was added during the run, else the analysis' count."""
         a = self.autoscalers.get(nid)
+        billed = n.billed_nodes_mean() if isinstance(n, DatabaseNode) else None
+        if billed is not None:  # a database that gained shards during the run
+            return float(n.params.cost_per_hour) * HOURS_PER_MONTH * billed
         if a is None:
             return monthly_cost(self.topology.nodes[nid])
         mean = a.mean_instances()

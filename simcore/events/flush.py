@@ -7,8 +7,8 @@ from simcore.events.base import EventSpec, NoParams
 
 
 def apply(sim, ev):
+    """Empty the cache now; nothing to undo later (no end callback: instantaneous)."""
     sim.nodes[ev.target].empty()
-    return None
 
 
 SPEC = EventSpec(

@@ -421,7 +421,59 @@ def test_an_autoscaled_service_gets_an_instances_plot(qtbot, make_panel):
     rows, _results = engine_rows(data)
     plot = panel.plots.time_plots["instances"]
     assert not plot.isHidden()
-    curve = panel.plots.instance_curves["app"]
+    curve = panel.plots.component_curves["instances"]["app"]
     assert list(curve.yData) == [r["instances"]["app"] for r in rows[0]]
     assert max(curve.yData) > 1  # 600 req/s × 20 ms needs 12 busy workers: more than 1 × 8
     assert "Instances" in panel.plots.images()
+
+
+def test_a_cache_gets_a_hit_ratio_plot_that_shows_a_flush(qtbot, make_panel):
+    # app → cache → db; the cache is emptied at 3 s: its hit ratio, plotted per second in %,
+    # falls there and climbs back as keys are read again.
+    plain = make_panel(design_dict())
+    assert plain.plots.time_plots["hit_ratio"].isHidden()
+    data = design_dict(duration_s=8, replications=1, rps=400,
+                       events=[{"type": "flush", "target": "cache", "at_s": 3}])
+    data["schema_version"] = 2
+    data["components"].append({"id": "cache", "kind": "cache", "name": "Cache",
+                               "params": {"hit_ratio": 0.8}})
+    data["links"] = [{"id": "l1", "source": "users", "target": "app"},
+                     {"id": "l2", "source": "app", "target": "cache"},
+                     {"id": "l3", "source": "cache", "target": "db"}]
+    panel = make_panel(data)
+    assert panel.start_run()
+    wait_done(qtbot, panel)
+    assert panel.last_outcome == "done", panel.last_error
+    rows, _results = engine_rows(data)
+    plot = panel.plots.time_plots["hit_ratio"]
+    assert not plot.isHidden()
+    y = list(panel.plots.component_curves["hit_ratio"]["cache"].yData)
+    assert y == pytest.approx([100.0 * r["hit_ratio"]["cache"] for r in rows[0]])
+    assert y[3] < y[2] - 20  # the second after the flush starts from an empty cache
+    assert y[-1] > y[3]
+    assert "Hit_ratio" in panel.plots.images()
+
+
+def test_anomalies_get_a_plot_with_the_ones_that_occur(qtbot, make_panel):
+    # app → db, and an optional call app → recs; recs fails from 2 s to 5 s: the requests served
+    # without it are degraded, and only that curve joins the Anomalies plot.
+    plain = make_panel(design_dict())
+    assert plain.plots.time_plots["anomalies"].isHidden()
+    data = design_dict(duration_s=6, replications=1,
+                       events=[{"type": "fail", "target": "recs", "at_s": 2, "duration_s": 3}])
+    data["schema_version"] = 2
+    data["components"].append({"id": "recs", "kind": "service", "name": "Recs",
+                               "params": {"workers": 8, "service_time_ms": 5}})
+    data["links"].append({"id": "l3", "source": "app", "target": "recs",
+                          "params": {"optional": True}})
+    panel = make_panel(data)
+    assert panel.start_run()
+    wait_done(qtbot, panel)
+    assert panel.last_outcome == "done", panel.last_error
+    rows, _results = engine_rows(data)
+    assert not panel.plots.time_plots["anomalies"].isHidden()
+    assert [e[0] for e in panel.plots.legends["anomalies"]] == ["degraded"]
+    curve = panel.plots.curves["degraded_per_s"]
+    assert list(curve.yData) == [r["degraded_per_s"] for r in rows[0]]
+    assert max(curve.yData) > 100  # 200 req/s, all degraded while recs is down
+    assert not panel.plots.curves["stale_reads_per_s"].isVisible()

@@ -493,7 +493,8 @@ HAND_CHECKED = {
     "active_passive_failover.json", "cdn_media_site.json", "microservices_gateway.json",
     "multi_region.json", "queue_load_levelling.json", "cache_write_behind.json",
     "cache_stampede.json", "retry_storm.json", "payments_idempotency.json",
-    "optional_recommendations.json", "autoscaling_spike.json", "cache_instances_n_plus_one.json",
+    "optional_recommendations.json", "autoscaling_spike.json", "sticky_sessions_failover.json",
+    "cache_instances_n_plus_one.json",
 }
 
 
@@ -550,3 +551,32 @@ def test_saturation_search_shortcut_keeps_every_utilization(path):
     waits = waits_that_matter(plan)
     for k in (0.5, 1.0, 3.0, 10.0, 100.0):
         assert utilizations(plan, k, waits) == utilizations(plan, k)
+
+
+def test_sticky_sessions_failover():
+    # Two web servers behind a sticky balancer, nothing can fail in the analysis: A = 1, the
+    # balancer is the only SPOF, round robin gives each server 100 req/s × 20 ms / 50 workers.
+    res = run("sticky_sessions_failover.json")
+    check(res, availability=1.0, spofs=["lb"], arrivals={"web_a": 100, "web_b": 100},
+          utils={"web_a": 100 * 0.020 / 50, "web_b": 100 * 0.020 / 50})
+
+
+def test_sticky_sessions_failover_loses_what_its_description_says():
+    # Round robin pins every other new session to A: by 61 s all 1,000 sessions have been seen
+    # (P(unseen) = e^(−0.2 × 61)), so 500 live on A. The check at 62 s takes A out; a session of A
+    # is lost at its first request in [62 s, 91 s): 500 · (1 − e^(−0.2 × 29)) = 498.5, binomial
+    # sd ≈ 1.2 plus the split's own spread: allowance 15. The requests A gets in [61 s, 62 s),
+    # about 100, fail. With an external session store nothing is lost.
+    from simcore.engine.replication import run_replication
+
+    design = load(examples_dir() / "sticky_sessions_failover.json")
+    r = run_replication(design, seed=2)
+    expected = 500 * (1 - math.exp(-0.2 * 29))
+    assert r["components"]["lb"]["lost_sessions"] == pytest.approx(expected, abs=15)
+    assert r["failed"] == pytest.approx(100, abs=40)  # Poisson: sd 10
+    data = json.loads((examples_dir() / "sticky_sessions_failover.json").read_text())
+    data["components"][1]["params"]["session_store"] = "external"
+    from simcore.io import parse
+
+    kept = run_replication(parse(data), seed=2)
+    assert kept["components"]["lb"]["lost_sessions"] == 0

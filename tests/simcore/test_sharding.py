@@ -151,3 +151,38 @@ def test_resharding_example_modulo_overloads_where_consistent_does_not():
     assert modulo["components"]["db"]["moved_key_share"] == pytest.approx(0.8, abs=1e-12)
     assert consistent["latency_ms"]["p99"] < 200
     assert modulo["latency_ms"]["p99"] > 1000
+
+
+# --- the added shard is paid for and fails like the others ----------------------------------------
+
+def test_an_added_shard_is_billed_for_the_time_it_exists():
+    # 2 shards × (primary + 1 replica) at $1/h; a third shard joins at 10 s of a run measured from
+    # 5 s to 30 s: the time-averaged shards are (5 · 2 + 20 · 3) / 25 = 2.8, so the month costs
+    # 730 h × 2.8 × 2 nodes; without the event, the analysis' 730 × 4.
+    d = sharded(rps=50, shards=2, sharding="hash", replicas=1, cost_per_hour=1.0)
+    still = run_replication(parse(d), seed=3, duration_s=30, warmup_s=5)
+    assert still["components"]["db"]["monthly_cost"] == pytest.approx(730.0 * 4)
+    d["scenario"] = {"events": [{"type": "add_shard", "target": "db", "at_s": 10,
+                                 "migration_s": 5}]}
+    grown = run_replication(parse(d), seed=3, duration_s=30, warmup_s=5)
+    assert grown["components"]["db"]["monthly_cost"] == pytest.approx(730.0 * 2.8 * 2, rel=1e-9)
+    # a standby per shard primary is paid for too: 2.8 × (2 + 1)
+    d["components"][1]["params"]["standby"] = "warm"
+    grown = run_replication(parse(d), seed=3, duration_s=30, warmup_s=5)
+    assert grown["components"]["db"]["monthly_cost"] == pytest.approx(730.0 * 2.8 * 3, rel=1e-9)
+
+
+def test_an_added_shard_fails_at_random_like_the_others():
+    # Nodes up a third of the time on cycles of 5.4 s (MTBF 3.6 s, MTTR 1.8 s). The added shard's
+    # failures are drawn on streams of their own, so the old nodes fail exactly as without the
+    # event, and the run counts the new shard's failures on top of theirs.
+    d = sharded(rps=20, shards=2, sharding="hash", replicas=1, mtbf_hours=0.001,
+                mttr_hours=0.0005)
+    d["scenario"] = {"random_failures": True}
+    before = run_replication(parse(d), seed=5, duration_s=60, warmup_s=0)
+    d["scenario"]["events"] = [{"type": "add_shard", "target": "db", "at_s": 5, "migration_s": 5}]
+    after = run_replication(parse(d), seed=5, duration_s=60, warmup_s=0)
+    # 4 old nodes over 60 s, 2 new ones over 55 s: about 44 and 20 failures
+    extra = after["random_failures"] - before["random_failures"]
+    assert 20 < before["random_failures"] < 70
+    assert 5 < extra < 40
