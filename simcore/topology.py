@@ -10,6 +10,7 @@ is validated once): this runs on every edit in the designer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from simcore.components import KINDS, KindSpec
 from simcore.components.base import ParamsBase
@@ -24,6 +25,9 @@ from simcore.link_params import (
 from simcore.params import component_params, group_params, link_params
 from simcore.problems import DesignError
 from simcore.validate import validate_and_parse
+
+if TYPE_CHECKING:
+    from simcore.analysis.che import InstanceHits
 
 
 @dataclass
@@ -64,6 +68,9 @@ class Node:
     computed_hit_ratio: float | None = None
     """A cache sized by ``capacity_keys``: its hit ratio by Che's approximation, once the
     analysis has settled it (simcore.analysis.che.settle_hit_ratios)."""
+    instance_hit_ratios: InstanceHits | None = None
+    """Such a cache's hit ratio h(k) with k of its instances up (simcore.analysis.che
+    .InstanceHits), set with ``computed_hit_ratio``."""
 
     @property
     def role(self) -> str:

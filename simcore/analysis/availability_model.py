@@ -78,7 +78,8 @@ class NodeModel:
     children: list[Child] = field(default_factory=list)
     q: float = 0.0  # down probability (instances and standby), groups not counted
     groups: list[str] = field(default_factory=list)
-    hit_ratio: float = 0.0  # reads a cache answers itself
+    hit_ratio: float = 0.0  # reads a cache answers itself, all its instances up
+    mean_hit_ratio: float = 0.0  # the same, averaged over its instances up when it serves
     write_hit: float = 0.0  # writes it answers itself (write-behind: all, while up)
     instances: int = 1
     standby: bool = False

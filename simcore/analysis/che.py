@@ -87,24 +87,49 @@ def bin_popularity(laws_by_type: list[list[Law]]) -> tuple[np.ndarray, list[np.n
     return count, probs
 
 
-def _occupancy(read_rps: float, write_rps: float, read_laws: list[Law], write_laws: list[Law],
-               policy: str, ttl_s: float | None):
-    """(keys per bin, read rate per key of each bin, per_key) where ``per_key(T)`` gives each
-    bin's h_k for the characteristic time T (s): its occupancy and its reads' hit chance."""
-    count, (pr, pw) = bin_popularity([read_laws, write_laws])
-    r = read_rps * pr  # per key of each bin
-    w = write_rps * pw if write_laws else np.zeros_like(r)
-    lam = r + w
-    share = np.divide(r, lam, out=np.zeros_like(r), where=lam > 0) if policy == "around" \
-        else (lam > 0).astype(float)
-    cap = 1.0
-    if ttl_s is not None:
-        cap = r * ttl_s / (1.0 + r * ttl_s)
+class HitCurve:
+    """The read hit ratio of an LRU cache as a function of the keys it holds, for one traffic:
+    ``read_rps`` reads and ``write_rps`` writes spread over the keys by the two mixtures. The
+    key popularities are binned once; each ``at`` solves Σ_k h_k(T) = C for T by bisection."""
 
-    def per_key(t: float) -> np.ndarray:
-        return np.minimum(share * -np.expm1(-lam * t), cap)
+    def __init__(self, read_rps: float, write_rps: float, read_laws: list[Law],
+                 write_laws: list[Law], policy: str = "around", ttl_s: float | None = None):
+        self.reads = read_rps > 0.0
+        if not self.reads:
+            return
+        count, (pr, pw) = bin_popularity([read_laws, write_laws])
+        r = read_rps * pr  # per key of each bin
+        w = write_rps * pw if write_laws else np.zeros_like(r)
+        lam = r + w
+        self.count, self.r, self.lam = count, r, lam
+        self.share = np.divide(r, lam, out=np.zeros_like(r), where=lam > 0) \
+            if policy == "around" else (lam > 0).astype(float)
+        self.cap = 1.0 if ttl_s is None else r * ttl_s / (1.0 + r * ttl_s)
 
-    return count, r, per_key
+    def _per_key(self, t: float) -> np.ndarray:
+        return np.minimum(self.share * -np.expm1(-self.lam * t), self.cap)
+
+    def _occupancy(self, t: float) -> float:
+        return float((self.count * self._per_key(t)).sum())
+
+    def at(self, capacity_keys: float) -> float:
+        """The hit ratio holding ``capacity_keys`` keys; 0 without reads."""
+        if not self.reads:
+            return 0.0
+        if self._occupancy(1e300) <= capacity_keys:
+            h = self._per_key(1e300)  # everything that can be held fits: no eviction
+        else:  # T where the occupancy, growing with T, is the capacity
+            h = self._per_key(_smallest_time(self._occupancy, capacity_keys))
+        count_r = self.count * self.r
+        return float((count_r * h).sum() / count_r.sum())
+
+
+def hit_ratio(read_rps: float, write_rps: float, read_laws: list[Law], write_laws: list[Law],
+              capacity_keys: float, policy: str = "around", ttl_s: float | None = None) -> float:
+    """The read hit ratio of an LRU cache holding ``capacity_keys`` keys (all its instances),
+    under ``read_rps`` reads and ``write_rps`` writes spread over the keys by the two mixtures;
+    0 without reads."""
+    return HitCurve(read_rps, write_rps, read_laws, write_laws, policy, ttl_s).at(capacity_keys)
 
 
 def _smallest_time(grows, goal: float) -> float:
@@ -124,19 +149,76 @@ def _smallest_time(grows, goal: float) -> float:
     return hi
 
 
-def hit_ratio(read_rps: float, write_rps: float, read_laws: list[Law], write_laws: list[Law],
-              capacity_keys: float, policy: str = "around", ttl_s: float | None = None) -> float:
-    """The read hit ratio of an LRU cache holding ``capacity_keys`` keys (all its instances),
-    under ``read_rps`` reads and ``write_rps`` writes spread over the keys by the two mixtures;
-    0 without reads."""
-    if read_rps <= 0.0:
-        return 0.0
-    count, r, per_key = _occupancy(read_rps, write_rps, read_laws, write_laws, policy, ttl_s)
-    if float((count * per_key(1e300)).sum()) <= capacity_keys:
-        h = per_key(1e300)  # everything that can be held fits: no eviction
-    else:  # T where the occupancy, growing with T, is the capacity
-        h = per_key(_smallest_time(lambda t: float((count * per_key(t)).sum()), capacity_keys))
-    return float((count * r * h).sum() / (count * r).sum())
+class InstanceHits:
+    """h(k), a sized cache's hit ratio with k of its ``instances`` up: they hold
+    k · ``capacity_keys`` keys (SPEC §7.4: T solves Σ_k h_k(T) = k_up · capacity_keys), at the
+    design's load (the all-up flow's reads and writes). Each k is computed when first asked."""
+
+    def __init__(self, curve: HitCurve, capacity_keys: int, instances: int):
+        self.curve = curve
+        self.capacity_keys = float(capacity_keys)
+        self.instances = int(instances)
+        self._known: dict[int, float] = {}
+
+    def __call__(self, k: int) -> float:
+        """h(k) for 1 ≤ k ≤ instances (the standby serving counts as k = 1)."""
+        k = int(k)
+        h = self._known.get(k)
+        if h is None:
+            h = self._known[k] = self.curve.at(self.capacity_keys * k)
+        return h
+
+    def of_counts(self, units: np.ndarray) -> np.ndarray:
+        """h(k) for each entry of ``units`` (instances serving, as floats); entries below 1 (the
+        cache down) get h(instances): a down cache hits nothing, whatever the figure."""
+        n = float(self.instances)
+        k = np.where(units >= 1.0, np.minimum(units, n), n)
+        values = np.unique(k)
+        if len(values) == 1:
+            return np.full(len(k), self(values[0]))
+        return np.array([self(v) for v in values])[np.searchsorted(values, k)]
+
+
+NEGLIGIBLE_MASS = 1e-15
+"""Instance counts left out of the mean hit ratio: the least likely ones, together at most this
+share of the up-probability (their h is bounded by 1, so h̄ moves by less than this)."""
+
+
+def mean_hit_ratio_when_up(node) -> float:
+    """h̄ = E[h(K) | the cache serves]: the hit ratio of a cache sized by ``capacity_keys`` in the
+    forms of the structural availability (SPEC §3) that take the expectation over its up/down
+    state: the exact sum, and the vectorised rule of the Monte Carlo fallback and of the
+    reliability simulation. Its given or all-up hit ratio for any other cache.
+
+    Why this is exact. The structural model sees a cache as up or down; behind "up" are its
+    K ≥ 1 instances up of n, K binomial in its availability a, plus the state where all n are
+    down and the standby serves, which acts as one instance (K = 1): P(K = k), with
+    P(up) = Σ_{k≥1} P(K = k) = 1 − q. Fix the state of every other part: the targets' mean
+    success P̄ is then fixed, and K is independent of it. A read at the cache succeeds with
+    h(K) + (1 − h(K)) · P̄ when K ≥ 1, and with P̄ when the cache is down. Its expectation over K is
+
+        P̄ + (1 − P̄) · Σ_{k≥1} P(K = k) h(k)
+          = P(up) · [h̄ + (1 − h̄) · P̄] + (1 − P(up)) · P̄,  h̄ = Σ_{k≥1} P(K = k) h(k) / P(up),
+
+    the two-state rule of SPEC §3 with h̄ in place of h. It is linear in h(K) whatever P̄, so the
+    substitution is exact in every form that takes the expectation over the cache's up/down
+    state. (Failure impacts hold everything else all up: there a cache hits with h(n).)
+    """
+    hits = node.instance_hit_ratios
+    role_h = node.behaviour.hit_ratio(node)
+    if hits is None or hits.instances == 1:
+        return role_h
+    from simcore.analysis.state_space import instance_count_probs
+
+    probs = instance_count_probs(node.params)[1:]  # k = 1 … n
+    total = float(probs.sum())
+    if total <= 0.0 or probs[-1] == total:
+        return role_h  # never up, or always with every instance
+    order = np.argsort(-probs, kind="stable")
+    cum = np.cumsum(probs[order])
+    keep = order[:int(np.searchsorted(cum, total * (1.0 - NEGLIGIBLE_MASS))) + 1]
+    p = probs[keep]
+    return float(np.dot(p, [hits(k + 1) for k in keep]) / p.sum())
 
 
 def settle_hit_ratios(topo) -> None:
@@ -144,12 +226,15 @@ def settle_hit_ratios(topo) -> None:
     topological order (a cache's traffic depends on the caches in front of it). Its reads and
     writes are the flow's at the design's load; their keys follow the clients from which a path
     of links leads to it, mixed by each client's rate of that type (SPEC §7.4: not filtered by
-    the caches upstream). All its instances hold keys: n · capacity_keys."""
+    the caches upstream). All its instances hold keys: n · capacity_keys; with fewer up, k of
+    them hold k · capacity_keys (``instance_hit_ratios``, computed when asked)."""
     if topo.hit_ratios_settled:
         return
     topo.hit_ratios_settled = True
+    # A part's sub-topology (availability_parts) reuses nodes settled with the whole design.
     sized = [cid for cid in topo.order
-             if getattr(topo.nodes[cid].params, "capacity_keys", None) is not None]
+             if getattr(topo.nodes[cid].params, "capacity_keys", None) is not None
+             and topo.nodes[cid].instance_hit_ratios is None]
     if not sized:
         return
     from simcore.analysis.flow import _compile, run_flow
@@ -161,9 +246,10 @@ def settle_hit_ratios(topo) -> None:
         i = plan.index[cid]
         reads, writes = client_laws(topo, cid)
         p = node.params
-        node.computed_hit_ratio = hit_ratio(
-            flow.read[i], flow.write[i], reads, writes, float(p.capacity_keys) * int(p.instances),
-            getattr(p, "write_policy", "around"), p.ttl_s)
+        curve = HitCurve(flow.read[i], flow.write[i], reads, writes,
+                         getattr(p, "write_policy", "around"), p.ttl_s)
+        node.instance_hit_ratios = InstanceHits(curve, p.capacity_keys, p.instances)
+        node.computed_hit_ratio = node.instance_hit_ratios(int(p.instances))
 
 
 def clients_reaching(topo, target: str) -> list[str]:
@@ -227,13 +313,17 @@ class CacheTraffic:
         with T); every key the reads can touch when it cannot."""
         if target <= 0.0 or self.read_rps <= 0.0:
             return 1
-        count, r, per_key = _occupancy(self.read_rps, self.write_rps, self.read_laws,
-                                       self.write_laws, self.policy, self.ttl_s)
-        weight = count * r / float((count * r).sum())
-        if target >= float((weight * per_key(1e300)).sum()) - REACH_TOLERANCE:
+        curve = HitCurve(self.read_rps, self.write_rps, self.read_laws, self.write_laws,
+                         self.policy, self.ttl_s)
+        weight = curve.count * curve.r / float((curve.count * curve.r).sum())
+
+        def hits(t: float) -> float:
+            return float((weight * curve._per_key(t)).sum())
+
+        if target >= hits(1e300) - REACH_TOLERANCE:
             return self.key_space
-        t = _smallest_time(lambda t: float((weight * per_key(t)).sum()), target)
-        return min(self.key_space, math.ceil(float((count * per_key(t)).sum()) - 1e-9))
+        return min(self.key_space,
+                   math.ceil(curve._occupancy(_smallest_time(hits, target)) - 1e-9))
 
 
 def cache_traffic(topo, cid: str) -> CacheTraffic:

@@ -8,9 +8,10 @@ Three passes over a part of the design (state_space.py says what a state holds):
 2. Flow (clients down): reads and writes apart, and apart again the requests that came through a
    queue (they are never shed). A component up with k instances (1 when its standby serves) has
    ρ = λ · H / (k · c), H its all-up holding time and c its workers; at ρ > 1 it serves 1/ρ of its
-   callers' requests and passes on only what it served. Balancers send each type only to targets
-   that can serve it, shares renormalised; down caches and CDNs pass everything on; other down
-   components pass nothing. A service passes λ · p of what it served to each link (the flow is not
+   callers' requests and passes on only what it served. A cache sized by ``capacity_keys`` with k
+   instances up hits with h(k) (k · capacity_keys keys, SPEC §7.4): (1 − h(k)) of its reads go
+   on. Balancers send each type only to targets that can serve it, shares renormalised; down
+   caches and CDNs pass everything on; other down components pass nothing. A service passes λ · p of what it served to each link (the flow is not
    thinned by earlier calls that failed: a simplification). A rate limit applies to what the
    limiter served. A database sheds per node: reads of a shard spread over its replicas that are
    up (its primary when none is), writes on the primary, which succeed only while the replicas
@@ -93,6 +94,11 @@ def _plus(total, x):
     return x if isinstance(total, float) and total == 0.0 else total + x
 
 
+def _some(w) -> bool:
+    """Whether a share (a number, or one per state) may be positive: zero terms are skipped."""
+    return bool(np.ndim(w)) or w > 0
+
+
 def _ratio_capped(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """min(1, num / den) with 0 / 0 = 1 (nothing offered, nothing lost) and x / 0 = 0 for x > 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -117,6 +123,11 @@ class StateFlow:
         self.queued = {i for i in self.nodes if plan.nodes[i].id in queued}
         self.may_shed = self._may_shed()
         self.rejects = any(plan.nodes[i].limit_rps is not None for i in self.nodes)
+        self.hits = {}  # sized caches of several instances: h(k) (simcore.analysis.che)
+        for i in self.nodes:
+            hits = topo.nodes[plan.nodes[i].id].instance_hit_ratios
+            if hits is not None and hits.instances > 1:
+                self.hits[i] = hits
 
     def can_shed(self) -> bool:
         """Whether some state could overload something (see ``may_shed``). When nothing can
@@ -173,8 +184,21 @@ class StateFlow:
         units = np.full(rows, float(node.instances)) if k is None else k
         return units * self._groups_up(state, node.id, rows)
 
+    def _read_shares(self, state: dict, rows: int) -> dict[int, list[np.ndarray]]:
+        """Per sized cache whose instance count varies in ``state``: the share of its reads sent
+        over each link, per state: the link's share (a cache's write share) times the miss
+        ratio 1 − h(k), k its instances serving. Elsewhere the plan's read shares hold."""
+        out = {}
+        for i, hits in self.hits.items():
+            node = self.plan.nodes[i]
+            if ("k", node.id) not in state:
+                continue  # all n up in every state: the plan's h(n)
+            miss = 1.0 - hits.of_counts(self._units(state, i, rows))
+            out[i] = [o.flow_write * miss for o in node.outs]
+        return out
+
     # --- pass 1: who can serve -----------------------------------------------------------------
-    def _can_serve(self, state: dict, rows: int) -> tuple[dict, dict, dict]:
+    def _can_serve(self, state: dict, rows: int, read_shares: dict) -> tuple[dict, dict, dict]:
         plan = self.plan
         up, cs_r, cs_w = {}, {}, {}
         for i in reversed(self.nodes):
@@ -187,10 +211,15 @@ class StateFlow:
             u = np.ones(rows, bool) if node.is_client else self._units(state, i, rows) > 0
             up[i] = u
             for read, cs in ((True, cs_r), (False, cs_w)):
-                outs = [(o.flow_read if read else o.flow_write, o.target) for o in node.outs]
+                if read and i in read_shares:
+                    outs = list(zip(read_shares[i], (o.target for o in node.outs)))
+                else:
+                    outs = [(o.flow_read if read else o.flow_write, o.target) for o in node.outs]
                 anyt = np.zeros(rows, bool)
                 for w, t in outs:
-                    if w > 0:
+                    if np.ndim(w):
+                        anyt |= (w > 0) & (cs_r if read else cs_w)[t]
+                    elif w > 0:
                         anyt |= (cs_r if read else cs_w)[t]
                 if rule.route == "share":
                     left = 1.0 - sum(w for w, _ in outs)
@@ -253,7 +282,8 @@ class StateFlow:
         ``every_rho`` (their served share is 1 without it)."""
         plan = self.plan
         rho: dict[str, np.ndarray] = {}
-        up, cs_r, cs_w = self._can_serve(state, rows)
+        read_shares = self._read_shares(state, rows)
+        up, cs_r, cs_w = self._can_serve(state, rows, read_shares)
         # Flow: sync and queued, reads and writes; 0.0 (a scalar) until something arrives.
         sr = dict.fromkeys(self.nodes, 0.0)
         sw = dict(sr)
@@ -307,9 +337,14 @@ class StateFlow:
                     ok = [o.flow_read * cs[o.target] for o in outs]
                     tot = sum(ok)
                     safe = np.where(tot > 0, tot, 1.0)
+                varying = read_shares.get(i) if read else None
                 for n, o in enumerate(outs):
-                    w = ok[n] / safe if rule.route == "healthy" else (
-                        o.flow_read if read else o.flow_write)
+                    if rule.route == "healthy":
+                        w = ok[n] / safe
+                    elif varying is not None:
+                        w = varying[n]
+                    else:
+                        w = o.flow_read if read else o.flow_write
                     s_out = s_fg * w
                     q_out = 0.0 if q_ug is None else q_ug * w
                     if down is not None:
@@ -318,7 +353,7 @@ class StateFlow:
                             q_out = np.where(down, q_in * o.flow_write, q_out)
                     dst_s[o.target] = _plus(dst_s[o.target], s_out)
                     dst_q[o.target] = _plus(dst_q[o.target], q_out)
-        return self._success(rows, up, cs_r, cs_w, served, passed, db_succ), rho
+        return self._success(rows, up, cs_r, cs_w, served, passed, db_succ, read_shares), rho
 
     def _served_share(self, state: dict, i: int, rows: int, lam: np.ndarray):
         """(min(1, 1/ρ), ρ) with ρ = λ · H / (k · c); an infinite H serves nothing, a zero H
@@ -357,7 +392,7 @@ class StateFlow:
             busiest = np.maximum(busiest, top)
         return (ok_r, ok_w), busiest
 
-    def _success(self, rows, up, cs_r, cs_w, served, passed, db_succ):
+    def _success(self, rows, up, cs_r, cs_w, served, passed, db_succ, read_shares):
         """Per client, the share of its admitted requests that complete. Values the same in
         every state stay scalars; without a rate limit nothing is rejected and the rejected
         shares are not computed (they are all 0)."""
@@ -374,14 +409,17 @@ class StateFlow:
                     J[i] = 0.0
                     continue
                 outs = node.outs
-                w_of = [o.flow_read if read else o.flow_write for o in outs]
+                if read and i in read_shares:
+                    w_of = read_shares[i]  # per state; what a cache does not send on it hit
+                else:
+                    w_of = [o.flow_read if read else o.flow_write for o in outs]
                 j_val = 0.0
                 if rule.route == "share":
-                    s_bar = sum(w * S[o.target] for w, o in zip(w_of, outs) if w > 0)
-                    left = max(0.0, 1.0 - sum(w_of)) if outs else 1.0
+                    s_bar = sum(w * S[o.target] for w, o in zip(w_of, outs) if _some(w))
+                    left = np.maximum(0.0, 1.0 - sum(w_of)) if outs else 1.0
                     s_val = left + s_bar
                     if rejects:
-                        j_val = sum(w * J[o.target] for w, o in zip(w_of, outs) if w > 0)
+                        j_val = sum(w * J[o.target] for w, o in zip(w_of, outs) if _some(w))
                 elif rule.route == "healthy":
                     cs = cs_r if read else cs_w
                     ok = [o.flow_read * cs[o.target] for o in outs]

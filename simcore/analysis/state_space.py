@@ -44,6 +44,8 @@ def _binomial(n: int, a: float, u: float) -> np.ndarray:
     k = np.arange(n + 1)
     if u == 0.0:
         return (k == n).astype(float)
+    if a == 0.0:
+        return (k == 0).astype(float)
     log_c = np.array([math.lgamma(n + 1) - math.lgamma(j + 1) - math.lgamma(n - j + 1)
                       for j in range(n + 1)])
     return np.exp(log_c + k * math.log(a) + (n - k) * math.log(u))
@@ -56,6 +58,19 @@ def standby_serves(n: int, u: float, params) -> float:
         return 0.0
     f_h = params.effective_failover_s / 3600.0
     return u ** n * (1.0 - standby_factor(u, f_h, params.repair_hours, n))
+
+
+def instance_count_probs(params) -> np.ndarray:
+    """P(k instances serving) for k = 0..n of a component with n = ``params.instances``: k
+    binomial in its availability, the standby serving counted as one instance (k = 1)."""
+    n = int(params.instances)
+    u = unit_unavailability(params)
+    probs = _binomial(n, 1.0 - u, u)
+    sb = standby_serves(n, u, params)
+    if sb > 0.0:
+        probs[0] -= sb
+        probs[1] += sb  # the standby serving acts as one instance
+    return probs
 
 
 def part_variables(topo: Topology, part: list[str]) -> list[Variable]:
@@ -88,11 +103,7 @@ def part_variables(topo: Topology, part: list[str]) -> list[Variable]:
                                         2 ** min(int(p.replicas), 64)))
             continue
         n = int(p.instances)
-        probs = _binomial(n, a, u)
-        sb = standby_serves(n, u, p)
-        if sb > 0.0:
-            probs[0] -= sb
-            probs[1] += sb  # the standby serving acts as one instance
+        probs = instance_count_probs(p)
         out.append(Variable(("k", cid), np.arange(n + 1, dtype=float), probs,
                             n + 1 + (1 if p.standby != "none" else 0)))
     for g in groups:

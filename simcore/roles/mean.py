@@ -187,7 +187,14 @@ class CacheRole(MeanRole):
         return getattr(params, "write_policy", "around") == "back"
 
     def hit(self, nm, rtype):
+        """All instances up (the failure impacts: everything else up)."""
         return nm.hit_ratio if rtype == READ else nm.write_hit
+
+    def mean_hit(self, nm, rtype):
+        """Averaged over the instances up given that the cache serves (h̄, see
+        simcore.analysis.che.mean_hit_ratio_when_up): the forms that take the expectation over
+        its up/down state (vectorised, exact) use it."""
+        return nm.mean_hit_ratio if rtype == READ else nm.write_hit
 
     def link_flow(self, node, edge):
         miss = 1.0 - self.hit_ratio(node)
@@ -198,18 +205,21 @@ class CacheRole(MeanRole):
 
     def setup_model(self, node, nm):
         super().setup_model(node, nm)
+        from simcore.analysis.che import mean_hit_ratio_when_up  # the analysis imports roles
+
         nm.hit_ratio = self.hit_ratio(node)
+        nm.mean_hit_ratio = mean_hit_ratio_when_up(node)
         nm.write_hit = 1.0 if self.writes_behind(node.params) else 0.0
 
     def type_independent(self, nm):
-        return nm.hit_ratio == nm.write_hit
+        return nm.hit_ratio == nm.write_hit == nm.mean_hit_ratio
 
     def is_boolean(self, nm, rtype, child_boolean):
         return (super().is_boolean(nm, rtype, child_boolean)
-                and self.hit(nm, rtype) in (0.0, 1.0))
+                and self.mean_hit(nm, rtype) in (0.0, 1.0))
 
     def own_vec(self, nm, rtype, u, fbar, zbar):
-        h = self.hit(nm, rtype)
+        h = self.mean_hit(nm, rtype)
         if h > 0:
             return np.where(u, (1.0 - h) * fbar, fbar), ~u & zbar
         return fbar, zbar
@@ -220,7 +230,7 @@ class CacheRole(MeanRole):
         return fbar, zbar
 
     def own_exact(self, nm, rtype, up, dn, zbar, hbar):
-        h = self.hit(nm, rtype)
+        h = self.mean_hit(nm, rtype)
         if h > 0:
             return dn * zbar, dn * hbar + up * (1.0 - h) * (zbar + hbar)
         return zbar, hbar

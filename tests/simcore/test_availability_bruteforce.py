@@ -12,7 +12,11 @@ For every state it evaluates the success function P(x, r) exactly as SPEC §3 wo
 the states' probabilities. The admitted rps that weigh the clients come from a flow computed here
 too. Small random designs (hypothesis) cover shared components (diamonds, two paths into one
 database, caches, DNS or balancer failover, groups as common causes, replicas and shards,
-standbys, service call probabilities, async links to queues, rate limits).
+standbys, service call probabilities, async links to queues, rate limits, caches sized by
+``capacity_keys``). A sized cache with k instances up hits with h(k), Che's hit ratio at
+k · capacity_keys keys (the analysis' own h(k), tested against Che's formula in
+test_cache_instances.py): the brute force counts the instances up in each state (a standby
+serving counts as one).
 
 Tolerances: 1e-9 absolute on A, 1e-6 relative on U = 1 − A (and on each failure impact).
 """
@@ -28,7 +32,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simcore.analysis import analyze
+from simcore.analysis.che import settle_hit_ratios
 from simcore.io import parse
+from simcore.topology import compile_design
 
 A_ABS = 1e-9
 U_REL = 1e-6
@@ -90,6 +96,15 @@ class Unit:
     def all_bits(self) -> list[int]:
         return self.actives + ([self.standby] if self.standby is not None else [])
 
+    def serving(self, bad: np.ndarray) -> np.ndarray:
+        """Instances serving per row: the actives up, or 1 when only the standby serves."""
+        k = np.zeros(bad.shape[0], dtype=int)
+        for b in self.actives:
+            k += ~bad[:, b]
+        if self.standby is not None:
+            k = np.where((k == 0) & ~bad[:, self.standby] & ~bad[:, self.failover], 1, k)
+        return k
+
 
 class Brute:
     """Every state of a design dict, and SPEC §3's P(x, r) on them."""
@@ -124,6 +139,19 @@ class Brute:
                           for g in d.get("groups", [])}
         self.groups_of = {x: [g["id"] for g in d.get("groups", []) if x in g["members"]]
                           for x in self.order}
+        self.hits = _sized_hit_ratios(d)
+
+    def hit(self, x: str, bad: np.ndarray | None = None):
+        """A cache's hit ratio: given; or, sized, h(k) per row with k its instances serving
+        (h(n) without rows: everything up)."""
+        if x not in self.hits:
+            return self.comp[x].get("params", {}).get("hit_ratio",
+                                                      0.8 if self.comp[x]["kind"] == "cache"
+                                                      else 0.9)
+        table = self.hits[x]
+        if bad is None:
+            return table[-1]
+        return table[self.units[x].serving(bad)]
 
     def _unit(self, n: int, u: float, f: float, p: dict) -> Unit:
         unit = Unit([self.bits.add(u) for _ in range(n)])
@@ -197,7 +225,7 @@ class Brute:
                 continue
             up = self.own_up(x, bad) & self.group_up(x, bad)
             if kind in ("cache", "cdn"):
-                h = p.get("hit_ratio", 0.8 if kind == "cache" else 0.9)
+                h = self.hit(x, bad)
                 mean = self.mean_over_targets(x, P, rows)
                 served = h + (1.0 - h) * mean if rtype == "read" else mean
                 P[x] = np.where(up, served, mean)  # a down cache passes requests on
@@ -305,11 +333,10 @@ def admitted_rps(b: Brute) -> dict[str, float]:
     def forward(x, r, w):
         """[(target, reads, writes)] that x passes on from r reads and w writes it forwards."""
         kind = comp[x]["kind"]
-        p = comp[x].get("params", {})
         if kind in SPLITTERS and kind not in ("cache", "cdn"):
             return [(t, r * s, w * s) for t, s in b.shares(x)]
         if kind in ("cache", "cdn"):
-            h = p.get("hit_ratio", 0.8 if kind == "cache" else 0.9)
+            h = b.hit(x)
             return [(t, r * (1 - h) * s, w * s) for t, s in b.shares(x)]
         if kind == "service":
             return [(lk["target"], r * lk.get("params", {}).get("probability", 1.0),
@@ -348,6 +375,20 @@ def admitted_rps(b: Brute) -> dict[str, float]:
     for c, (r, w) in rates.items():
         _, rej = propagate({c: (r, w)}, passed)
         out[c] = max(0.0, r + w - rej)
+    return out
+
+
+def _sized_hit_ratios(d: dict) -> dict[str, np.ndarray]:
+    """{cache id: [h(0) (unused), h(1), …, h(n)]} for the caches sized by ``capacity_keys``."""
+    sized = [c["id"] for c in d["components"] if "capacity_keys" in c.get("params", {})]
+    if not sized:
+        return {}
+    topo = compile_design(parse(d))
+    settle_hit_ratios(topo)
+    out = {}
+    for x in sized:
+        hits = topo.nodes[x].instance_hit_ratios
+        out[x] = np.array([0.0] + [hits(k) for k in range(1, hits.instances + 1)])
     return out
 
 
@@ -434,6 +475,15 @@ STRUCTURES = {
          C("cache", "cache", availability=0.8, hit_ratio=0.8),
          C("db", "database", availability=0.95, shards=2, shard_skew=1.0)],
         [L("web", "app"), L("api", "cache"), L("app", "cache"), L("cache", "db")]),
+    "two_clients_share_a_sized_cache_with_a_standby": D(
+        [C("web", "client", rps=300, read_ratio=0.9), C("api", "client", rps=100, read_ratio=0.5),
+         C("app", "service", availability=0.9, instances=2),
+         C("cache", "cache", availability=0.7, capacity_keys=20_000, instances=3,
+           standby="warm", failover_s=1800),
+         C("db", "database", availability=0.95, replicas=1)],
+        [L("web", "app"), L("api", "cache"), L("app", "cache"), L("cache", "db")],
+        [{"id": "z", "kind": "zone", "members": ["cache", "app"],
+          "params": {"availability": 0.99}}]),
     "dns_fails_over_between_regions": D(
         [C("u", "client", rps=1000, read_ratio=0.9), C("dns", "dns", availability=0.9999),
          C("lb_e", "load_balancer", availability=0.99), C("app_e", "service", availability=0.95),
@@ -563,7 +613,12 @@ def designs(draw):
                 if draw(st.booleans()):
                     p["failover_s"] = draw(st.sampled_from([0.0, 30.0, 3600.0]))
             if kind in ("cache", "cdn"):
-                p["hit_ratio"] = draw(st.sampled_from([0.0, 0.5, 0.8, 1.0]))
+                keys = draw(st.sampled_from([None, None, 2_000, 50_000, 400_000]))
+                if keys is None:
+                    p["hit_ratio"] = draw(st.sampled_from([0.0, 0.5, 0.8, 1.0]))
+                else:
+                    p["capacity_keys"] = keys  # over 100,000 keys: 400,000 holds every key
+                    p["instances"] = draw(st.sampled_from([2, 3]))
             if kind == "database":
                 p["replicas"] = draw(st.sampled_from([0, 0, 1, 2]))
                 p["replication"] = draw(st.sampled_from(["async", "semi_sync", "sync"]))
@@ -612,7 +667,9 @@ def designs(draw):
         if ga < 1.0:
             gp["availability"] = ga
         groups.append({"id": f"g{gi}", "kind": gkind, "members": members, "params": gp})
-    d = {"schema_version": 1, "components": comps, "links": links, "groups": groups}
+    sized = any("capacity_keys" in c["params"] for c in comps)
+    d = {"schema_version": 2 if sized else 1, "components": comps, "links": links,
+         "groups": groups}
     _fit_budget(d)
     return d
 

@@ -456,6 +456,34 @@ def test_cache_stampede():
                                                              rel=REL)
 
 
+def test_cache_instances_n_plus_one():
+    from simcore.analysis.che import hit_ratio
+
+    res = run("cache_instances_n_plus_one.json")
+    law = (100_000, 1.0)
+    h = [0.0] + [hit_ratio(1900.0, 100.0, [(1900.0, *law)], [(100.0, *law)], 25_000 * k)
+                 for k in (1, 2)]
+    assert res.components["cache"].hit_ratio == pytest.approx(h[2], rel=1e-12)
+    db_load = [(1900 * (1 - hk) + 100) * 0.005 / 2 for hk in h]
+    assert res.components["db"].utilization == pytest.approx(db_load[2], rel=REL)
+    # what the description says: about 88 % and 80 % hits, the database at 83 % and 120 %
+    assert (round(h[2], 2), round(h[1], 2)) == (0.88, 0.80)
+    assert (round(db_load[2], 2), round(db_load[1], 2)) == (0.83, 1.20)
+    # A = lb · app (2 instances) · [reads: the cache up with h̄ over its instances up, or
+    # passing through; writes: the database]
+    a_lb, a_app, a_c, a_db = 0.9995, 0.999, 0.999, 0.9995
+    p = [(1 - a_c) ** 2, 2 * a_c * (1 - a_c), a_c ** 2]
+    reads = sum(p[k] * (h[k] + (1 - h[k]) * a_db) for k in (1, 2)) + p[0] * a_db
+    a = a_lb * (1 - (1 - a_app) ** 2) * (0.95 * reads + 0.05 * a_db)
+    check(res, availability=a, spofs=["db", "lb"])
+    # One cache instance down: the database runs at ρ₁ and serves 1/ρ₁ of what reaches it.
+    reach = 0.95 * (1 - h[1]) + 0.05
+    lost = reach * (1 - 1 / db_load[1])
+    assert res.components["cache"].one_down_impact == pytest.approx(lost, rel=1e-9)
+    assert res.capacity_risks == ["cache"]
+    assert res.availability_under_load < res.availability
+
+
 HAND_CHECKED = {
     "cp_vs_ap_partition.json", "async_failover_lost_writes.json",
     "resharding_consistent_vs_modulo.json",
@@ -466,6 +494,7 @@ HAND_CHECKED = {
     "multi_region.json", "queue_load_levelling.json", "cache_write_behind.json",
     "cache_stampede.json", "retry_storm.json", "payments_idempotency.json",
     "optional_recommendations.json", "autoscaling_spike.json", "sticky_sessions_failover.json",
+    "cache_instances_n_plus_one.json",
 }
 
 

@@ -5,7 +5,10 @@ The oracle shares no code with the analysis beyond the all-up holding times: it 
 instance count of every component, every group and every database node one by one (no merging),
 and recomputes the state flow for each state with plain scalar arithmetic straight from the
 spec's text. The designs: a client, a load balancer, one to three services (some blocking, some
-calling a cache, some in a zone, some with a standby), a database with replicas and shards.
+calling a cache, some in a zone, some with a standby), a database with replicas and shards. A
+cache has a given hit ratio or is sized by ``capacity_keys`` over one to three instances; then
+its hit ratio with k instances up is Che's at k · capacity_keys keys (``che.hit_ratio``, the
+definition) for the all-up flow's reads and writes.
 """
 
 import itertools
@@ -16,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simcore.analysis import analyze
+from simcore.analysis.che import hit_ratio
 from simcore.analysis.flow import compile_plan, run_flow
 from simcore.analysis.latency import run_times
 from simcore.io import loads
@@ -49,11 +53,17 @@ def designs(draw):
                       {"probability": draw(st.sampled_from([1.0, 0.5]))}))
         if draw(st.booleans()):
             zone.append(app)
+    sized = use_cache and draw(st.booleans())
     if use_cache:
-        comps.append({"id": "cache", "kind": "cache",
-                      "params": {"workers": draw(st.sampled_from([1, 8])), "service_time_ms": 1,
-                                 "hit_ratio": draw(st.sampled_from([0.5, 0.9])),
-                                 "availability": draw(AVAIL)}})
+        cache = {"workers": draw(st.sampled_from([1, 8])), "service_time_ms": 1,
+                 "availability": draw(AVAIL)}
+        if sized:
+            cache.update(capacity_keys=draw(st.sampled_from([2_000, 20_000])),
+                         instances=draw(st.integers(1, 3)))
+            comps[0]["params"]["key_space"] = 50_000
+        else:
+            cache["hit_ratio"] = draw(st.sampled_from([0.5, 0.9]))
+        comps.append({"id": "cache", "kind": "cache", "params": cache})
         links.append(("cache", "db", {}))
     comps.append({"id": "db", "kind": "database",
                   "params": {"replicas": draw(st.integers(0, 2)),
@@ -67,7 +77,7 @@ def designs(draw):
     if zone:
         groups.append({"id": "z", "kind": "zone", "members": zone,
                        "params": {"availability": draw(st.sampled_from([1.0, 0.95]))}})
-    design = {"schema_version": 1, "components": comps,
+    design = {"schema_version": 2 if sized else 1, "components": comps,
               "links": [{"id": f"{s}-{t}", "source": s, "target": t, "params": p}
                         for s, t, p in links],
               "groups": groups}
@@ -111,8 +121,9 @@ def _variables(topo):
 def oracle(design):
     topo = compile_design(design)
     plan = compile_plan(topo)
-    hold = {plan.nodes[i].id: h for i, h in
-            enumerate(run_times(plan, run_flow(plan, 1.0)).hold)}
+    flow = run_flow(plan, 1.0)
+    hold = {plan.nodes[i].id: h for i, h in enumerate(run_times(plan, flow).hold)}
+    hits = _hit_ratios(topo, flow, plan)
     variables = _variables(topo)
     total = 0.0
     for combo in itertools.product(*(vals for _, vals in variables)):
@@ -120,11 +131,31 @@ def oracle(design):
         if prob == 0:
             continue
         state = {name: v for (name, _), (v, _) in zip(variables, combo)}
-        total += prob * _state_success(topo, hold, state)
+        total += prob * _state_success(topo, hold, hits, state)
     return total
 
 
-def _state_success(topo, hold, state):
+def _hit_ratios(topo, flow, plan):
+    """{cache id: [h(0), h(1), …, h(n)]}: its given hit ratio for every k, or Che's at
+    k · capacity_keys keys over the client's keys at the cache's all-up reads and writes."""
+    out = {}
+    u = topo.nodes["u"].params
+    law = (u.key_space, u.key_skew)
+    for cid, n in topo.nodes.items():
+        if n.kind != "cache":
+            continue
+        p = n.params
+        if p.capacity_keys is None:
+            out[cid] = [p.hit_ratio] * (p.instances + 1)
+            continue
+        i = plan.index[cid]
+        reads, writes = [(u.rps * u.read_ratio, *law)], [(u.rps * (1 - u.read_ratio), *law)]
+        out[cid] = [0.0] + [hit_ratio(flow.read[i], flow.write[i], reads, writes,
+                                      k * p.capacity_keys) for k in range(1, p.instances + 1)]
+    return out
+
+
+def _state_success(topo, hold, hits, state):
     nodes = topo.nodes
 
     def group_up(cid):
@@ -139,6 +170,9 @@ def _state_success(topo, hold, state):
 
     def up(cid):
         return nodes[cid].kind == "client" or (units(cid) > 0 and group_up(cid))
+
+    def hit(cid):  # a cache that is up, with its instances up
+        return hits[cid][units(cid)]
 
     def db_nodes(cid):
         """Per shard: (share, primary up, replicas up)."""
@@ -164,7 +198,7 @@ def _state_success(topo, hold, state):
         if n.kind == "cache":
             if not up(cid):
                 return any(can(e.target, read) for e in n.out)
-            return (read and n.params.hit_ratio > 0) or any(can(e.target, read) for e in n.out)
+            return (read and hit(cid) > 0) or any(can(e.target, read) for e in n.out)
         if not up(cid):
             return False
         if n.kind == "service":
@@ -196,7 +230,7 @@ def _state_success(topo, hold, state):
                 for e in ok:
                     arr[e.target][t] += lam * f * e.share / sum(x.share for x in ok)
             elif n.kind == "cache":
-                miss = (1 - p.hit_ratio) if read else 1.0
+                miss = (1 - hit(cid)) if read and up(cid) else 1.0
                 for e in n.out:
                     arr[e.target][t] += lam * e.share * (miss * f if up(cid) else 1.0)
             elif n.kind == "service":
@@ -239,7 +273,7 @@ def _state_success(topo, hold, state):
                 e.share for e in ok)
         if n.kind == "cache":
             mean = sum(e.share * success(e.target, read) for e in n.out)
-            return f * ((n.params.hit_ratio + (1 - n.params.hit_ratio) * mean) if read else mean)
+            return f * ((hit(cid) + (1 - hit(cid)) * mean) if read else mean)
         if n.kind == "service":
             return f * math.prod(1 - e.params.probability
                                  + e.params.probability * success(e.target, read)
