@@ -6,8 +6,9 @@ the cache, reads and writes apart; key k's home is instance k mod n). Its size i
 ``capacity_keys``, or, without it, the size for which Che's approximation gives ``hit_ratio``
 (capped, with a warning, at what the write policy and the time to live let an LRU reach:
 ``simcore.analysis.che.reachable_hit_ratio``). It starts warm, holding what LRU holds in its
-steady state. A miss answered OK fills the key; ``ttl_s`` expires a key that long after its
-fill. A key whose home instance is down goes to the next instance up (k mod n, + 1, + 2 …, as
+steady state. A miss puts its key in at once (Che's assumption; an answer that is not OK
+takes it back out); ``ttl_s`` expires a key that long after its fill. A key whose home
+instance is down goes to the next instance up (k mod n, + 1, + 2 …, as
 consistent-hashing cache clients do), which fills it on a miss: the instances up share the
 keys between them.
 
@@ -16,7 +17,7 @@ run past that keeps, with a warning, a coin flip per read (at the hit ratio it w
 LRU) instead of keys.
 
 Writes follow ``write_policy``: ``around`` removes the key and goes on; ``through`` goes on and
-refreshes the key when answered OK; ``back`` (write-behind) is answered once the cache's own
+refreshes the key (as a miss fills it); ``back`` (write-behind) is answered once the cache's own
 work is done, kept pending on the instance that took it and forwarded at every
 ``flush_interval_s``, each as its own request (a failed forward waits for the next flush); an
 instance that fails loses its pending writes (``lost_writes``). A cache with no instance up
