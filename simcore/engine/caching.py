@@ -202,11 +202,24 @@ class CacheNode(RNode):
         if self.behind:
             self._touch(k, key)
             self._behind_cbs[k](req, done)
-        elif self.refreshes:  # through: the target first, the key refreshed when answered
+        elif self.refreshes:  # through: the key refreshed as the write goes on
             self._fetch(req, done, k, key)
-        else:
-            self.lru[k].pop(key, None)  # around: the key is removed
-            self.call(self.pick_edge(), req, done)
+        else:  # around: the key is removed as the write goes on
+            filled = self.lru[k].pop(key, None)
+            if filled is None:
+                self.call(self.pick_edge(), req, done)
+            else:
+                self.call(self.pick_edge(), req, self._put_back_if_failed(k, key, filled, done))
+
+    def _put_back_if_failed(self, k: int, key: int, filled: float, done):
+        """An ``around`` write's answer: one that is not OK did not change the item, so the
+        copy it removed goes back (unless a read has filled the key meanwhile); otherwise an
+        outage of the target would empty the cache, one write at a time."""
+        def answered(status):
+            if status != OK and key not in self.lru[k]:
+                self._touch(k, key, filled)
+            done(status)
+        return answered
 
     def _fetch(self, req, done, k, key):
         """A miss (or a write-through write) goes on to the target. Its key takes its place
@@ -224,10 +237,11 @@ class CacheNode(RNode):
             done(status)
         self.call(self.pick_edge(), req, answered)
 
-    def _touch(self, k: int, key: int) -> None:
-        """Key ``key`` (re)filled on instance k now; the least recently used goes if full."""
+    def _touch(self, k: int, key: int, filled: float | None = None) -> None:
+        """Key ``key`` (re)filled on instance k, now or at ``filled`` (s), as the most recently
+        used; the least recently used goes if full."""
         lru = self.lru[k]
-        lru[key] = self.env._now
+        lru[key] = self.env._now if filled is None else filled
         lru.move_to_end(key)
         if len(lru) > self.caps[k]:
             lru.popitem(last=False)
