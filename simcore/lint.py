@@ -2,8 +2,8 @@
 
 A warning never stops an analysis or a run, and ``skyline validate`` prints it without failing.
 
-Two patterns are looked for. First, cache-aside drawn as two arrows from the app. A service that calls
-a cache and also, directly, the store behind that cache sends the store every request twice
+Two patterns are looked for. First, cache-aside drawn as two arrows from the app. A service that
+calls a cache and also, directly, the store behind that cache sends the store every request twice
 over: the cache's misses come through the cache → store link, and the direct link adds its own
 calls on top (SPEC §2: a service sends every one of its links its whole rate λ · p). The usual
 intent, cache-aside, is drawn app → cache → store, without the direct link.

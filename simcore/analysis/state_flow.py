@@ -11,11 +11,12 @@ Three passes over a part of the design (state_space.py says what a state holds):
    callers' requests and passes on only what it served. A cache sized by ``capacity_keys`` with k
    instances up hits with h(k) (k · capacity_keys keys, SPEC §7.4): (1 − h(k)) of its reads go
    on. Balancers send each type only to targets that can serve it, shares renormalised; down
-   caches and CDNs pass everything on; other down components pass nothing. A service passes λ · p of what it served to each link (the flow is not
-   thinned by earlier calls that failed: a simplification). A rate limit applies to what the
-   limiter served. A database sheds per node: reads of a shard spread over its replicas that are
-   up (its primary when none is), writes on the primary, which succeed only while the replicas
-   their replication mode waits for are up (SPEC §7.5).
+   caches and CDNs pass everything on; other down components pass nothing. A service passes
+   λ · p of what it served to each link (the flow is not thinned by earlier calls that failed: a
+   simplification). A rate limit applies to what the limiter served. A database sheds per node:
+   reads of a shard spread over its replicas that are up (its primary when none is), writes on
+   the primary, which succeed only while the replicas their replication mode waits for are up
+   (SPEC §7.5).
 3. Success (leaves up): the request success of SPEC §3 with each component's served share as a
    factor, and the share of a request that a rate limit rejects (neither success nor failure).
 

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
 def test_no_display_gives_a_clear_message_and_exit_2():
     env = {k: v for k, v in os.environ.items()
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    r = subprocess.run([sys.executable, "-m", "designer"], env=env, capture_output=True, check=False,
-                       text=True, timeout=60)
+    r = subprocess.run([sys.executable, "-m", "designer"], env=env, capture_output=True,
+                       check=False, text=True, timeout=60)
     assert r.returncode == 2, r.stderr
     assert "no display" in r.stderr
     assert "Traceback" not in r.stderr
@@ -28,8 +28,8 @@ def test_an_unreachable_x_display_gives_a_clear_message_and_exit_2(extra, tmp_pa
     assert not os.path.exists(sock)
     env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     env["DISPLAY"] = ":987"
-    r = subprocess.run([sys.executable, "-m", "designer", *extra], env=env, capture_output=True, check=False,
-                       text=True, timeout=60)
+    r = subprocess.run([sys.executable, "-m", "designer", *extra], env=env, capture_output=True,
+                       check=False, text=True, timeout=60)
     assert r.returncode == 2, r.stderr
     assert "cannot reach the X display :987" in r.stderr
     assert "Traceback" not in r.stderr
