@@ -174,6 +174,26 @@ def _drain(master):
         rest += chunk
 
 
+def _ctrl_c_after(p, master, needle: bytes, timeout: float,
+                  pause_s: float = 0.0) -> tuple[str, str, float]:
+    """Once ``p`` has written ``needle`` on its terminal (and ``pause_s`` later), Ctrl-C to its
+    whole group, as a terminal sends it; then (its stdout, all it wrote on the terminal, seconds
+    from the signal to its exit). ``p`` is killed and the terminal closed whatever happens."""
+    try:
+        seen = _read_until(master, needle, timeout=timeout)
+        assert needle in seen, seen
+        time.sleep(pause_s)
+        t0 = time.monotonic()
+        os.killpg(p.pid, signal.SIGINT)
+        stdout, _ = p.communicate(timeout=60)
+        stopped_in = time.monotonic() - t0
+        return stdout, (seen + _drain(master)).decode("utf-8", "replace"), stopped_in
+    finally:
+        if p.poll() is None:
+            p.kill()
+        os.close(master)
+
+
 @posix_only
 @pytest.mark.parametrize("replications", [1, 3], ids=["in-process", "parallel"])
 def test_ctrl_c_stops_cleanly_with_a_report_of_what_finished(tmp_path, replications):
@@ -181,19 +201,8 @@ def test_ctrl_c_stops_cleanly_with_a_report_of_what_finished(tmp_path, replicati
     out = tmp_path / "o.json"
     p, master = _run_on_terminal(["simulate", f, "--duration", 100_000,
                                   "--replications", replications, "--json", out])
-    try:
-        seen = _read_until(master, b"simulating", timeout=60)
-        assert b"simulating" in seen, seen  # the bar is drawn on a terminal
-        time.sleep(0.5)
-        t0 = time.monotonic()
-        os.killpg(p.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the whole group
-        stdout, _ = p.communicate(timeout=60)
-        stopped_in = time.monotonic() - t0
-        err = (seen + _drain(master)).decode("utf-8", "replace")
-    finally:
-        if p.poll() is None:
-            p.kill()
-        os.close(master)
+    # the bar is drawn on a terminal
+    stdout, err, stopped_in = _ctrl_c_after(p, master, b"simulating", timeout=60, pause_s=0.5)
     assert p.returncode == 130, (stdout, err)
     assert stopped_in < 30
     assert "Traceback" not in err and "Traceback" not in stdout

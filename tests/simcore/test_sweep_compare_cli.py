@@ -3,7 +3,6 @@ the paired difference, bad input and Ctrl-C."""
 
 import json
 import os
-import signal
 import subprocess
 import sys
 
@@ -16,8 +15,7 @@ from simcore.problems import DesignError
 from simcore.sweep import sweep
 from tests.simcore.test_simulate_cli import (
     ROOT,
-    _drain,
-    _read_until,
+    _ctrl_c_after,
     _run_on_terminal,
     design_file,
     posix_only,
@@ -215,16 +213,7 @@ def test_ctrl_c_stops_a_sweep_and_reports_the_values_that_finished(tmp_path):
     # the first value's replication is short; the second's would run for hours
     p, master = _run_on_terminal(["sweep", f, "--param", "scenario.duration_s", "--values",
                                   "3,10000000", "--replications", 1, "--json", out])
-    try:
-        seen = _read_until(master, b"1/2 replications", timeout=120)
-        assert b"1/2 replications" in seen, seen
-        os.killpg(p.pid, signal.SIGINT)
-        stdout, _ = p.communicate(timeout=60)
-        err = (seen + _drain(master)).decode("utf-8", "replace")
-    finally:
-        if p.poll() is None:
-            p.kill()
-        os.close(master)
+    stdout, err, _seconds = _ctrl_c_after(p, master, b"1/2 replications", timeout=120)
     assert p.returncode == 130, (stdout, err)
     assert "Traceback" not in err and "STOPPED" in stdout
     j = json.loads(out.read_text())
