@@ -73,8 +73,11 @@ def _ratio(x: float) -> str:
     return text + "0" * max(0, 4 - len(text))
 
 
-def cap_message(label: str, given: float, reach: float, traffic: CacheTraffic) -> str:
-    """Why a cache's hit ratio ``given`` is capped at ``reach`` in the simulation."""
+def cap_warning(label: str, given: float, reach: float, traffic: CacheTraffic) -> str | None:
+    """Why a cache's hit ratio ``given`` is capped at ``reach`` (what an LRU reaches with this
+    ``traffic``) in the simulation; None when it is within reach (beyond rounding, it is not)."""
+    if given <= reach + REACH_TOLERANCE:
+        return None
     total = traffic.read_rps + traffic.write_rps
     writes = traffic.write_rps / total if total > 0 else 0.0
     around = traffic.policy == "around" and writes > 0
@@ -100,9 +103,9 @@ def capped_caches(design: Design) -> list[Problem]:
         if _role(design, c.id) != "cache" or p.capacity_keys is not None:
             continue
         traffic = cache_traffic(topo, c.id)
-        reach = traffic.reachable()
-        if p.hit_ratio > reach + REACH_TOLERANCE:
-            found.append(Problem(c.id, cap_message(c.label, p.hit_ratio, reach, traffic)))
+        warning = cap_warning(c.label, p.hit_ratio, traffic.reachable(), traffic)
+        if warning is not None:
+            found.append(Problem(c.id, warning))
     return found
 
 

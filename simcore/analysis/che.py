@@ -123,6 +123,21 @@ class HitCurve:
         count_r = self.count * self.r
         return float((count_r * h).sum() / count_r.sum())
 
+    def keys_for(self, target: float, most: int) -> int:
+        """The keys for which the hit ratio is ``target``: the occupancy Σ_k h_k(T) at the T
+        where the read-weighted hit ratio reaches it (both grow with T); ``most`` (every key
+        the reads can touch) when it cannot; 1 for a target of 0 or without reads."""
+        if target <= 0.0 or not self.reads:
+            return 1
+        weight = self.count * self.r / float((self.count * self.r).sum())
+
+        def hits(t: float) -> float:
+            return float((weight * self._per_key(t)).sum())
+
+        if target >= hits(1e300) - REACH_TOLERANCE:
+            return most
+        return min(most, math.ceil(self._occupancy(_smallest_time(hits, target)) - 1e-9))
+
 
 def hit_ratio(read_rps: float, write_rps: float, read_laws: list[Law], write_laws: list[Law],
               capacity_keys: float, policy: str = "around", ttl_s: float | None = None) -> float:
@@ -308,22 +323,11 @@ class CacheTraffic:
                                    self.write_laws, self.policy, self.ttl_s)
 
     def keys_for(self, target: float) -> int:
-        """Keys (over all instances) for which Che's approximation gives ``target``: the
-        occupancy Σ_k h_k(T) at the T where the read-weighted hit ratio reaches it (both grow
-        with T); every key the reads can touch when it cannot."""
-        if target <= 0.0 or self.read_rps <= 0.0:
-            return 1
+        """Keys (over all instances) for which Che's approximation gives ``target``; every key
+        the reads can touch when it cannot (``HitCurve.keys_for``)."""
         curve = HitCurve(self.read_rps, self.write_rps, self.read_laws, self.write_laws,
                          self.policy, self.ttl_s)
-        weight = curve.count * curve.r / float((curve.count * curve.r).sum())
-
-        def hits(t: float) -> float:
-            return float((weight * curve._per_key(t)).sum())
-
-        if target >= hits(1e300) - REACH_TOLERANCE:
-            return self.key_space
-        return min(self.key_space,
-                   math.ceil(curve._occupancy(_smallest_time(hits, target)) - 1e-9))
+        return curve.keys_for(target, self.key_space)
 
 
 def cache_traffic(topo, cid: str) -> CacheTraffic:

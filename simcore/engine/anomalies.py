@@ -9,42 +9,40 @@ measured seconds), or None in every second when the design has no component that
 
 from __future__ import annotations
 
+from simcore.engine.since_last import SinceLast
+
 
 def _sum(nodes, attr: str):
+    """A running total of ``attr`` over ``nodes``; None when there are none to count it."""
+    if not nodes:
+        return None
     return lambda: sum(getattr(n, attr) for n in nodes)
 
 
 class AnomalyCounts:
-    """The running totals behind the anomaly series of one run, and their per-second deltas."""
+    """The running totals behind the anomaly series of one run, and their per-second changes."""
 
     def __init__(self, sim):
         lost_writers = [*sim.caches, *sim.databases]
         writers = [n for n in sim.nodes.values() if getattr(n, "executes_writes", False)]
         sticky = [b.sessions for b in sim.balancers if b.sessions is not None]
         has_optional = any(getattr(n, "has_optional", False) for n in sim.nodes.values())
-        totals = {
-            "stale_reads_per_s": (sim.databases, _sum(sim.databases, "stale_reads")),
-            "lost_writes_per_s": (lost_writers, _sum(lost_writers, "lost_writes")),
-            "duplicate_executions_per_s": (writers, _sum(writers, "duplicate_executions")),
-            "lost_messages_per_s": (sim.queues, _sum(sim.queues, "lost_messages")),
-            "dead_lettered_per_s": (sim.queues, _sum(sim.queues, "dead_lettered")),
-            "lost_sessions_per_s": (sticky, _sum(sticky, "lost_sessions")),
-            "degraded_per_s": ([True] if has_optional else [],
-                               lambda: sim.metrics.degraded),
+        self.totals = {
+            "stale_reads_per_s": _sum(sim.databases, "stale_reads"),
+            "lost_writes_per_s": _sum(lost_writers, "lost_writes"),
+            "duplicate_executions_per_s": _sum(writers, "duplicate_executions"),
+            "lost_messages_per_s": _sum(sim.queues, "lost_messages"),
+            "dead_lettered_per_s": _sum(sim.queues, "dead_lettered"),
+            "lost_sessions_per_s": _sum(sticky, "lost_sessions"),
+            "degraded_per_s": (lambda: sim.metrics.degraded) if has_optional else None,
         }
-        self.absent = [k for k, (sources, _f) in totals.items() if not sources]
-        self.totals = {k: f for k, (sources, f) in totals.items() if sources}
-        self.base = dict.fromkeys(self.totals, 0)
+        self.since = SinceLast()
 
     def restart(self) -> None:
         """The counters were set back to 0 (the warm-up's end)."""
-        self.base = dict.fromkeys(self.totals, 0)
+        self.since.restart()
 
     def second(self) -> dict:
         """Each series' count since the last call (None where the design cannot have it)."""
-        out = dict.fromkeys(self.absent)
-        for key, total in self.totals.items():
-            now = total()
-            out[key] = float(now - self.base[key])
-            self.base[key] = now
-        return out
+        return {key: None if total is None else float(self.since.step(key, total()))
+                for key, total in self.totals.items()}

@@ -29,14 +29,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from simcore.analysis.che import REACH_TOLERANCE, cache_traffic, client_laws, sized_for
+from simcore.analysis.che import cache_traffic, client_laws, settle_hit_ratios, sized_for
 from simcore.engine.cache_warm import instance_keys, warm_keys
 from simcore.engine.clients import Req
 from simcore.engine.kernel import FAIL, OK
 from simcore.engine.keys import KeyStream
 from simcore.engine.nodes import RNode
 from simcore.engine.streams import child_generator
-from simcore.lint import cap_message
+from simcore.lint import cap_warning
 
 CACHE_KEYS_PER_RUN = 2_000_000
 """The most keys the caches of one run hold together. An LRU entry (a key and its fill time in
@@ -79,8 +79,9 @@ class CacheNode(RNode):
         if self.capacity is None:  # sized by Che for its hit ratio, at most what LRU reaches
             traffic = cache_traffic(topo, self.id)
             reach, keys = sized_for(traffic, self.h)
-            if self.h > reach + REACH_TOLERANCE:
-                self.sim.warnings.append(cap_message(label, self.h, reach, traffic))
+            warning = cap_warning(label, self.h, reach, traffic)
+            if warning is not None:
+                self.sim.warnings.append(warning)
                 self.h = reach
             self.capacity = max(1, -(-keys // self.n))
             given = f"to hit {self.h:.3g}"
@@ -93,7 +94,7 @@ class CacheNode(RNode):
         held = sum(self.caps)
         if held > self.sim.cache_keys_left:
             if p.capacity_keys is not None:  # the hit ratio the analysis computes for it
-                cache_traffic(topo, self.id)
+                settle_hit_ratios(topo)
                 self.h = topo.nodes[self.id].computed_hit_ratio
             self.sim.warnings.append(
                 f"{label} would hold {held:,} keys ({given}), more than the "

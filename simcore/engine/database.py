@@ -15,6 +15,7 @@ from simcore.engine.keys import KeyStream, clients_reaching
 from simcore.engine.nodes import RNode, implicit_queue_cap
 from simcore.engine.resharding import KeyMap
 from simcore.engine.streams import child_generator
+from simcore.roles import role
 
 
 class DatabaseNode(RNode):
@@ -331,7 +332,8 @@ class DatabaseNode(RNode):
         never changed (the analysis' count then holds)."""
         if self.keymap is None:
             return None
-        return self.mean_shards() * (self.per + (1 if self.standby else 0))
+        per_shard = role(self.role).billed_nodes(self.params) / int(self.params.shards)
+        return self.mean_shards() * per_shard
 
     def counters(self) -> dict:
         """The database's counts over the measured window (SPEC §7.5, §7.9), and the share

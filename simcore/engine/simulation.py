@@ -25,6 +25,7 @@ from simcore.engine.links import (
 )
 from simcore.engine.metrics import RunMetrics
 from simcore.engine.nodes import BalancerNode, ServiceNode
+from simcore.engine.since_last import SinceLast
 from simcore.engine.sticky import with_sessions
 from simcore.engine.storage import QueueNode
 from simcore.engine.streams import child_generator, replication_seed
@@ -116,7 +117,7 @@ class Sim:
         self.stations = [(n, st) for n in self.nodes.values() for st in n.stations]
         self.queues = [n for n in self.nodes.values() if isinstance(n, QueueNode)]
         self.caches = [n for n in self.nodes.values() if isinstance(n, CacheNode)]
-        self._cache_base: dict[str, tuple[int, int]] = {}  # hits, lookups at the last second
+        self._cache_counts = SinceLast()  # the caches' hits and lookups, per second
         self.databases = [n for n in self.nodes.values() if isinstance(n, DatabaseNode)]
         self.consumers = [n for n in self.nodes.values() if n.feeds]
         self.autoscalers = {nid: n.autoscaler for nid, n in self.nodes.items()
@@ -236,7 +237,7 @@ class Sim:
                 e.breaker.short_circuited = 0
         for a in self.autoscalers.values():
             a.mark()
-        self._cache_base = {}  # the caches' counts start again from 0 (above)
+        self._cache_counts.restart()  # the caches' counts start again from 0 (above)
         self.anomalies.restart()
         for n in self.databases:
             n.mark()
@@ -280,10 +281,9 @@ class Sim:
         instance that was up."""
         out = {}
         for n in self.caches:
-            reads = n.hits + n.misses
-            h0, r0 = self._cache_base.get(n.id, (0, 0))
-            out[n.id] = (n.hits - h0) / (reads - r0) if reads > r0 else None
-            self._cache_base[n.id] = (n.hits, reads)
+            hits = self._cache_counts.step((n.id, "hits"), n.hits)
+            reads = self._cache_counts.step((n.id, "reads"), n.hits + n.misses)
+            out[n.id] = hits / reads if reads else None
         return out
 
     def _results(self, t_end: float, stopped: bool, ts: dict) -> dict:
